@@ -1,0 +1,149 @@
+"""The `grader` command: each subcommand is a few lines over the library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from grader import __version__
+from grader.catalogue import Catalogue
+from grader.status import ExitStatus
+
+MESSAGES = {
+    "fr": {
+        "unknown": "Exercice inconnu : {ids}. Exercices disponibles : {known} (voir `grader list`).",
+        "none": "Aucun exercice demandé : donnez un identifiant (ex. `grader check ex1`) ou --all.",
+        "no_engine": (
+            "Impossible de joindre un moteur Docker ({error}).\n"
+            "Démarrez-le puis relancez : `sudo systemctl start docker` (Linux), Docker Desktop "
+            "(Windows/macOS), ou `sudo dockerd &` ; vérifiez avec `docker info`."
+        ),
+        "written": "Rapport écrit dans {path}",
+        "interrupted": "Interrompu : tout ce que le correcteur avait créé a été supprimé.",
+    },
+    "en": {
+        "unknown": "Unknown exercise: {ids}. Available exercises: {known} (see `grader list`).",
+        "none": "No exercise asked for: give an id (e.g. `grader check ex1`) or --all.",
+        "no_engine": (
+            "Cannot reach a Docker engine ({error}).\n"
+            "Start it and try again: `sudo systemctl start docker` (Linux), Docker Desktop "
+            "(Windows/macOS), or `sudo dockerd &`; check with `docker info`."
+        ),
+        "written": "Report written to {path}",
+        "interrupted": "Interrupted: everything the grader had created was removed.",
+    },
+}
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return int(args.handler(args, out))
+    except KeyboardInterrupt:
+        print(MESSAGES[getattr(args, "lang", "fr")]["interrupted"], file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    lang = os.environ.get("GRADER_LANG", "fr")
+
+    listing = commands.add_parser("list", help="the exercise catalogue")
+    listing.add_argument("--lang", choices=("fr", "en"), default=lang)
+    listing.set_defaults(handler=_list)
+
+    check = commands.add_parser("check", help="grade exercises of a student repository")
+    check.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex1 ex2")
+    check.add_argument("--all", action="store_true", help="every exercise of the catalogue")
+    check.add_argument("--path", type=Path, default=Path("."), help="the student repository")
+    check.add_argument("--format", choices=("text", "md", "html", "json", "junit"), default="text")
+    check.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    check.add_argument("--live", action="store_true", help="grade the running engine's state")
+    check.add_argument("--lang", choices=("fr", "en"), default=lang)
+    check.add_argument("--debug", action="store_true", help="show pytest's own output")
+    check.set_defaults(handler=_check)
+
+    images = commands.add_parser("images", help="offline stand-in images")
+    images.add_argument("action", choices=("seed",))
+    images.add_argument("--force", action="store_true", help="rebuild even if present")
+    images.set_defaults(handler=_images)
+
+    clean = commands.add_parser("clean", help="remove everything grader runs left behind")
+    clean.set_defaults(handler=_clean)
+    return parser
+
+
+def _list(args: argparse.Namespace, out: TextIO) -> int:
+    for exercise in Catalogue.load():
+        needs = ", ".join(exercise.needs)
+        title = exercise.title_in(args.lang)
+        print(f"{exercise.id:<6}{title:<52}{exercise.points:>4} pts   {needs}", file=out)
+    return ExitStatus.SUCCESS
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.report import render
+    from grader.runner import EngineUnavailable, grade
+
+    text = MESSAGES[args.lang]
+    catalogue = Catalogue.load()
+    ids = catalogue.ids() if args.all else list(dict.fromkeys(args.ids))
+    unknown = [i for i in ids if i not in catalogue]
+    if not ids or unknown:
+        message = text["unknown"] if unknown else text["none"]
+        print(message.format(ids=", ".join(unknown), known=", ".join(catalogue.ids())), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    exercises = [catalogue.get(i) for i in ids]
+    mode = "live" if args.live else "files"
+    try:
+        report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
+                       catalogue=catalogue, debug=args.debug)  # fmt: skip
+    except EngineUnavailable as error:
+        print(text["no_engine"].format(error=error), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    if args.output:
+        args.output.write_text(render(report, args.format), encoding="utf-8")
+        print(render(report, "text"), end="", file=out)
+        print(text["written"].format(path=args.output), file=out)
+    else:
+        print(render(report, args.format), end="", file=out)
+    return ExitStatus.SUCCESS if report.successful else ExitStatus.CHECKS_FAILED
+
+
+def _images(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.engine import EngineUnavailable, connect
+    from grader.images import SeedError, seed
+
+    try:
+        seed(connect(), force=args.force, log=lambda line: print(line, file=out))
+    except (EngineUnavailable, SeedError) as error:
+        print(f"grader images seed: {error}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    return ExitStatus.SUCCESS
+
+
+def _clean(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.engine import EngineUnavailable, connect, sweep
+
+    try:
+        removed = sweep(connect())
+    except EngineUnavailable as error:
+        print(MESSAGES["fr"]["no_engine"].format(error=error), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    for line in removed:
+        print(f"removed {line}", file=out)
+    return ExitStatus.SUCCESS

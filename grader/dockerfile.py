@@ -1,0 +1,91 @@
+"""Reading a student's Dockerfile: why a build failed, and hadolint's advice."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.engine import BuildResult
+from grader.hints import Hint, hint
+
+_MISSING_PACKAGE = re.compile(r"Unable to locate package (\S+)")
+_PARSE_LINE = re.compile(r"line (\d+)")
+_BASE_MISSING = ("pull access denied", "manifest unknown", "repository does not exist")
+
+
+def tail(text: str, lines: int = 25) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
+    """The most specific explanation of a failed build that the log supports."""
+    log, error = build.log, build.error or ""
+    source = dockerfile.read_text(encoding="utf-8", errors="replace")
+    details = tail(log)
+    if "parse error" in error or "unknown instruction" in error:
+        line = _PARSE_LINE.search(error)
+        return hint("common.build_syntax", error=error, line=line.group(1) if line else "?",
+                    details=details)  # fmt: skip
+    if "Do you want to continue?" in log and "Abort" in log:
+        return hint("common.build_needs_yes", details=details)
+    package = _MISSING_PACKAGE.search(log)
+    if package:
+        key = "common.build_unknown_package" if "apt-get update" in source else "common.build_no_update"
+        return hint(key, package=package.group(1), details=details)
+    if any(marker in error for marker in _BASE_MISSING) or "not found" in error and "FROM" in log:
+        return hint("common.build_base_missing", error=error, details=details)
+    if error == "timeout":
+        return hint("common.build_timeout", details=details)
+    return hint("common.build_failed", error=error, details=details)
+
+
+@dataclass
+class Finding:
+    code: str
+    line: int
+    message: str
+
+
+def hadolint_binary() -> str | None:
+    beside = Path(sys.executable).parent / "hadolint"
+    return str(beside) if beside.is_file() else shutil.which("hadolint")
+
+
+def hadolint(dockerfile: Path, *, timeout: int = 20) -> list[Finding] | None:
+    """hadolint's findings (ignore pragmas disabled), or None when hadolint is unavailable."""
+    binary = hadolint_binary()
+    if binary is None:
+        return None
+    done = subprocess.run(
+        [binary, "--no-color", "--disable-ignore-pragma", "-f", "json", str(dockerfile)],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    try:
+        raw = json.loads(done.stdout or "[]")
+    except ValueError:
+        return None
+    return [Finding(str(f["code"]), int(f["line"]), str(f["message"])) for f in raw]
+
+
+TRANSLATED = ("DL3002", "DL3006", "DL3007", "DL3008", "DL3009", "DL3014", "DL3015", "DL3020",
+              "DL3025", "DL3027", "DL3059", "DL4000")  # fmt: skip
+
+
+def finding_hint(finding: Finding) -> Hint:
+    key = f"common.hadolint_{finding.code}" if finding.code in TRANSLATED else "common.hadolint_finding"
+    return hint(key, line=finding.line, code=finding.code, message=finding.message)
+
+
+def advice_hint(dockerfile: Path) -> Hint | None:
+    """hadolint's advice as one hint, or None when there is nothing to say."""
+    findings = hadolint(dockerfile)
+    if findings is None:
+        return hint("common.hadolint_missing")
+    if not findings:
+        return None
+    return hint("common.hadolint_advice", findings=[finding_hint(f) for f in findings])

@@ -1,0 +1,141 @@
+"""The Docker engine: connecting, labelling, building images, running containers.
+
+Everything the grader creates carries `fr.grader.run=<run id>` so that it can be found and
+removed afterwards (`sweep`), even when a grading run was killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+
+LABEL_MANAGED = "fr.grader.managed"
+LABEL_RUN = "fr.grader.run"
+LABEL_EXERCISE = "fr.grader.exercise"
+LABEL_STANDIN = "fr.grader.standin"
+OUTPUT_CAP = 64_000  # characters of build/run output kept for a report
+
+Client = docker.DockerClient
+
+
+class EngineUnavailable(Exception):
+    """No Docker engine answers; the message says how to start one."""
+
+
+def connect(*, timeout: int = 300) -> Client:
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
+        raise EngineUnavailable(str(error)) from error
+    return client
+
+
+def labels(run_id: str, exercise_id: str | None = None) -> dict[str, str]:
+    result = {LABEL_MANAGED: "1", LABEL_RUN: run_id}
+    if exercise_id:
+        result[LABEL_EXERCISE] = exercise_id
+    return result
+
+
+def cap(text: str, limit: int = OUTPUT_CAP) -> str:
+    if len(text) <= limit:
+        return text
+    return "… (début tronqué / start cut)\n" + text[-limit:]
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    image: str | None
+    log: str
+    error: str | None = None
+
+
+def build_image(client: Client, context: Path, *, tag: str, labels: dict[str, str]) -> BuildResult:
+    """Build `context/Dockerfile`; never raises for a student's mistake."""
+    lines: list[str] = []
+    try:
+        for chunk in client.api.build(
+            path=str(context), tag=tag, labels=labels, rm=True, forcerm=True, decode=True
+        ):
+            if "stream" in chunk:
+                lines.append(chunk["stream"])
+            if "error" in chunk:
+                lines.append(chunk["error"] + "\n")
+                return BuildResult(False, None, cap("".join(lines)), chunk["error"].strip())
+    except docker.errors.APIError as error:
+        message = str(error.explanation or error)
+        return BuildResult(False, None, cap("".join(lines) + message), message)
+    except requests.exceptions.ReadTimeout:
+        return BuildResult(False, None, cap("".join(lines)), "timeout")
+    return BuildResult(True, tag, cap("".join(lines)))
+
+
+@dataclass
+class RunResult:
+    exit_code: int | None  # None when the container could not start or timed out
+    output: str
+    error: str | None = None
+    timed_out: bool = False
+
+
+def run_container(
+    client: Client,
+    image: str,
+    *,
+    labels: dict[str, str],
+    command: list[str] | None = None,
+    entrypoint: list[str] | None = None,
+    timeout: int = 30,
+    **options: Any,
+) -> RunResult:
+    """Run a throw-away container to completion; it is always removed."""
+    try:
+        container = client.containers.create(
+            image, command=command, entrypoint=entrypoint, labels=labels, detach=True, **options
+        )
+    except docker.errors.APIError as error:
+        return RunResult(None, "", str(error.explanation or error))
+    try:
+        container.start()
+        status = container.wait(timeout=timeout)
+        output = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+        return RunResult(int(status["StatusCode"]), cap(output))
+    except docker.errors.APIError as error:
+        return RunResult(None, "", str(error.explanation or error))
+    except requests.exceptions.RequestException:  # wait() timed out
+        output = container.logs().decode("utf-8", "replace")
+        return RunResult(None, cap(output), f"timed out after {timeout} s", timed_out=True)
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            container.remove(force=True)
+
+
+def sweep(client: Client, *, run_id: str | None = None) -> list[str]:
+    """Remove every container, network, volume and image a grading run left behind."""
+    selector = {"label": [f"{LABEL_RUN}={run_id}" if run_id else LABEL_MANAGED]}
+    removed: list[str] = []
+    for container in client.containers.list(all=True, filters=selector):
+        with contextlib.suppress(docker.errors.APIError):
+            container.remove(force=True, v=True)
+            removed.append(f"container {container.name}")
+    for network in client.networks.list(filters=selector):
+        with contextlib.suppress(docker.errors.APIError):
+            network.remove()
+            removed.append(f"network {network.name}")
+    for volume in client.volumes.list(filters=selector):
+        with contextlib.suppress(docker.errors.APIError):
+            volume.remove(force=True)
+            removed.append(f"volume {volume.name}")
+    for image in client.images.list(filters=selector):
+        with contextlib.suppress(docker.errors.APIError):
+            client.images.remove(image.id, force=True, noprune=True)
+            removed.append(f"image {image.short_id}")
+    return removed

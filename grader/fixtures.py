@@ -1,0 +1,165 @@
+"""Fixtures the plugin gives to checks: the submission, its image, its compose project, HTTP.
+
+Each prerequisite comes in two forms: a *result* fixture that never raises (for the check
+that grades the prerequisite itself) and a *value* fixture that raises `NotAttempted` when
+the prerequisite failed (for the checks that depend on it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import docker.errors
+import pytest
+
+from grader import compose, images
+from grader.catalogue import Exercise
+from grader.engine import BuildResult, Client, RunResult, build_image, run_container
+from grader.hints import hint
+from grader.http import HttpResponse, probe
+from grader.outcomes import NotAttempted
+from grader.plugin import SESSION
+from grader.session import GradingSession
+from grader.submission import Submission, snapshot
+
+RUN_LIMITS = {"mem_limit": "512m", "pids_limit": 256, "nano_cpus": 1_000_000_000}
+
+
+@pytest.fixture(scope="session")
+def grading(request: pytest.FixtureRequest) -> GradingSession:
+    return request.config.stash[SESSION]
+
+
+@pytest.fixture(scope="module")
+def exercise(request: pytest.FixtureRequest, grading: GradingSession) -> Exercise:
+    found = grading.catalogue.for_module(request.path)
+    assert found is not None, f"{request.path} is not in an exercise folder"
+    return found
+
+
+@pytest.fixture(scope="module")
+def submission(grading: GradingSession, exercise: Exercise) -> Submission:
+    return snapshot(grading.root / exercise.submission, grading.workdir / exercise.id)
+
+
+@pytest.fixture(scope="session")
+def docker_client(grading: GradingSession) -> Client:
+    return grading.client()
+
+
+def _require_file(submission: Submission, name: str, missing_key: str) -> Path:
+    found = submission.file(name)
+    if found is None:
+        raise NotAttempted(hint(missing_key, file=name, folder=submission.source))
+    return found
+
+
+@pytest.fixture(scope="module")
+def dockerfile(submission: Submission) -> Path:
+    return _require_file(submission, "Dockerfile", "common.no_dockerfile")
+
+
+@pytest.fixture(scope="module")
+def image_build(
+    dockerfile: Path, docker_client: Client, grading: GradingSession, exercise: Exercise
+) -> Iterator[BuildResult]:
+    for ref in images.base_images(dockerfile.read_text(encoding="utf-8", errors="replace")):
+        kind = images.ensure(docker_client, ref)
+        if kind:
+            grading.note_standin(exercise, ref, kind)
+    tag = f"{grading.resource_name(exercise)}:latest"
+    result = build_image(docker_client, dockerfile.parent, tag=tag, labels=grading.labels(exercise))
+    yield result
+    if result.ok:
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(tag, force=True, noprune=True)
+
+
+@pytest.fixture(scope="module")
+def image(image_build: BuildResult) -> str:
+    if not image_build.ok or image_build.image is None:
+        raise NotAttempted(hint("common.image_not_built"))
+    return image_build.image
+
+
+@pytest.fixture(scope="module")
+def run_in_image(
+    docker_client: Client, image: str, grading: GradingSession, exercise: Exercise
+) -> Callable[..., RunResult]:
+    """Run a throw-away container from the submission's image (with resource limits)."""
+
+    def run(
+        command: list[str] | None = None, *, entrypoint: list[str] | None = None, timeout: int = 30
+    ) -> RunResult:
+        return run_container(
+            docker_client, image, labels=grading.labels(exercise), command=command,
+            entrypoint=entrypoint, timeout=timeout, network_disabled=True, **RUN_LIMITS,
+        )  # fmt: skip
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def compose_file(submission: Submission) -> Path:
+    found = compose.find_file(submission.folder)
+    if found is None:
+        raise NotAttempted(hint("common.no_compose_file", folder=submission.source))
+    return found
+
+
+@pytest.fixture(scope="module")
+def compose_config(
+    compose_file: Path, grading: GradingSession, exercise: Exercise
+) -> compose.Config:
+    """The student's compose file, normalised by `docker compose config` (never raises)."""
+    problem = compose.parse_problem(compose_file)
+    if problem is not None:
+        return compose.Config(False, {}, f"{compose_file.name}:{problem.line}: {problem.message}")
+    return compose.normalise(compose_file, project=grading.resource_name(exercise))
+
+
+@pytest.fixture(scope="module")
+def valid_compose_config(compose_config: compose.Config) -> dict[str, object]:
+    if not compose_config.ok:
+        raise NotAttempted(hint("common.compose_invalid_prerequisite"))
+    return compose_config.data
+
+
+@pytest.fixture(scope="module")
+def compose_project(
+    valid_compose_config: dict[str, object],
+    compose_file: Path,
+    docker_client: Client,
+    grading: GradingSession,
+    exercise: Exercise,
+) -> Iterator[tuple[compose.Project, compose.CommandResult]]:
+    """The student's stack, started under a unique project name; always torn down."""
+    for ref in compose.service_images(valid_compose_config):
+        kind = images.ensure(docker_client, ref)
+        if kind:
+            grading.note_standin(exercise, ref, kind)
+    project = compose.prepare(
+        valid_compose_config, name=grading.resource_name(exercise),
+        folder=compose_file.parent, labels=grading.labels(exercise),
+    )  # fmt: skip
+    try:
+        yield project, project.up(timeout=exercise.timeout)
+    finally:
+        project.down()
+
+
+@pytest.fixture(scope="module")
+def running_stack(
+    compose_project: tuple[compose.Project, compose.CommandResult],
+) -> compose.Project:
+    project, up = compose_project
+    if not up.ok:
+        raise NotAttempted(hint("common.stack_not_started"))
+    return project
+
+
+@pytest.fixture(scope="session")
+def http_probe() -> Callable[..., HttpResponse]:
+    return probe

@@ -1,0 +1,81 @@
+"""Student-facing messages: a hint is a key plus parameters, rendered in French or English.
+
+Checks write `assert ok, hint("ex2.no_answer", status=503)`. The key names a message in a
+catalogue (`grader/messages.yaml` for `common.*`, each exercise's `messages.yaml` for its
+own id); rendering happens when the report is made, in the language asked for.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("fr", "en")
+DEFAULT_LANG = "fr"
+
+
+@dataclass(frozen=True)
+class Hint:
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    details: str | None = None  # a log excerpt shown under the hint (build output, ...)
+
+    def __str__(self) -> str:  # only seen if a hint is rendered outside a report
+        return f"[{self.key}] {dict(self.params)}"
+
+
+def hint(key: str, /, *, details: str | None = None, **params: Any) -> Hint:
+    """The message `key` of the catalogue, to be filled with `params`."""
+    return Hint(key, params, details)
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+class Messages:
+    """A catalogue of messages: key → {fr: text, en: text}."""
+
+    def __init__(self, entries: Mapping[str, Mapping[str, str]]) -> None:
+        self._entries = dict(entries)
+
+    @classmethod
+    def load(cls, sources: Iterable[tuple[str, Path]]) -> Messages:
+        """Load `(prefix, file)` pairs: each file's keys are stored as `prefix.key`."""
+        entries: dict[str, Mapping[str, str]] = {}
+        for prefix, path in sources:
+            if not path.is_file():
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for key, texts in data.items():
+                entries[f"{prefix}.{key}"] = texts
+        return cls(entries)
+
+    def keys(self) -> list[str]:
+        return sorted(self._entries)
+
+    def text(self, key: str, lang: str) -> str | None:
+        texts = self._entries.get(key)
+        if texts is None:
+            return None
+        return texts.get(lang) or texts.get(DEFAULT_LANG)
+
+    def render(self, item: Hint, lang: str) -> str:
+        template = self.text(item.key, lang)
+        if template is None:
+            return str(item)
+        params = _Lenient({k: self._shown(v, lang) for k, v in item.params.items()})
+        return string.Formatter().vformat(template, (), params).strip()
+
+    def _shown(self, value: Any, lang: str) -> Any:
+        if isinstance(value, Hint):
+            return self.render(value, lang)
+        if isinstance(value, list | tuple):
+            return "\n".join(f"• {self._shown(v, lang)}" for v in value) or "—"
+        return value

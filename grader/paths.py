@@ -1,0 +1,35 @@
+"""Where the grader's own data lives: in the source tree, or inside an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str, *, source: str | None = None) -> Path:
+    """The folder `name` shipped with the grader (wheel) or at the top of the checkout."""
+    installed = _PACKAGE / "_data" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / (source or name)
+
+
+def exercises_dir() -> Path:
+    return data_dir("exercises")
+
+
+def reports_dir() -> Path:
+    return data_dir("reports")
+
+
+def images_dir() -> Path:
+    return data_dir("images", source="fixtures/images")
+
+
+def sample_dir() -> Path:
+    return data_dir("sample", source="fixtures/sample")
+
+
+def messages_file() -> Path:
+    return _PACKAGE / "messages.yaml"

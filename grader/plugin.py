@@ -1,0 +1,139 @@
+"""The pytest plugin that turns exercise check modules into graded checks.
+
+Inert unless `--grader-run` is given (it is, by `grader.runner`). Hooks in lifecycle order:
+options → configure → collection → runtest → session finish. Each check's outcome becomes a
+`CheckResult`; the whole run is written as JSON for the runner to read back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from grader.catalogue import Catalogue, Exercise
+from grader.hints import Hint, hint
+from grader.outcomes import NotAttempted
+from grader.results import CheckResult, Status
+from grader.session import GradingSession
+
+SESSION = pytest.StashKey[GradingSession]()
+_STARTED = pytest.StashKey[float]()
+
+MARKERS = (
+    "points(n): how many points the check is worth",
+    "advisory: feedback worth no points; a failure is shown as advice, not as a failure",
+    "live: the check grades the student's running engine (grader check --live)",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grader")
+    group.addoption("--grader-run", help="grading run id (activates the plugin)")
+    group.addoption("--grader-root", help="the student repository")
+    group.addoption("--grader-lang", default="fr", choices=("fr", "en"))
+    group.addoption("--grader-mode", default="files", choices=("files", "live"))
+    group.addoption("--grader-workdir", help="private folder for snapshots")
+    group.addoption("--grader-out", help="where to write the JSON results")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    run_id = config.getoption("--grader-run")
+    if not run_id:
+        return
+    catalogue = Catalogue.load()
+    config.stash[SESSION] = GradingSession(
+        run_id=run_id,
+        root=Path(config.getoption("--grader-root")),
+        lang=config.getoption("--grader-lang"),
+        mode=config.getoption("--grader-mode"),
+        workdir=Path(config.getoption("--grader-workdir")),
+        out=Path(config.getoption("--grader-out")),
+        catalogue=catalogue,
+        messages=catalogue.messages(),
+    )
+    config.pluginmanager.import_plugin("grader.fixtures")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SESSION not in config.stash:
+        return
+    live = config.stash[SESSION].mode == "live"
+    selected = [i for i in items if (i.get_closest_marker("live") is not None) == live]
+    deselected = [i for i in items if i not in selected]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    items[:] = selected
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_STARTED] = time.monotonic()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    session = item.config.stash.get(SESSION, None)
+    decisive = call.when == "call" or (call.when == "setup" and call.excinfo is not None)
+    if session is None or not decisive:
+        return report
+    exercise = session.catalogue.for_module(item.path)
+    if exercise is not None:
+        session.record(exercise, _check_result(session, exercise, item, call))
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    grading = session.config.stash.get(SESSION, None)
+    if grading is not None:
+        grading.write()
+
+
+def _check_result(
+    session: GradingSession, exercise: Exercise, item: pytest.Item, call: pytest.CallInfo[None]
+) -> CheckResult:
+    marker = item.get_closest_marker("points")
+    max_points = float(marker.args[0]) if marker else 0.0
+    status, reason = _outcome(item, call)
+    title_fr, title_en = _titles(item)
+    return CheckResult(
+        name=item.name,
+        title=title_en if session.lang == "en" and title_en else title_fr,
+        status=status,
+        points=max_points if status in ("passed", "advice") else 0.0,
+        max_points=max_points,
+        hint=session.render(reason) if reason else None,
+        hint_key=reason.key if reason else None,
+        details=reason.details if reason else None,
+        duration=round(time.monotonic() - item.stash.get(_STARTED, time.monotonic()), 3),
+    )
+
+
+def _outcome(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[Status, Hint | None]:
+    if call.excinfo is None:
+        return "passed", None
+    error = call.excinfo.value
+    if isinstance(error, NotAttempted):
+        return "not_attempted", error.reason
+    if isinstance(error, pytest.skip.Exception):
+        return "not_attempted", hint("common.skipped", reason=str(error))
+    if isinstance(error, AssertionError):
+        reason = error.args[0] if error.args and isinstance(error.args[0], Hint) else None
+        reason = reason or hint("common.assertion", message=str(error))
+        advisory = item.get_closest_marker("advisory") is not None
+        return ("advice" if advisory else "failed"), reason
+    details = str(call.excinfo.getrepr(style="short"))
+    return "error", hint("common.grader_error", error=repr(error), details=details)
+
+
+def _titles(item: pytest.Item) -> tuple[str, str | None]:
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or item.name
+    lines = [line.strip() for line in doc.strip().splitlines() if line.strip()]
+    english = next((line[3:].strip() for line in lines if line.startswith("en:")), None)
+    return lines[0], english

@@ -1,0 +1,60 @@
+"""Render a `Report` in every format from Jinja templates (`reports/*.j2`), JSON directly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jinja2
+
+from grader.paths import reports_dir
+from grader.results import Report
+
+FORMATS = ("text", "md", "html", "json", "junit")
+_TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2",
+              "junit": "junit.xml.j2"}  # fmt: skip
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "passed": "réussi", "failed": "échoué", "not_attempted": "non tenté",
+        "error": "erreur", "advice": "conseil", "total": "Total", "report": "Rapport de correction",
+        "points": "points", "check": "Vérification", "status": "Statut", "hint": "Indice",
+        "standins": "Images de remplacement hors-ligne utilisées", "details": "Journal",
+        "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
+        "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
+    },
+    "en": {
+        "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
+        "error": "error", "advice": "advice", "total": "Total", "report": "Grading report",
+        "points": "points", "check": "Check", "status": "Status", "hint": "Hint",
+        "standins": "Offline stand-in images used", "details": "Log",
+        "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
+        "some_failed": "Some checks still need work.", "folder": "Folder",
+    },
+}  # fmt: skip
+SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "💡"}
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(reports_dir()),
+        autoescape=jinja2.select_autoescape(["html", "xml", "html.j2", "xml.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["pts"] = _points
+    return env
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    template = environment().get_template(_TEMPLATES[fmt])
+    return template.render(report=report, t=LABELS[report.lang], symbols=SYMBOLS)
+
+
+def _points(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.1f}"

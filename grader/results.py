@@ -1,0 +1,135 @@
+"""The one result model: every report format is rendered from these dataclasses.
+
+The JSON form (`Report.to_dict`) is the documented, versioned schema; see
+`docs/report-schema.md`. Results coming back from the pytest subprocess are *data*:
+`Report.from_dict` validates their shape and never evaluates anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Status = Literal["passed", "failed", "not_attempted", "error", "advice"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "not_attempted", "error", "advice")
+# Statuses that make a grading run unsuccessful (exit status 1).
+UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
+
+
+@dataclass
+class CheckResult:
+    name: str  # the check function's name, stable across versions
+    title: str  # the docstring, shown to the student
+    status: Status
+    points: float  # earned
+    max_points: float
+    hint: str | None = None  # rendered in the report's language
+    hint_key: str | None = None
+    details: str | None = None  # log excerpt (build output, container output, ...)
+    duration: float = 0.0
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: str
+    version: str
+    submission: str  # the folder graded, as given
+    checks: list[CheckResult] = field(default_factory=list)
+    standins: list[str] = field(default_factory=list)  # offline stand-in images used
+    error: str | None = None  # the exercise could not be graded at all
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.max_points for c in self.checks)
+
+    @property
+    def successful(self) -> bool:
+        return self.error is None and not any(c.status in UNSUCCESSFUL for c in self.checks)
+
+    def count(self, status: str) -> int:
+        return sum(c.status == status for c in self.checks)
+
+
+@dataclass
+class Report:
+    grader_version: str
+    lang: str
+    mode: str  # "files" or "live"
+    root: str  # the student repository graded
+    started_at: str
+    duration: float = 0.0
+    exercises: list[ExerciseResult] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def points(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    @property
+    def max_points(self) -> float:
+        return sum(e.max_points for e in self.exercises)
+
+    @property
+    def successful(self) -> bool:
+        return all(e.successful for e in self.exercises)
+
+    def count(self, status: str) -> int:
+        return sum(e.count(status) for e in self.exercises)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["totals"] = {
+            "points": self.points,
+            "max_points": self.max_points,
+            **{status: self.count(status) for status in STATUSES},
+        }
+        for exercise, raw in zip(self.exercises, data["exercises"], strict=True):
+            raw["points"], raw["max_points"] = exercise.points, exercise.max_points
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        exercises = [exercise_from(e) for e in data["exercises"]]
+        fields = {k: data[k] for k in ("grader_version", "lang", "mode", "root", "started_at")}
+        return cls(**fields, duration=float(data.get("duration", 0.0)), exercises=exercises)
+
+
+def exercise_from(data: dict[str, Any]) -> ExerciseResult:
+    checks = [check_from(c) for c in data.get("checks", [])]
+    return ExerciseResult(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        version=str(data["version"]),
+        submission=str(data["submission"]),
+        checks=checks,
+        standins=[str(s) for s in data.get("standins", [])],
+        error=None if data.get("error") is None else str(data["error"]),
+    )
+
+
+def check_from(data: dict[str, Any]) -> CheckResult:
+    status = data["status"]
+    if status not in STATUSES:
+        raise ValueError(f"unknown check status {status!r}")
+    return CheckResult(
+        name=str(data["name"]),
+        title=str(data["title"]),
+        status=status,
+        points=float(data["points"]),
+        max_points=float(data["max_points"]),
+        hint=_opt(data.get("hint")),
+        hint_key=_opt(data.get("hint_key")),
+        details=_opt(data.get("details")),
+        duration=float(data.get("duration", 0.0)),
+    )
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)

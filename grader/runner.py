@@ -1,0 +1,128 @@
+"""Run exercises against a student repository: pytest in a subprocess, JSON hand-off.
+
+`pytest.main()` cannot be called twice in one process, and the student's folder must never
+be able to configure pytest. So each grading run is one `python -P -m pytest` subprocess
+started from a private empty folder, with plugin auto-loading off, an empty ini file, and only
+the grader's own check modules on the command line: a `conftest.py`, `pytest.ini` or
+`sitecustomize.py` in the student's folder is never on any path pytest or Python looks at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader import __version__
+from grader.catalogue import Catalogue, Exercise
+from grader.engine import EngineUnavailable, connect, sweep
+from grader.hints import hint
+from grader.results import ExerciseResult, Report, exercise_from
+
+GRACE_SECONDS = 15
+
+
+def grade(
+    exercises: Sequence[Exercise],
+    *,
+    root: Path,
+    lang: str = "fr",
+    mode: str = "files",
+    catalogue: Catalogue,
+    debug: bool = False,
+) -> Report:
+    """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent."""
+    client = connect() if any("docker" in e.needs for e in exercises) else None
+    run_id = secrets.token_hex(4)
+    started = time.monotonic()
+    report = Report(
+        grader_version=__version__, lang=lang, mode=mode, root=str(root),
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
+        work = Path(tmp)
+        try:
+            raw, crash = _run_pytest(exercises, run_id=run_id, root=root, lang=lang, mode=mode,
+                                     work=work, debug=debug)  # fmt: skip
+        finally:
+            if client is not None:
+                sweep(client, run_id=run_id)
+    messages = catalogue.messages()
+    for exercise in exercises:
+        result = raw.get(exercise.id) or ExerciseResult(
+            id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
+            submission=str(root / exercise.submission),
+        )  # fmt: skip
+        if crash and not result.checks:
+            reason = hint("common.grader_crashed", reason=crash)
+            result.error = messages.render(reason, lang)
+        report.exercises.append(result)
+    report.duration = round(time.monotonic() - started, 3)
+    return report
+
+
+def _run_pytest(
+    exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
+    work: Path, debug: bool,
+) -> tuple[dict[str, ExerciseResult], str | None]:  # fmt: skip
+    out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    cwd.mkdir()
+    modules = [str(m) for e in exercises for m in e.check_modules]
+    command = [
+        sys.executable, "-P", "-m", "pytest", "-p", "grader.plugin", "-p", "no:cacheprovider",
+        "-c", str(ini), "--rootdir", str(cwd), "--import-mode=importlib", "--assert=plain",
+        "-q", "--no-header", "-p", "no:warnings",
+        "--grader-run", run_id, "--grader-root", str(root.resolve()), "--grader-lang", lang,
+        "--grader-mode", mode, "--grader-workdir", str(work / "snapshots"),
+        "--grader-out", str(out), *modules,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
+    env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    timeout = sum(e.timeout for e in exercises) + GRACE_SECONDS
+    output = None if debug else subprocess.DEVNULL
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
+    crash = _wait(child, timeout)
+    return _read_results(out), crash
+
+
+def _wait(child: subprocess.Popen[bytes], timeout: float) -> str | None:
+    """Wait for the pytest child; on Ctrl-C or timeout, stop it cleanly, then for good."""
+    try:
+        code = child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(child)
+        return f"timed out after {int(timeout)} s"
+    except KeyboardInterrupt:
+        _stop(child)
+        raise
+    return None if code in (0, 1) else f"pytest exit status {code}"
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    child.send_signal(signal.SIGINT)
+    try:
+        child.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+def _read_results(path: Path) -> dict[str, ExerciseResult]:
+    """The results the child wrote: validated as data, field by field."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(raw["id"]): exercise_from(raw) for raw in data.get("exercises", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+__all__ = ["EngineUnavailable", "grade"]

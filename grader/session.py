@@ -1,0 +1,68 @@
+"""The state of one grading run inside the pytest process (kept in `config.stash`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import __version__
+from grader.catalogue import Catalogue, Exercise
+from grader.engine import Client, connect
+from grader.engine import labels as engine_labels
+from grader.hints import Hint, Messages
+from grader.results import CheckResult, ExerciseResult
+
+
+@dataclass
+class GradingSession:
+    run_id: str
+    root: Path
+    lang: str
+    mode: str
+    workdir: Path
+    out: Path
+    catalogue: Catalogue
+    messages: Messages
+    results: dict[str, ExerciseResult] = field(default_factory=dict)
+    _client: Client | None = None
+
+    def client(self) -> Client:
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    def labels(self, exercise: Exercise) -> dict[str, str]:
+        return engine_labels(self.run_id, exercise.id)
+
+    def resource_name(self, exercise: Exercise) -> str:
+        return f"grader-{self.run_id}-{exercise.id}"
+
+    def result_for(self, exercise: Exercise) -> ExerciseResult:
+        if exercise.id not in self.results:
+            self.results[exercise.id] = ExerciseResult(
+                id=exercise.id,
+                title=exercise.title_in(self.lang),
+                version=exercise.version,
+                submission=str(self.root / exercise.submission),
+            )
+        return self.results[exercise.id]
+
+    def render(self, item: Hint) -> str:
+        return self.messages.render(item, self.lang)
+
+    def record(self, exercise: Exercise, check: CheckResult) -> None:
+        self.result_for(exercise).checks.append(check)
+
+    def note_standin(self, exercise: Exercise, ref: str, kind: str) -> None:
+        standins = self.result_for(exercise).standins
+        entry = f"{ref} ({kind})"
+        if entry not in standins:
+            standins.append(entry)
+
+    def write(self) -> None:
+        data = {
+            "grader_version": __version__,
+            "exercises": [self.result_for(e).__dict__ for e in self.catalogue if e.id in self.results],
+        }
+        self.out.write_text(json.dumps(data, default=lambda o: o.__dict__), encoding="utf-8")
