@@ -90,17 +90,34 @@ def run(args: list[str], *, cwd: Path, timeout: int) -> CommandResult:
 class Config:
     ok: bool
     data: dict[str, Any]
-    error: str
+    error: str = ""
+    problem: YamlProblem | None = None  # set when the file is not even valid YAML
 
 
-def normalise(path: Path, *, project: str, timeout: int = 30) -> Config:
+def load(path: Path, *, project: str, timeout: int = 30) -> Config:
+    """Parse, then normalise and validate with `docker compose config`; never raises."""
+    problem = parse_problem(path)
+    if problem is not None:
+        return Config(False, {}, problem.message, problem)
     done = run(
         ["-f", path.name, "-p", project, "config", "--format", "json"], cwd=path.parent, timeout=timeout
     )
-    if not done.ok:
-        return Config(False, {}, done.output.strip())
     start = done.output.find("{")
-    return Config(True, json.loads(done.output[start:]), "")
+    if not done.ok or start < 0:
+        return Config(False, {}, done.output.strip())
+    return Config(True, json.loads(done.output[start:]))
+
+
+def ports(config: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """(service, published host port, container port) for every `ports:` entry."""
+    found = []
+    for name, service in (config.get("services") or {}).items():
+        for entry in service.get("ports") or []:
+            published = entry.get("published")
+            target = entry.get("target")
+            found.append((name, None if published is None else str(published),
+                          None if target is None else str(target)))  # fmt: skip
+    return found
 
 
 def service_images(config: dict[str, Any]) -> list[str]:
@@ -141,3 +158,9 @@ def prepare(config: dict[str, Any], *, name: str, folder: Path, labels: dict[str
     file = folder / f".grader-{name}.json"
     file.write_text(json.dumps(labelled(config, labels)), encoding="utf-8")
     return Project(name=name, file=file, folder=folder)
+
+
+def containers(client: Any, project: str) -> list[Any]:
+    """The containers of a compose project, running or not."""
+    selector = {"label": f"com.docker.compose.project={project}"}
+    return list(client.containers.list(all=True, filters=selector))

@@ -118,6 +118,14 @@ def run_container(
             container.remove(force=True)
 
 
+def published_ports(container: Any) -> list[tuple[str, str]]:
+    """(container port, host port) for each port the engine publishes, e.g. ("80", "8082")."""
+    bindings = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
+    return sorted(
+        {(port.split("/")[0], b["HostPort"]) for port, hosts in bindings.items() for b in hosts or []}
+    )
+
+
 def sweep(client: Client, *, run_id: str | None = None) -> list[str]:
     """Remove every container, network, volume and image a grading run left behind."""
     selector = {"label": [f"{LABEL_RUN}={run_id}" if run_id else LABEL_MANAGED]}

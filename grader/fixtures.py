@@ -114,10 +114,7 @@ def compose_config(
     compose_file: Path, grading: GradingSession, exercise: Exercise
 ) -> compose.Config:
     """The student's compose file, normalised by `docker compose config` (never raises)."""
-    problem = compose.parse_problem(compose_file)
-    if problem is not None:
-        return compose.Config(False, {}, f"{compose_file.name}:{problem.line}: {problem.message}")
-    return compose.normalise(compose_file, project=grading.resource_name(exercise))
+    return compose.load(compose_file, project=grading.resource_name(exercise))
 
 
 @pytest.fixture(scope="module")
