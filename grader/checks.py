@@ -14,7 +14,10 @@ def missing_file_hint(submission: Submission, names: tuple[str, ...], key: str) 
         return hint("common.no_submission", folder=submission.source)
     if any(submission.file(n) for n in names):
         return None
+    present = {p.name.lower(): p.name for p in submission.folder.iterdir()}
     for name in names:
+        if name.lower() in present:
+            return hint("common.wrong_case", found=present[name.lower()], expected=name)
         if name in submission.skipped:
             reason = hint(f"common.reason_{submission.skipped[name]}")
             return hint("common.file_skipped", file=name, reason=reason)

@@ -15,7 +15,7 @@ from grader.hints import Hint, hint
 
 _MISSING_PACKAGE = re.compile(r"Unable to locate package (\S+)")
 _PARSE_LINE = re.compile(r"line (\d+)")
-_BASE_MISSING = ("pull access denied", "manifest unknown", "repository does not exist")
+_STEP = re.compile(r"^Step \d+/\d+ : (\S+)\s*(\S*)", re.M)
 
 
 def tail(text: str, lines: int = 25) -> str:
@@ -37,8 +37,9 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
     if package:
         key = "common.build_unknown_package" if "apt-get update" in source else "common.build_no_update"
         return hint(key, package=package.group(1), details=details)
-    if any(marker in error for marker in _BASE_MISSING) or "not found" in error and "FROM" in log:
-        return hint("common.build_base_missing", error=error, details=details)
+    steps = _STEP.findall(log)
+    if steps and steps[-1][0].upper() == "FROM":
+        return hint("common.build_base_missing", image=steps[-1][1], error=error, details=details)
     if error == "timeout":
         return hint("common.build_timeout", details=details)
     return hint("common.build_failed", error=error, details=details)

@@ -1,7 +1,11 @@
 """The Docker engine: connecting, labelling, building images, running containers.
 
-Everything the grader creates carries `fr.grader.run=<run id>` so that it can be found and
-removed afterwards (`sweep`), even when a grading run was killed.
+Every container, network and volume the grader creates carries `fr.grader.run=<run id>`;
+every image it builds is tagged `grader-<run id>-<exercise>`. So all can be found and
+removed afterwards (`sweep`), even when a grading run was killed. Images are tagged rather
+than labelled on purpose: the classic builder turns build labels into extra layers that
+would outlive the image; untagged, the student's layers are ordinary build cache, shared
+with the student's own `docker build`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ LABEL_MANAGED = "fr.grader.managed"
 LABEL_RUN = "fr.grader.run"
 LABEL_EXERCISE = "fr.grader.exercise"
 LABEL_STANDIN = "fr.grader.standin"
+IMAGE_PREFIX = "grader-"  # tags of the images built from submissions
 OUTPUT_CAP = 64_000  # characters of build/run output kept for a report
 
 Client = docker.DockerClient
@@ -58,13 +63,11 @@ class BuildResult:
     error: str | None = None
 
 
-def build_image(client: Client, context: Path, *, tag: str, labels: dict[str, str]) -> BuildResult:
+def build_image(client: Client, context: Path, *, tag: str) -> BuildResult:
     """Build `context/Dockerfile`; never raises for a student's mistake."""
     lines: list[str] = []
     try:
-        for chunk in client.api.build(
-            path=str(context), tag=tag, labels=labels, rm=True, forcerm=True, decode=True
-        ):
+        for chunk in client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True):
             if "stream" in chunk:
                 lines.append(chunk["stream"])
             if "error" in chunk:
@@ -142,8 +145,15 @@ def sweep(client: Client, *, run_id: str | None = None) -> list[str]:
         with contextlib.suppress(docker.errors.APIError):
             volume.remove(force=True)
             removed.append(f"volume {volume.name}")
-    for image in client.images.list(filters=selector):
-        with contextlib.suppress(docker.errors.APIError):
-            client.images.remove(image.id, force=True, noprune=True)
-            removed.append(f"image {image.short_id}")
+    prefix = f"{IMAGE_PREFIX}{run_id}-" if run_id else IMAGE_PREFIX
+    for image in client.images.list():
+        for tag in image.tags:
+            if tag.startswith(prefix):
+                with contextlib.suppress(docker.errors.APIError):
+                    client.images.remove(tag, force=True, noprune=True)
+                    removed.append(f"image {tag}")
     return removed
+
+
+def grader_images(client: Client) -> list[str]:
+    return [t for i in client.images.list() for t in i.tags if t.startswith(IMAGE_PREFIX)]

@@ -70,7 +70,7 @@ def image_build(
         if kind:
             grading.note_standin(exercise, ref, kind)
     tag = f"{grading.resource_name(exercise)}:latest"
-    result = build_image(docker_client, dockerfile.parent, tag=tag, labels=grading.labels(exercise))
+    result = build_image(docker_client, dockerfile.parent, tag=tag)
     yield result
     if result.ok:
         with contextlib.suppress(docker.errors.APIError):

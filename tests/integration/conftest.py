@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from grader.engine import LABEL_MANAGED, grader_images
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(engine) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Every integration test ends with no container, network, volume or image of the grader."""
+    yield
+    selector = {"label": [LABEL_MANAGED]}
+    left = [c.name for c in engine.containers.list(all=True, filters=selector)]
+    left += [n.name for n in engine.networks.list(filters=selector)]
+    left += [v.name for v in engine.volumes.list(filters=selector)]
+    left += grader_images(engine)
+    assert left == [], f"the grader left these behind: {left}"

@@ -1,0 +1,81 @@
+"""The `grader` command end to end: exit statuses, formats, languages, live mode."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.engine import labels
+from tests.conftest import ROOT, SUBMISSIONS, make_repo
+
+pytestmark = pytest.mark.docker
+SAMPLE = ROOT / "fixtures" / "sample"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), stdout=out), out.getvalue()
+
+
+def test_the_bundled_sample_scores_full_marks_and_exits_0(engine: object, tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    status, out = run("check", "--all", "--path", str(SAMPLE), "--format", "html", "-o", str(html))
+    assert status == 0, out
+    assert "Total : 20/20 points" in out
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "ex2 · Mapping de port" in page
+
+
+def test_a_failing_submission_exits_1_with_the_hint_in_english(engine: object, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"ex2": SUBMISSIONS / "ex2" / "reversed_mapping"})
+    status, out = run("check", "ex2", "--path", str(repo), "--lang", "en")
+    assert status == 1
+    assert "The mapping is reversed: you publish host port 80 to container port 8082." in out
+    assert "Total: " in out or "Total : " in out
+
+
+def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
+    status, out = run("check", "ex1", "--path", str(repo), "--format", "json")
+    data = json.loads(out)
+    assert status == 1 and data["schema_version"] == 1
+    checks = {c["name"]: c for c in data["exercises"][0]["checks"]}
+    assert checks["test_image_builds"]["hint_key"] == "common.build_needs_yes"
+    assert checks["test_cow_says_bonjour"]["status"] == "not_attempted"
+    junit = tmp_path / "junit.xml"
+    run("check", "ex1", "--path", str(repo), "--format", "junit", "-o", str(junit))
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") == "3"
+
+
+def test_no_docker_engine_exits_2_and_says_how_to_start_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    status, _ = run("check", "ex1", "--path", str(SAMPLE))
+    assert status == 2
+
+
+@pytest.fixture
+def students_nginx(engine) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    container = engine.containers.run(
+        "nginx:latest", detach=True, ports={"80/tcp": 8082}, labels=labels("test-live")
+    )
+    yield container
+    container.remove(force=True)
+
+
+def test_live_mode_grades_the_students_running_nginx(students_nginx: object) -> None:
+    status, out = run("check", "ex2", "--live")
+    assert status == 0, out
+    assert "Un conteneur nginx tourne sur votre Docker" in out
+
+
+def test_live_mode_without_a_container_says_how_to_start_one(engine: object) -> None:
+    status, out = run("check", "ex2", "--live")
+    assert status == 1
+    assert "Lancez-en un : `docker run -d -p 8082:80 nginx`" in out

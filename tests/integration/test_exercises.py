@@ -1,0 +1,58 @@
+"""Every exercise is self-tested on the real engine: the reference solution scores full marks,
+every broken variant in fixtures/submissions/<id>/ fails the checks it should, with the hints
+it should (its expect.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.catalogue import Catalogue
+from grader.results import ExerciseResult
+from grader.runner import grade
+from tests.conftest import SUBMISSIONS, make_repo
+
+pytestmark = pytest.mark.docker
+
+
+def _variants() -> list[object]:
+    return [
+        pytest.param(folder.parent.name, folder, id=f"{folder.parent.name}-{folder.name}")
+        for folder in sorted(SUBMISSIONS.glob("*/*"))
+        if (folder / "expect.yaml").is_file()
+    ]
+
+
+def _grade(catalogue: Catalogue, exercise_id: str, source: Path, tmp_path: Path) -> ExerciseResult:
+    exercise = catalogue.get(exercise_id)
+    repo = make_repo(tmp_path, {exercise.submission: source})
+    report = grade([exercise], root=repo, catalogue=catalogue)
+    return report.exercises[0]
+
+
+@pytest.mark.parametrize("exercise_id", Catalogue.load().ids())
+def test_reference_solution_scores_full_marks(
+    catalogue: Catalogue, exercise_id: str, tmp_path: Path, engine: object
+) -> None:
+    exercise = catalogue.get(exercise_id)
+    result = _grade(catalogue, exercise_id, exercise.folder / "solution", tmp_path)
+    failures = [(c.name, c.status, c.hint) for c in result.checks if c.status not in ("passed", "advice")]
+    assert failures == []
+    assert result.points == result.max_points == exercise.points
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), _variants())
+def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
+    catalogue: Catalogue, exercise_id: str, variant: Path, tmp_path: Path, engine: object
+) -> None:
+    expect = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
+    result = _grade(catalogue, exercise_id, variant, tmp_path)
+    seen = {c.name: (c.status, c.hint_key) for c in result.checks}
+    for status in ("failed", "not_attempted"):
+        for name, key in (expect.get(status) or {}).items():
+            assert seen.get(name) == (status, key), f"{name}: {seen.get(name)}"
+    assert result.points < result.max_points
+    assert not [c for c in result.checks if c.status == "error"], "the grader itself crashed"
+    assert all(c.hint for c in result.checks if c.status != "passed"), "a failure without a hint"
