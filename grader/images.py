@@ -102,26 +102,29 @@ def ensure(client: Client, ref: str, *, log: Log = lambda _: None) -> str | None
         return None
     except docker.errors.APIError:
         pass
-    known = STANDINS.get(repository(ref))
-    if known is None:
-        return None
-    kind, local = known
+    return _tag_standin(client, ref, log=log) if repository(ref) in STANDINS else None
+
+
+def _tag_standin(client: Client, ref: str, *, log: Log) -> str:
+    """Tag the stand-in for `ref`'s repository as `ref` (building the stand-in if needed)."""
+    kind, local = STANDINS[repository(ref)]
     seed_one(client, kind, log=log)
-    name, tag = ref.rsplit(":", 1)
+    name, tag = with_tag(ref).rsplit(":", 1)
     client.images.get(local).tag(name, tag)
     return kind
 
 
 def seed(client: Client, *, force: bool = False, log: Log = print) -> None:
-    """Build every stand-in and tag it under the common public names."""
-    for kind in ("debian", "nginx"):
-        seed_one(client, kind, force=force, log=log)
+    """Make the common public images available: pulled if a registry answers, else stand-ins.
+
+    With `force`, the stand-ins are rebuilt and tagged whatever the registry says.
+    """
+    if force:
+        for kind in ("debian", "nginx"):
+            seed_one(client, kind, force=True, log=log)
     for ref in SEED_TAGS:
-        _, local = STANDINS[repository(ref)]
-        name, tag = ref.rsplit(":", 1)
-        if force or not _exists(client, ref):
-            client.images.get(local).tag(name, tag)
-            log(f"tagged {ref} → {local}")
+        kind = _tag_standin(client, ref, log=log) if force else ensure(client, ref, log=log)
+        log(f"{ref}: " + (f"offline stand-in ({kind})" if kind else "real image"))
 
 
 def seed_one(client: Client, kind: str, *, force: bool = False, log: Log = print) -> None:
