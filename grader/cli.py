@@ -17,7 +17,9 @@ from grader.status import ExitStatus
 
 MESSAGES = {
     "fr": {
-        "unknown": "Exercice inconnu : {ids}. Exercices disponibles : {known} (voir `grader list`).",
+        "unknown": (
+            "Exercice inconnu : {ids}. Exercices disponibles : {known} (voir `grader list`)."
+        ),
         "none": "Aucun exercice demandé : donnez un identifiant (ex. `grader check ex1`) ou --all.",
         "no_engine": (
             "Impossible de joindre un moteur Docker ({error}).\n"
@@ -105,7 +107,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     unknown = [i for i in ids if i not in catalogue]
     if not ids or unknown:
         message = text["unknown"] if unknown else text["none"]
-        print(message.format(ids=", ".join(unknown), known=", ".join(catalogue.ids())), file=sys.stderr)
+        print(
+            message.format(ids=", ".join(unknown), known=", ".join(catalogue.ids())),
+            file=sys.stderr,
+        )
         return ExitStatus.CANNOT_GRADE
     exercises = [catalogue.get(i) for i in ids]
     mode = "live" if args.live else "files"

@@ -100,7 +100,9 @@ def load(path: Path, *, project: str, timeout: int = 30) -> Config:
     if problem is not None:
         return Config(False, {}, problem.message, problem)
     done = run(
-        ["-f", path.name, "-p", project, "config", "--format", "json"], cwd=path.parent, timeout=timeout
+        ["-f", path.name, "-p", project, "config", "--format", "json"],
+        cwd=path.parent,
+        timeout=timeout,
     )
     start = done.output.find("{")
     if not done.ok or start < 0:
@@ -126,7 +128,7 @@ def service_images(config: dict[str, Any]) -> list[str]:
 
 def labelled(config: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     """A copy of a normalised config with `labels` on every service, network and volume."""
-    data = json.loads(json.dumps(config))
+    data: dict[str, Any] = json.loads(json.dumps(config))
     for kind in ("services", "networks", "volumes"):
         for item in (data.get(kind) or {}).values():
             if item is None or item.get("external"):

@@ -35,7 +35,11 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
         return hint("common.build_needs_yes", details=details)
     package = _MISSING_PACKAGE.search(log)
     if package:
-        key = "common.build_unknown_package" if "apt-get update" in source else "common.build_no_update"
+        key = (
+            "common.build_unknown_package"
+            if "apt-get update" in source
+            else "common.build_no_update"
+        )
         return hint(key, package=package.group(1), details=details)
     steps = _STEP.findall(log)
     if steps and steps[-1][0].upper() == "FROM":
@@ -78,7 +82,11 @@ TRANSLATED = ("DL3002", "DL3006", "DL3007", "DL3008", "DL3009", "DL3014", "DL301
 
 
 def finding_hint(finding: Finding) -> Hint:
-    key = f"common.hadolint_{finding.code}" if finding.code in TRANSLATED else "common.hadolint_finding"
+    key = (
+        f"common.hadolint_{finding.code}"
+        if finding.code in TRANSLATED
+        else "common.hadolint_finding"
+    )
     return hint(key, line=finding.line, code=finding.code, message=finding.message)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import docker
 import docker.errors
@@ -26,7 +26,7 @@ LABEL_STANDIN = "fr.grader.standin"
 IMAGE_PREFIX = "grader-"  # tags of the images built from submissions
 OUTPUT_CAP = 64_000  # characters of build/run output kept for a report
 
-Client = docker.DockerClient
+Client: TypeAlias = Any  # docker.DockerClient: the docker SDK ships no type hints
 
 
 class EngineUnavailable(Exception):
@@ -67,7 +67,9 @@ def build_image(client: Client, context: Path, *, tag: str) -> BuildResult:
     """Build `context/Dockerfile`; never raises for a student's mistake."""
     lines: list[str] = []
     try:
-        for chunk in client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True):
+        for chunk in client.api.build(
+            path=str(context), tag=tag, rm=True, forcerm=True, decode=True
+        ):
             if "stream" in chunk:
                 lines.append(chunk["stream"])
             if "error" in chunk:
@@ -125,7 +127,11 @@ def published_ports(container: Any) -> list[tuple[str, str]]:
     """(container port, host port) for each port the engine publishes, e.g. ("80", "8082")."""
     bindings = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
     return sorted(
-        {(port.split("/")[0], b["HostPort"]) for port, hosts in bindings.items() for b in hosts or []}
+        {
+            (port.split("/")[0], b["HostPort"])
+            for port, hosts in bindings.items()
+            for b in hosts or []
+        }
     )
 
 

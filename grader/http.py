@@ -33,7 +33,9 @@ def probe(url: str, *, deadline: float = 15.0, interval: float = 0.2) -> HttpRes
     while True:
         try:
             with urllib.request.urlopen(url, timeout=min(5.0, deadline)) as response:
-                return HttpResponse(url, response.status, response.read(BODY_CAP), dict(response.headers))
+                return HttpResponse(
+                    url, response.status, response.read(BODY_CAP), dict(response.headers)
+                )
         except urllib.error.HTTPError as error:
             return HttpResponse(url, error.code, error.read(BODY_CAP), dict(error.headers))
         except (urllib.error.URLError, OSError) as error:

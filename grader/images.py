@@ -120,8 +120,8 @@ def seed(client: Client, *, force: bool = False, log: Log = print) -> None:
     With `force`, the stand-ins are rebuilt and tagged whatever the registry says.
     """
     if force:
-        for kind in ("debian", "nginx"):
-            seed_one(client, kind, force=True, log=log)
+        for standin in ("debian", "nginx"):
+            seed_one(client, standin, force=True, log=log)
     for ref in SEED_TAGS:
         kind = _tag_standin(client, ref, log=log) if force else ensure(client, ref, log=log)
         log(f"{ref}: " + (f"offline stand-in ({kind})" if kind else "real image"))

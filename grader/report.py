@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         "standins": "Images de remplacement hors-ligne utilisées", "details": "Journal",
         "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
         "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
+        "colon": " :",
     },
     "en": {
         "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
@@ -29,7 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "points": "points", "check": "Check", "status": "Status", "hint": "Hint",
         "standins": "Offline stand-in images used", "details": "Log",
         "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
-        "some_failed": "Some checks still need work.", "folder": "Folder",
+        "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
     },
 }  # fmt: skip
 SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "💡"}

@@ -63,6 +63,8 @@ class GradingSession:
     def write(self) -> None:
         data = {
             "grader_version": __version__,
-            "exercises": [self.result_for(e).__dict__ for e in self.catalogue if e.id in self.results],
+            "exercises": [
+                self.result_for(e).__dict__ for e in self.catalogue if e.id in self.results
+            ],
         }
         self.out.write_text(json.dumps(data, default=lambda o: o.__dict__), encoding="utf-8")

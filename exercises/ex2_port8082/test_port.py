@@ -60,9 +60,10 @@ def test_compose_file_is_valid(compose_config: compose.Config) -> None:
     """Le fichier Compose est valide (docker compose config)
     en: The Compose file is valid (docker compose config)"""
     problem = compose_config.problem
-    if problem is not None:
-        assert False, hint("common.yaml_error", file="compose.yaml", line=problem.line,
-                           column=problem.column, problem=problem.message)  # fmt: skip
+    assert problem is None, hint(
+        "common.yaml_error", file="compose.yaml", line=problem.line, column=problem.column,
+        problem=problem.message,
+    )  # fmt: skip
     assert compose_config.ok, hint("common.compose_rejected", error=compose_config.error)
 
 
@@ -88,8 +89,8 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     """La stack démarre (docker compose up)
     en: The stack starts (docker compose up)"""
     _, up = compose_project
-    if "port is already allocated" in up.output or "address already in use" in up.output:
-        assert False, hint("ex2.port_taken", details=up.output[-2000:])
+    taken = "port is already allocated" in up.output or "address already in use" in up.output
+    assert not taken, hint("ex2.port_taken", details=up.output[-2000:])
     assert up.ok, hint("ex2.stack_failed", details=up.output[-2000:])
 
 
@@ -122,7 +123,11 @@ def test_nginx_answers_on_8082(
 @pytest.fixture(scope="module")
 def nginx_containers(docker_client: Client) -> list[Any]:
     running = docker_client.containers.list()
-    return [c for c in running if any(is_nginx(t) for t in c.image.tags) or is_nginx(c.attrs["Config"]["Image"])]
+    return [
+        c
+        for c in running
+        if any(is_nginx(t) for t in c.image.tags) or is_nginx(c.attrs["Config"]["Image"])
+    ]
 
 
 @pytest.mark.live

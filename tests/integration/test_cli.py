@@ -32,12 +32,14 @@ def test_the_bundled_sample_scores_full_marks_and_exits_0(engine: object, tmp_pa
     assert page.startswith("<!DOCTYPE html>") and "ex2 · Mapping de port" in page
 
 
-def test_a_failing_submission_exits_1_with_the_hint_in_english(engine: object, tmp_path: Path) -> None:
+def test_a_failing_submission_exits_1_with_the_hint_in_english(
+    engine: object, tmp_path: Path
+) -> None:
     repo = make_repo(tmp_path, {"ex2": SUBMISSIONS / "ex2" / "reversed_mapping"})
     status, out = run("check", "ex2", "--path", str(repo), "--lang", "en")
     assert status == 1
     assert "The mapping is reversed: you publish host port 80 to container port 8082." in out
-    assert "Total: " in out or "Total : " in out
+    assert "Total: 4/10 points" in out
 
 
 def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: Path) -> None:
@@ -54,7 +56,9 @@ def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: P
     assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") == "3"
 
 
-def test_no_docker_engine_exits_2_and_says_how_to_start_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_docker_engine_exits_2_and_says_how_to_start_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     status, _ = run("check", "ex1", "--path", str(SAMPLE))
     assert status == 2

@@ -38,7 +38,9 @@ def test_reference_solution_scores_full_marks(
 ) -> None:
     exercise = catalogue.get(exercise_id)
     result = _grade(catalogue, exercise_id, exercise.folder / "solution", tmp_path)
-    failures = [(c.name, c.status, c.hint) for c in result.checks if c.status not in ("passed", "advice")]
+    failures = [
+        (c.name, c.status, c.hint) for c in result.checks if c.status not in ("passed", "advice")
+    ]
     assert failures == []
     assert result.points == result.max_points == exercise.points
 

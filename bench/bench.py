@@ -1,0 +1,75 @@
+"""Benchmark: `grader check` against the raw docker commands doing the same work, warm.
+
+    .venv/bin/python bench/bench.py [--runs 5]
+
+Warm means the layer cache and the base images are already there (one untimed run of each
+first), which is what a student re-checking after an edit sees. Prints a Markdown table:
+median wall time of each, and the grader's overhead ratio (grader / raw; target <= 1.3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "fixtures" / "sample"
+GRADER = str(Path(sys.executable).parent / "grader")
+
+RAW_EX1 = (
+    f"docker build -q -t bench-cowsay {SAMPLE / 'ex1'} >/dev/null"
+    " && docker run --rm bench-cowsay /usr/games/cowsay bonjour >/dev/null"
+)
+RAW_EX2 = (
+    f"{{compose}} -f {SAMPLE / 'ex2' / 'compose.yaml'} -p bench up -d --quiet-pull 2>/dev/null"
+    " && until curl -sf http://localhost:8082/ >/dev/null; do sleep 0.1; done"
+    f" && {{compose}} -f {SAMPLE / 'ex2' / 'compose.yaml'} -p bench down 2>/dev/null"
+)
+
+CASES = {
+    "ex1 cowsay (build + run)": ([GRADER, "check", "ex1", "--path", str(SAMPLE)], RAW_EX1),
+    "ex2 port 8082 (up + HTTP + down)": ([GRADER, "check", "ex2", "--path", str(SAMPLE)], RAW_EX2),
+}
+
+
+def compose_binary() -> str:
+    from grader.compose import binary
+
+    return " ".join(binary())
+
+
+def timed(command: list[str] | str, runs: int) -> float:
+    shell = isinstance(command, str)
+    subprocess.run(command, shell=shell, check=False, capture_output=True)  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, shell=shell, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0,):
+            raise SystemExit(f"failed: {command}\n{done.stdout!r}\n{done.stderr!r}")
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    compose = compose_binary()
+    print(f"| case (median of {runs}, warm) | grader | raw docker | ratio |")
+    print("|---|---|---|---|")
+    for name, (grader, raw) in CASES.items():
+        ours = timed(grader, runs)
+        theirs = timed(raw.format(compose=compose), runs)
+        print(f"| {name} | {ours:.2f} s | {theirs:.2f} s | {ours / theirs:.2f} |")
+    listing = timed([GRADER, "list"], runs)
+    print(f"| grader list | {listing:.2f} s | — | — |")
+    subprocess.run("docker rmi -f bench-cowsay", shell=True, check=False, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Meta-tests of every exercise folder: well-formed, points add up, every message exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.catalogue import Catalogue, Exercise
+from grader.dockerfile import TRANSLATED
+from grader.hints import LANGS
+from tests.conftest import ROOT, SUBMISSIONS
+
+CATALOGUE = Catalogue.load()
+HINT_KEY = re.compile(r"""hint\(\s*f?["']([a-z0-9_]+\.[A-Za-z0-9_]+)["']""")
+
+
+def _checks(exercise: Exercise) -> list[ast.FunctionDef]:
+    functions = []
+    for module in exercise.check_modules:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        functions += [
+            n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+        ]
+    return functions
+
+
+def _markers(function: ast.FunctionDef) -> dict[str, list[object]]:
+    found: dict[str, list[object]] = {}
+    for decorator in function.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call else decorator
+        if isinstance(target, ast.Attribute):
+            found[target.attr] = [ast.literal_eval(a) for a in call.args] if call else []
+    return found
+
+
+@pytest.mark.parametrize("exercise", list(CATALOGUE), ids=CATALOGUE.ids())
+def test_exercise_folder_holds_statement_solution_messages_and_checks(exercise: Exercise) -> None:
+    assert (exercise.folder / "README.md").read_text(encoding="utf-8").startswith("# Exercice")
+    assert any((exercise.folder / "solution").iterdir())
+    assert (exercise.folder / "messages.yaml").is_file()
+    assert exercise.check_modules and set(exercise.title) == set(LANGS)
+
+
+@pytest.mark.parametrize("exercise", list(CATALOGUE), ids=CATALOGUE.ids())
+def test_points_of_each_mode_add_up_to_the_declared_total(exercise: Exercise) -> None:
+    for mode in exercise.modes:
+        checks = [c for c in _checks(exercise) if ("live" in _markers(c)) == (mode == "live")]
+        assert all("points" in _markers(c) for c in checks), "a check without @pytest.mark.points"
+        total = sum(float(_markers(c)["points"][0]) for c in checks)  # type: ignore[arg-type]
+        assert total == exercise.points, f"{exercise.id} {mode}: {total} != {exercise.points}"
+
+
+@pytest.mark.parametrize("exercise", list(CATALOGUE), ids=CATALOGUE.ids())
+def test_every_check_has_a_french_and_an_english_title(exercise: Exercise) -> None:
+    for check in _checks(exercise):
+        doc = ast.get_docstring(check) or ""
+        assert doc and "\nen: " in doc, (
+            f"{check.name}: docstring needs a French line and an en: line"
+        )
+
+
+def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
+    messages = CATALOGUE.messages()
+    sources = list((ROOT / "grader").glob("*.py")) + list((ROOT / "exercises").glob("*/test_*.py"))
+    used = {key for path in sources for key in HINT_KEY.findall(path.read_text(encoding="utf-8"))}
+    used |= {f"common.hadolint_{code}" for code in TRANSLATED}
+    used |= {f"common.reason_{r}" for r in ("symlink_outside", "symlink_unsupported", "too_big",
+                                            "not_regular", "too_deep", "too_many_files")}  # fmt: skip
+    for variant in SUBMISSIONS.glob("*/*/expect.yaml"):
+        expect = yaml.safe_load(variant.read_text(encoding="utf-8"))
+        used |= {k for status in expect.values() for k in status.values()}
+    assert len(used) > 30
+    for key in sorted(used):
+        for lang in LANGS:
+            assert messages.text(key, lang), f"{key} has no {lang} text"
+
+
+def test_every_message_has_both_languages() -> None:
+    messages = CATALOGUE.messages()
+    keys = messages.keys()
+    missing = [(k, lang) for k in keys for lang in LANGS if not messages.text(k, lang)]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "variant", sorted(SUBMISSIONS.glob("*/*")), ids=lambda p: f"{p.parent.name}-{p.name}"
+)
+def test_every_broken_variant_names_checks_that_exist(variant: Path) -> None:
+    expect = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
+    names = {c.name for c in _checks(CATALOGUE.get(variant.parent.name))}
+    expected = {name for status in expect.values() for name in status}
+    assert expected and expected <= names
