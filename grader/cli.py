@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     images.set_defaults(handler=_images)
 
     clean = commands.add_parser("clean", help="remove everything grader runs left behind")
+    clean.add_argument("--cache", action="store_true", help="also the grader-cache:* images")
     clean.set_defaults(handler=_clean)
     return parser
 
@@ -145,7 +146,7 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
     from grader.engine import EngineUnavailable, connect, sweep
 
     try:
-        removed = sweep(connect())
+        removed = sweep(connect(), cache=args.cache)
     except EngineUnavailable as error:
         print(MESSAGES["fr"]["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE

@@ -4,8 +4,10 @@ Every container, network and volume the grader creates carries `fr.grader.run=<r
 every image it builds is tagged `grader-<run id>-<exercise>`. So all can be found and
 removed afterwards (`sweep`), even when a grading run was killed. Images are tagged rather
 than labelled on purpose: the classic builder turns build labels into extra layers that
-would outlive the image; untagged, the student's layers are ordinary build cache, shared
-with the student's own `docker build`.
+would outlive the image. The last build of each exercise also keeps the tag
+`grader-cache:<exercise>`, deliberately: removing the only tag of an image deletes its top
+layer, and the next check of the same Dockerfile would rebuild it from scratch. One such
+tag per exercise, no more; `grader clean --cache` removes them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ LABEL_MANAGED = "fr.grader.managed"
 LABEL_RUN = "fr.grader.run"
 LABEL_EXERCISE = "fr.grader.exercise"
 LABEL_STANDIN = "fr.grader.standin"
-IMAGE_PREFIX = "grader-"  # tags of the images built from submissions
+IMAGE_PREFIX = "grader-"  # every image tag the grader makes starts with this
+CACHE_REPOSITORY = "grader-cache"  # grader-cache:<exercise>, the last build of each exercise
 OUTPUT_CAP = 64_000  # characters of build/run output kept for a report
 
 Client: TypeAlias = Any  # docker.DockerClient: the docker SDK ships no type hints
@@ -135,8 +138,11 @@ def published_ports(container: Any) -> list[tuple[str, str]]:
     )
 
 
-def sweep(client: Client, *, run_id: str | None = None) -> list[str]:
-    """Remove every container, network, volume and image a grading run left behind."""
+def sweep(client: Client, *, run_id: str | None = None, cache: bool = False) -> list[str]:
+    """Remove every container, network, volume and image a grading run left behind.
+
+    Without `run_id`: those of every run. With `cache`: the `grader-cache:*` tags too.
+    """
     selector = {"label": [f"{LABEL_RUN}={run_id}" if run_id else LABEL_MANAGED]}
     removed: list[str] = []
     for container in client.containers.list(all=True, filters=selector):
@@ -154,7 +160,7 @@ def sweep(client: Client, *, run_id: str | None = None) -> list[str]:
     prefix = f"{IMAGE_PREFIX}{run_id}-" if run_id else IMAGE_PREFIX
     for image in client.images.list():
         for tag in image.tags:
-            if tag.startswith(prefix):
+            if tag.startswith(prefix) and (cache or not tag.startswith(CACHE_REPOSITORY + ":")):
                 with contextlib.suppress(docker.errors.APIError):
                     client.images.remove(tag, force=True, noprune=True)
                     removed.append(f"image {tag}")
@@ -162,4 +168,6 @@ def sweep(client: Client, *, run_id: str | None = None) -> list[str]:
 
 
 def grader_images(client: Client) -> list[str]:
-    return [t for i in client.images.list() for t in i.tags if t.startswith(IMAGE_PREFIX)]
+    """Tags of images made by grading runs (the per-exercise cache tags excepted)."""
+    tags = [t for i in client.images.list() for t in i.tags if t.startswith(IMAGE_PREFIX)]
+    return [t for t in tags if not t.startswith(CACHE_REPOSITORY + ":")]

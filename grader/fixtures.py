@@ -16,7 +16,14 @@ import pytest
 
 from grader import compose, images
 from grader.catalogue import Exercise
-from grader.engine import BuildResult, Client, RunResult, build_image, run_container
+from grader.engine import (
+    CACHE_REPOSITORY,
+    BuildResult,
+    Client,
+    RunResult,
+    build_image,
+    run_container,
+)
 from grader.hints import hint
 from grader.http import HttpResponse, probe
 from grader.outcomes import NotAttempted
@@ -71,6 +78,8 @@ def image_build(
             grading.note_standin(exercise, ref, kind)
     tag = f"{grading.resource_name(exercise)}:latest"
     result = build_image(docker_client, dockerfile.parent, tag=tag)
+    if result.ok:
+        docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     yield result
     if result.ok:
         with contextlib.suppress(docker.errors.APIError):

@@ -39,7 +39,7 @@ def test_a_failing_submission_exits_1_with_the_hint_in_english(
     status, out = run("check", "ex2", "--path", str(repo), "--lang", "en")
     assert status == 1
     assert "The mapping is reversed: you publish host port 80 to container port 8082." in out
-    assert "Total: 4/10 points" in out
+    assert "Total: 5/10 points · 4 passed, 3 failed, 0 not attempted" in out
 
 
 def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: Path) -> None:
