@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from grader.paths import reports_dir
 from grader.results import Report
@@ -33,7 +35,8 @@ LABELS: dict[str, dict[str, str]] = {
         "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
     },
 }  # fmt: skip
-SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "💡"}
+SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ"}
+_CODE = re.compile(r"`([^`\n]+)`")
 
 
 def environment() -> jinja2.Environment:
@@ -46,6 +49,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["pts"] = _points
+    env.filters["code"] = _code
     return env
 
 
@@ -54,6 +58,11 @@ def render(report: Report, fmt: str) -> str:
         return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     template = environment().get_template(_TEMPLATES[fmt])
     return template.render(report=report, t=LABELS[report.lang], symbols=SYMBOLS)
+
+
+def _code(text: str) -> Markup:
+    """Escape a hint for HTML, showing its `backticked` parts as code."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))
 
 
 def _points(value: Any) -> str:

@@ -13,7 +13,7 @@ def _report(lang: str = "fr") -> Report:
     checks = [
         CheckResult("test_builds", "L'image se construit", "passed", 3, 3, duration=1.5),
         CheckResult("test_cow", "La vache <parle> & dit bonjour", "failed", 0, 3,
-                    hint="Attendu « < bonjour > »", hint_key="ex1.no_cow", details="log <b>"),
+                    hint="Attendu « < bonjour > » : `cowsay bonjour`", hint_key="ex1.no_cow", details="log <b>"),
         CheckResult("test_cmd", "Commande", "not_attempted", 0, 1, hint="Non tenté"),
         CheckResult("test_lint", "Conseils", "advice", 0, 0, hint="DL3009"),
     ]  # fmt: skip
@@ -51,6 +51,7 @@ def test_html_is_a_standalone_page_with_escaped_student_text() -> None:
     page = render(_report(), "html")
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "<link" not in page
     assert "La vache &lt;parle&gt; &amp; dit bonjour" in page
+    assert "Attendu « &lt; bonjour &gt; » : <code>cowsay bonjour</code>" in page
     assert "<details><summary>Journal</summary><pre>log &lt;b&gt;</pre></details>" in page
 
 

@@ -113,7 +113,7 @@ def test_nginx_answers_on_8082(
 ) -> None:
     """nginx répond sur http://localhost:8082/
     en: nginx answers on http://localhost:8082/"""
-    problem = nginx_answer_hint(http_probe(URL))
+    problem = nginx_answer_hint(http_probe(URL, deadline=5))
     assert problem is None, problem
 
 
