@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -43,3 +45,16 @@ def probe(url: str, *, deadline: float = 15.0, interval: float = 0.2) -> HttpRes
         if time.monotonic() >= stop:
             return HttpResponse(url, None, error=last_error)
         time.sleep(interval)
+
+
+def engine_host() -> str:
+    """Where ports published by the engine are reached: the DOCKER_HOST machine, or localhost.
+
+    On GitLab CI with a `docker:dind` service, containers publish on the `docker` host.
+    """
+    url = urllib.parse.urlparse(os.environ.get("DOCKER_HOST", ""))
+    return url.hostname if url.scheme in ("tcp", "http", "https") and url.hostname else "localhost"
+
+
+def published_url(port: int | str, path: str = "/") -> str:
+    return f"http://{engine_host()}:{port}{path}"

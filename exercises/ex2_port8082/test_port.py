@@ -11,11 +11,10 @@ from grader import compose
 from grader.checks import assert_present
 from grader.engine import Client, published_ports
 from grader.hints import Hint, hint
-from grader.http import HttpResponse
+from grader.http import HttpResponse, published_url
 from grader.images import repository
 from grader.submission import Submission
 
-URL = "http://localhost:8082/"
 HOST_PORT, CONTAINER_PORT = "8082", "80"
 
 
@@ -113,7 +112,7 @@ def test_nginx_answers_on_8082(
 ) -> None:
     """nginx répond sur http://localhost:8082/
     en: nginx answers on http://localhost:8082/"""
-    problem = nginx_answer_hint(http_probe(URL, deadline=5))
+    problem = nginx_answer_hint(http_probe(published_url(HOST_PORT), deadline=5))
     assert problem is None, problem
 
 
@@ -153,5 +152,5 @@ def test_live_port_8082_published_to_80(nginx_containers: list[Any]) -> None:
 def test_live_nginx_answers_on_8082(http_probe: Callable[..., HttpResponse]) -> None:
     """nginx répond sur http://localhost:8082/
     en: nginx answers on http://localhost:8082/"""
-    problem = nginx_answer_hint(http_probe(URL, deadline=3))
+    problem = nginx_answer_hint(http_probe(published_url(HOST_PORT), deadline=3))
     assert problem is None, problem
