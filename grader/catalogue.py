@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
 import yaml
 
 from grader.hints import Messages
@@ -31,7 +29,6 @@ class Exercise:
     version: str = "1"
     modes: tuple[str, ...] = ("files",)
     timeout: int = 300
-    limits: dict[str, Any] = field(default_factory=dict)
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["fr"]
@@ -61,7 +58,6 @@ def load_exercise(folder: Path) -> Exercise:
             version=str(data.get("version", "1")),
             modes=tuple(data.get("modes", ["files"])),
             timeout=int(data.get("timeout", 300)),
-            limits=dict(data.get("limits", {})),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise CatalogueError(f"{folder / 'exercise.yaml'}: {error}") from error
