@@ -157,17 +157,15 @@ def sweep(client: Client, *, run_id: str | None = None, cache: bool = False) -> 
         with contextlib.suppress(docker.errors.APIError):
             volume.remove(force=True)
             removed.append(f"volume {volume.name}")
-    prefix = f"{IMAGE_PREFIX}{run_id}-" if run_id else IMAGE_PREFIX
-    for image in client.images.list():
-        for tag in image.tags:
-            if tag.startswith(prefix) and (cache or not tag.startswith(CACHE_REPOSITORY + ":")):
-                with contextlib.suppress(docker.errors.APIError):
-                    client.images.remove(tag, force=True, noprune=True)
-                    removed.append(f"image {tag}")
+    for tag in grader_images(client, run_id=run_id, cache=cache):
+        with contextlib.suppress(docker.errors.APIError):
+            client.images.remove(tag, force=True, noprune=True)
+            removed.append(f"image {tag}")
     return removed
 
 
-def grader_images(client: Client) -> list[str]:
-    """Tags of images made by grading runs (the per-exercise cache tags excepted)."""
-    tags = [t for i in client.images.list() for t in i.tags if t.startswith(IMAGE_PREFIX)]
-    return [t for t in tags if not t.startswith(CACHE_REPOSITORY + ":")]
+def grader_images(client: Client, *, run_id: str | None = None, cache: bool = False) -> list[str]:
+    """Tags of images made by grading runs (of one run if given; cache tags only if asked)."""
+    prefix = f"{IMAGE_PREFIX}{run_id}-" if run_id else IMAGE_PREFIX
+    tags = [t for i in client.images.list() for t in i.tags if t.startswith(prefix)]
+    return [t for t in tags if cache or not t.startswith(CACHE_REPOSITORY + ":")]

@@ -22,11 +22,12 @@ from grader.engine import LABEL_STANDIN, Client
 from grader.paths import images_dir
 
 BASE = "local/debian:bookworm"
+# stand-in kind → the local image that is the stand-in
+LOCAL: dict[str, str] = {"debian": BASE, "nginx": "local/nginx:standin"}
 # repository name as a student writes it → (stand-in kind, local stand-in image)
 STANDINS: dict[str, tuple[str, str]] = {
-    "ubuntu": ("debian", BASE),
-    "debian": ("debian", BASE),
-    "nginx": ("nginx", "local/nginx:standin"),
+    repo: (kind, LOCAL[kind])
+    for repo, kind in (("ubuntu", "debian"), ("debian", "debian"), ("nginx", "nginx"))
 }
 # The public names tagged by `grader images seed` (more are tagged on demand).
 SEED_TAGS = (
@@ -120,7 +121,7 @@ def seed(client: Client, *, force: bool = False, log: Log = print) -> None:
     With `force`, the stand-ins are rebuilt and tagged whatever the registry says.
     """
     if force:
-        for standin in ("debian", "nginx"):
+        for standin in LOCAL:
             seed_one(client, standin, force=True, log=log)
     for ref in SEED_TAGS:
         kind = _tag_standin(client, ref, log=log) if force else ensure(client, ref, log=log)
@@ -128,7 +129,7 @@ def seed(client: Client, *, force: bool = False, log: Log = print) -> None:
 
 
 def seed_one(client: Client, kind: str, *, force: bool = False, log: Log = print) -> None:
-    local = BASE if kind == "debian" else STANDINS[kind][1]
+    local = LOCAL[kind]
     if _exists(client, local) and not force:
         return
     if kind == "debian":
