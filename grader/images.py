@@ -22,13 +22,28 @@ from grader.engine import LABEL_STANDIN, Client
 from grader.paths import images_dir
 
 BASE = "local/debian:bookworm"
-# stand-in kind → the local image that is the stand-in
-LOCAL: dict[str, str] = {"debian": BASE, "nginx": "local/nginx:standin"}
-# repository name as a student writes it → (stand-in kind, local stand-in image)
-STANDINS: dict[str, tuple[str, str]] = {
-    repo: (kind, LOCAL[kind])
-    for repo, kind in (("ubuntu", "debian"), ("debian", "debian"), ("nginx", "nginx"))
+# stand-in kind → the local image that is the stand-in (built from fixtures/images/<kind>/)
+LOCAL: dict[str, str] = {"debian": BASE} | {
+    kind: f"local/{kind}:standin"
+    for kind in ("nginx", "jupyter", "mariadb", "wordpress", "supermario", "hello-world")
 }
+# repository name as a student writes it → stand-in kind
+_KINDS = {
+    "ubuntu": "debian",
+    "debian": "debian",
+    "nginx": "nginx",
+    "jupyter/base-notebook": "jupyter",
+    "jupyter/minimal-notebook": "jupyter",
+    "jupyter/scipy-notebook": "jupyter",
+    "quay.io/jupyter/base-notebook": "jupyter",
+    "mariadb": "mariadb",
+    "mysql": "mariadb",
+    "wordpress": "wordpress",
+    "pengbai/docker-supermario": "supermario",
+    "hello-world": "hello-world",
+}
+# repository name → (stand-in kind, local stand-in image)
+STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
 # The public names tagged by `grader images seed` (more are tagged on demand).
 SEED_TAGS = (
     "ubuntu:latest",
@@ -36,6 +51,12 @@ SEED_TAGS = (
     "debian:bookworm",
     "nginx:latest",
     "nginx:alpine",
+    "jupyter/base-notebook:latest",
+    "mariadb:latest",
+    "mysql:5.7",
+    "wordpress:latest",
+    "pengbai/docker-supermario:latest",
+    "hello-world:latest",
 )
 
 Log = Callable[[str], None]
