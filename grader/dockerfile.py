@@ -16,6 +16,54 @@ from grader.hints import Hint, hint
 _MISSING_PACKAGE = re.compile(r"Unable to locate package (\S+)")
 _PARSE_LINE = re.compile(r"line (\d+)")
 _STEP = re.compile(r"^Step \d+/\d+ : (\S+)\s*(\S*)", re.M)
+_COPY_MISSING = re.compile(r"(?:COPY|ADD) failed: (?:file not found in build context[^:]*: )?"
+                           r"(?:stat )?(\S+?):? (?:file does not exist|no such file)", re.I)
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str  # upper case: FROM, RUN, CMD...
+    args: str  # continuation lines joined with a space
+    line: int  # first line, counted from 1
+
+    @property
+    def exec_form(self) -> list[str] | None:
+        """The JSON array of `CMD ["a", "b"]`-style arguments, or None for the shell form."""
+        try:
+            value = json.loads(self.args)
+        except ValueError:
+            return None
+        return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+
+
+def image_tag(ref: str) -> str | None:
+    """`nginx:1.25-alpine` → `1.25-alpine`; None when no tag is written (nor a digest)."""
+    if "@" in ref:
+        return ref.split("@", 1)[1]
+    last = ref.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def instructions(text: str) -> list[Instruction]:
+    """A Dockerfile's instructions, continuation lines joined, comments dropped."""
+    found: list[Instruction] = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if pending and line.startswith("#"):
+            continue
+        if not pending:
+            start = number
+        pending.append(line[:-1].strip() if line.endswith("\\") else line)
+        if line.endswith("\\"):
+            continue
+        keyword, _, args = " ".join(p for p in pending if p).partition(" ")
+        found.append(Instruction(keyword.upper(), args.strip(), start))
+        pending = []
+    return found
 
 
 def tail(text: str, lines: int = 25) -> str:
@@ -41,6 +89,9 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
             else "common.build_no_update"
         )
         return hint(key, package=package.group(1), details=details)
+    missing = _COPY_MISSING.search(log + "\n" + error)
+    if missing:
+        return hint("common.build_copy_missing", file=missing.group(1).strip("/"), details=details)
     steps = _STEP.findall(log)
     if steps and steps[-1][0].upper() == "FROM":
         return hint("common.build_base_missing", image=steps[-1][1], error=error, details=details)

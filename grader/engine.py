@@ -126,6 +126,42 @@ def run_container(
             container.remove(force=True)
 
 
+@dataclass
+class Server:
+    """A container started in the background with one container port published."""
+
+    container: Any | None
+    host_port: str | None
+    error: str | None = None
+
+    def logs(self) -> str:
+        if self.container is None:
+            return self.error or ""
+        with contextlib.suppress(docker.errors.APIError):
+            return cap(self.container.logs().decode("utf-8", "replace"))
+        return ""
+
+    def stop(self) -> None:
+        if self.container is not None:
+            with contextlib.suppress(docker.errors.APIError):
+                self.container.remove(force=True, v=True)
+
+
+def start_server(
+    client: Client, image: str, *, port: int, labels: dict[str, str], **options: Any
+) -> Server:
+    """Start `image` detached, publishing container `port` on a free host port; never raises."""
+    try:
+        container = client.containers.run(
+            image, detach=True, labels=labels, ports={f"{port}/tcp": None}, **options
+        )
+    except docker.errors.APIError as error:
+        return Server(None, None, str(error.explanation or error))
+    container.reload()
+    host = next((h for c, h in published_ports(container) if c == str(port)), None)
+    return Server(container, host, None if host else "the container is not running")
+
+
 def published_ports(container: Any) -> list[tuple[str, str]]:
     """(container port, host port) for each port the engine publishes, e.g. ("80", "8082")."""
     bindings = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}

@@ -21,8 +21,10 @@ from grader.engine import (
     BuildResult,
     Client,
     RunResult,
+    Server,
     build_image,
     run_container,
+    start_server,
 )
 from grader.hints import hint
 from grader.http import HttpResponse, probe
@@ -108,6 +110,25 @@ def run_in_image(
         )  # fmt: skip
 
     return run
+
+
+@pytest.fixture(scope="module")
+def serve_image(
+    docker_client: Client, image: str, grading: GradingSession, exercise: Exercise
+) -> Iterator[Callable[[int], Server]]:
+    """Start the submission's image in the background, publishing one port (removed after)."""
+    started: list[Server] = []
+
+    def serve(port: int) -> Server:
+        server = start_server(
+            docker_client, image, port=port, labels=grading.labels(exercise), **RUN_LIMITS
+        )
+        started.append(server)
+        return server
+
+    yield serve
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,110 @@
+"""Checks of exercise 5: a custom nginx image (seed 004 « Image »)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from grader.checks import assert_present
+from grader.dockerfile import advice_hint, build_hint, image_tag, instructions, tail
+from grader.engine import BuildResult, Server
+from grader.hints import hint
+from grader.http import HttpResponse, published_url
+from grader.images import base_images, repository
+from grader.submission import Submission
+
+
+@pytest.fixture(scope="module")
+def base_image(dockerfile: Path) -> str | None:
+    """The image of the last FROM (the one the final image is built on)."""
+    found = base_images(dockerfile.read_text(encoding="utf-8", errors="replace"))
+    return found[-1] if found else None
+
+
+@pytest.fixture(scope="module")
+def home_page(
+    serve_image: Callable[[int], Server], http_probe: Callable[..., HttpResponse]
+) -> tuple[Server, HttpResponse]:
+    server = serve_image(80)
+    if server.host_port is None:
+        return server, HttpResponse("/", None, error=server.error)
+    return server, http_probe(published_url(server.host_port), deadline=10)
+
+
+@pytest.mark.points(1)
+def test_dockerfile_is_present(submission: Submission) -> None:
+    """Le fichier ex5/Dockerfile existe
+    en: The file ex5/Dockerfile exists"""
+    assert_present(submission, "Dockerfile", key="common.no_dockerfile")
+
+
+@pytest.mark.points(1)
+def test_index_html_is_present(submission: Submission) -> None:
+    """Le fichier ex5/index.html existe
+    en: The file ex5/index.html exists"""
+    assert_present(submission, "index.html", key="ex5.no_index")
+
+
+@pytest.mark.points(2)
+def test_image_builds(image_build: BuildResult, dockerfile: Path) -> None:
+    """L'image se construit (docker build)
+    en: The image builds (docker build)"""
+    assert image_build.ok, build_hint(image_build, dockerfile)
+
+
+@pytest.mark.points(1)
+def test_base_image_is_nginx(base_image: str | None) -> None:
+    """L'image part de nginx (FROM nginx…)
+    en: The image starts from nginx (FROM nginx…)"""
+    assert base_image is not None, hint("ex5.no_from")
+    assert repository(base_image) == "nginx", hint("ex5.not_nginx", found=base_image)
+
+
+@pytest.mark.points(3)
+def test_serves_your_index_html(
+    home_page: tuple[Server, HttpResponse], submission: Submission
+) -> None:
+    """Le conteneur sert votre index.html, octet pour octet, sur /
+    en: The container serves your index.html, byte for byte, at /"""
+    server, response = home_page
+    expected = submission.file("index.html")
+    assert response.status is not None, hint(
+        "ex5.no_answer", error=response.error, details=tail(server.logs())
+    )
+    assert "Welcome to nginx!" not in response.text, hint("ex5.default_page")
+    assert response.status == 200, hint("ex5.bad_status", status=response.status)
+    wanted = expected.read_bytes() if expected else b""
+    assert response.body == wanted, hint(
+        "ex5.different_page", served=len(response.body), expected=len(wanted),
+        details=response.text[:500],
+    )  # fmt: skip
+
+
+@pytest.mark.points(1)
+def test_base_image_has_an_explicit_tag(base_image: str | None) -> None:
+    """L'image de base a un tag explicite (pas latest)
+    en: The base image has an explicit tag (not latest)"""
+    assert base_image is not None, hint("ex5.no_from")
+    tag = image_tag(base_image)
+    assert tag is not None, hint("ex5.implicit_latest", image=base_image)
+    assert tag != "latest", hint("ex5.explicit_latest", image=base_image)
+
+
+@pytest.mark.points(1)
+def test_no_maintainer_instruction(dockerfile: Path) -> None:
+    """Pas d'instruction MAINTAINER (obsolète : LABEL)
+    en: No MAINTAINER instruction (deprecated: LABEL)"""
+    text = dockerfile.read_text(encoding="utf-8", errors="replace")
+    found = [i for i in instructions(text) if i.keyword == "MAINTAINER"]
+    assert not found, hint("ex5.maintainer", line=found[0].line, author=found[0].args)
+
+
+@pytest.mark.advisory
+@pytest.mark.points(0)
+def test_hadolint_advice(dockerfile: Path) -> None:
+    """Conseils de style (hadolint), sans effet sur la note
+    en: Style advice (hadolint), no effect on the score"""
+    advice = advice_hint(dockerfile)
+    assert advice is None, advice
