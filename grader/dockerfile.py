@@ -16,8 +16,11 @@ from grader.hints import Hint, hint
 _MISSING_PACKAGE = re.compile(r"Unable to locate package (\S+)")
 _PARSE_LINE = re.compile(r"line (\d+)")
 _STEP = re.compile(r"^Step \d+/\d+ : (\S+)\s*(\S*)", re.M)
-_COPY_MISSING = re.compile(r"(?:COPY|ADD) failed: (?:file not found in build context[^:]*: )?"
-                           r"(?:stat )?(\S+?):? (?:file does not exist|no such file)", re.I)
+_COPY_MISSING = re.compile(
+    r"(?:COPY|ADD) failed: (?:file not found in build context[^:]*: )?"
+    r"(?:stat )?(\S+?):? (?:file does not exist|no such file)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
