@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,6 +31,7 @@ class Exercise:
     version: str = "1"
     modes: tuple[str, ...] = ("files",)
     timeout: int = 300
+    params: dict[str, Any] = field(default_factory=dict, hash=False)  # exercise settings
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["fr"]
@@ -59,6 +61,7 @@ def load_exercise(folder: Path) -> Exercise:
             version=str(data.get("version", "1")),
             modes=tuple(data.get("modes", ["files"])),
             timeout=int(data.get("timeout", 300)),
+            params=dict(data.get("params") or {}),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise CatalogueError(f"{folder / 'exercise.yaml'}: {error}") from error

@@ -171,6 +171,26 @@ def _exists(client: Client, ref: str) -> bool:
     return True
 
 
+_CLEAN = (
+    "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb "
+    "/var/cache/apt/*.bin || true"
+)
+# The apt settings of the official Debian images: no package cache, compressed indexes,
+# no translations, so that layer sizes match what students see with the real images.
+APT_CONF = {
+    "docker-clean": (
+        f'DPkg::Post-Invoke {{ "{_CLEAN}"; }};\n'
+        f'APT::Update::Post-Invoke {{ "{_CLEAN}"; }};\n'
+        'Dir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n'
+    ),
+    "docker-gzip-indexes": (
+        'Acquire::GzipIndexes "true";\nAcquire::CompressionTypes::Order:: "gz";\n'
+    ),
+    "docker-no-languages": 'Acquire::Languages "none";\n',
+    "docker-autoremove-suggests": 'Apt::AutoRemove::SuggestsImportant "false";\n',
+}
+
+
 def _import_debian(client: Client, log: Log) -> None:
     """debootstrap a minimal Debian, drop its package lists (as official images do), import."""
     if shutil.which("debootstrap") is None:
@@ -189,6 +209,8 @@ def _import_debian(client: Client, log: Log) -> None:
         for item in (rootfs / "var/lib/apt/lists").glob("*"):
             if item.is_file():
                 item.unlink()
+        for name, text in APT_CONF.items():
+            (rootfs / "etc/apt/apt.conf.d" / name).write_text(text, encoding="utf-8")
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
         subprocess.run(
             ["docker", "import", "--change", 'CMD ["/bin/bash"]',
