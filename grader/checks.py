@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader import compose
 from grader.hints import Hint, hint
 from grader.submission import Submission
 
@@ -31,3 +32,26 @@ def assert_present(submission: Submission, *names: str, key: str) -> Path:
     found = next(submission.file(n) for n in names if submission.file(n))
     assert found is not None
     return found
+
+
+def assert_compose_valid(config: compose.Config, file: str = "compose.yaml") -> None:
+    """The student's Compose file parses and `docker compose config` accepts it."""
+    __tracebackhide__ = True
+    problem = config.problem
+    assert problem is None, hint(
+        "common.yaml_error", file=file, line=problem.line, column=problem.column,
+        problem=problem.message,
+    )  # fmt: skip
+    assert config.ok, hint("common.compose_rejected", error=config.error)
+
+
+def port_hint(mappings: list[tuple[str | None, str | None]], host: str, target: str) -> Hint | None:
+    """Why (host, container) port mappings miss host → target, or None when one is right."""
+    if (host, target) in mappings:
+        return None
+    if (target, host) in mappings:
+        return hint("common.reversed_mapping", host=host, target=target)
+    if not mappings:
+        return hint("common.no_ports", host=host, target=target)
+    shown = [f"{h or '?'}:{t or '?'}" for h, t in mappings]
+    return hint("common.wrong_port", host=host, target=target, found=", ".join(shown))

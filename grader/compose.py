@@ -9,6 +9,7 @@ collide and `grader clean` can find what a killed run left behind.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -126,6 +127,29 @@ def service_images(config: dict[str, Any]) -> list[str]:
     return [s["image"] for s in config.get("services", {}).values() if s.get("image")]
 
 
+def mounts(service: dict[str, Any]) -> list[dict[str, Any]]:
+    """A normalised service's `volumes:` entries ({type, source, target, ...})."""
+    return [m for m in service.get("volumes") or [] if isinstance(m, dict)]
+
+
+def binds_outside(config: dict[str, Any], folder: Path) -> list[str]:
+    """Host paths bind-mounted by any service that are not inside `folder`."""
+    root = folder.resolve()
+    outside = []
+    for service in (config.get("services") or {}).values():
+        for mount in mounts(service):
+            source = Path(str(mount.get("source") or "/"))
+            if mount.get("type") == "bind" and not source.resolve().is_relative_to(root):
+                outside.append(_as_written(source, root))
+    return outside
+
+
+def _as_written(source: Path, root: Path) -> str:
+    """`../notebooks` rather than the grader's snapshot path, when it reads like that."""
+    relative = os.path.relpath(source, root)
+    return relative if relative.count("..") <= 2 else str(source)
+
+
 def labelled(config: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     """A copy of a normalised config with `labels` on every service, network and volume."""
     data: dict[str, Any] = json.loads(json.dumps(config))
@@ -151,6 +175,12 @@ class Project:
 
     def up(self, *, timeout: int = 120) -> CommandResult:
         return self.compose("up", "-d", "--pull", "never", timeout=timeout)
+
+    def recreate(self, *, timeout: int = 120) -> CommandResult:
+        """Remove the containers (keeping the volumes) and start new ones, like a restart
+        after `docker compose down` without `-v`."""
+        down = self.compose("down", "--remove-orphans", "--timeout", "3")
+        return down if not down.ok else self.up(timeout=timeout)
 
     def down(self) -> CommandResult:
         return self.compose("down", "--volumes", "--remove-orphans", "--timeout", "3")

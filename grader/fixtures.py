@@ -162,7 +162,13 @@ def compose_project(
     grading: GradingSession,
     exercise: Exercise,
 ) -> Iterator[tuple[compose.Project, compose.CommandResult]]:
-    """The student's stack, started under a unique project name; always torn down."""
+    """The student's stack, started under a unique project name; always torn down.
+
+    A stack that bind-mounts host paths outside its own folder is never started.
+    """
+    outside = compose.binds_outside(valid_compose_config, compose_file.parent)
+    if outside:
+        raise NotAttempted(hint("common.bind_outside", paths=", ".join(outside)))
     for ref in compose.service_images(valid_compose_config):
         kind = images.ensure(docker_client, ref)
         if kind:

@@ -8,7 +8,7 @@ from grader.hints import Messages, hint
 
 def test_a_hint_renders_in_french_by_default_and_in_english_when_asked() -> None:
     messages = Catalogue.load().messages()
-    item = hint("ex2.wrong_port", found="8083:80")
+    item = hint("common.wrong_port", host="8082", target="80", found="8083:80")
     assert messages.render(item, "fr") == (
         'Attendu : le port 8082 de l\'hôte vers le port 80 du conteneur (`"8082:80"`). '
         "Trouvé : 8083:80."

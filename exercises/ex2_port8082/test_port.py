@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from grader import compose
-from grader.checks import assert_present
+from grader import checks, compose
+from grader.checks import assert_compose_valid, assert_present
 from grader.engine import Client, published_ports
 from grader.hints import Hint, hint
 from grader.http import HttpResponse, published_url
@@ -23,15 +23,7 @@ def is_nginx(image: str) -> bool:
 
 
 def port_hint(mappings: list[tuple[str | None, str | None]]) -> Hint | None:
-    """Why (host, container) mappings miss 8082 → 80, or None when one of them is right."""
-    if (HOST_PORT, CONTAINER_PORT) in mappings:
-        return None
-    if (CONTAINER_PORT, HOST_PORT) in mappings:
-        return hint("ex2.reversed_mapping")
-    if not mappings:
-        return hint("ex2.no_ports")
-    shown = [f"{host or '?'}:{target or '?'}" for host, target in mappings]
-    return hint("ex2.wrong_port", found=", ".join(shown))
+    return checks.port_hint(mappings, HOST_PORT, CONTAINER_PORT)
 
 
 def nginx_answer_hint(response: HttpResponse) -> Hint | None:
@@ -58,12 +50,7 @@ def test_compose_file_is_present(submission: Submission) -> None:
 def test_compose_file_is_valid(compose_config: compose.Config) -> None:
     """Le fichier Compose est valide (docker compose config)
     en: The Compose file is valid (docker compose config)"""
-    problem = compose_config.problem
-    assert problem is None, hint(
-        "common.yaml_error", file="compose.yaml", line=problem.line, column=problem.column,
-        problem=problem.message,
-    )  # fmt: skip
-    assert compose_config.ok, hint("common.compose_rejected", error=compose_config.error)
+    assert_compose_valid(compose_config)
 
 
 @pytest.mark.points(1)

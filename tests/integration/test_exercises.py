@@ -1,6 +1,6 @@
 """Every exercise is self-tested on the real engine: the reference solution scores full marks,
 every broken variant in fixtures/submissions/<id>/ fails the checks it should, with the hints
-it should (its expect.yaml)."""
+it should (its expect.yaml); a variant marked `full_marks: true` is a correct alternative."""
 
 from __future__ import annotations
 
@@ -49,8 +49,12 @@ def test_reference_solution_scores_full_marks(
 def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
     catalogue: Catalogue, exercise_id: str, variant: Path, tmp_path: Path, engine: object
 ) -> None:
-    expect = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
+    expect = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8")) or {}
     result = _grade(catalogue, exercise_id, variant, tmp_path)
+    if expect.get("full_marks"):  # a correct alternative to the reference solution
+        assert [(c.name, c.hint) for c in result.checks if c.status == "failed"] == []
+        assert result.points == result.max_points
+        return
     seen = {c.name: (c.status, c.hint_key) for c in result.checks}
     for status in ("failed", "not_attempted"):
         for name, key in (expect.get(status) or {}).items():
