@@ -196,3 +196,16 @@ def containers(client: Any, project: str) -> list[Any]:
     """The containers of a compose project, running or not."""
     selector = {"label": f"com.docker.compose.project={project}"}
     return list(client.containers.list(all=True, filters=selector))
+
+
+def service_container(client: Any, project: str, service: str) -> Any | None:
+    """The (first) container of one service of a compose project, or None."""
+    for container in containers(client, project):
+        if container.labels.get("com.docker.compose.service") == service:
+            return container
+    return None
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    """A normalised service's environment (`environment:` and `env_file:` merged)."""
+    return {k: "" if v is None else str(v) for k, v in (service.get("environment") or {}).items()}

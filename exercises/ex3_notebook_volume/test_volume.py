@@ -70,10 +70,10 @@ def notebook_container(
     """The current container of the notebook service (it changes when recreated)."""
 
     def current() -> Any:
-        for container in compose.containers(docker_client, running_stack.name):
-            if container.labels.get("com.docker.compose.service") == notebook_service[0]:
-                return container
-        raise NotAttempted(hint("ex3.stack_failed"))
+        found = compose.service_container(docker_client, running_stack.name, notebook_service[0])
+        if found is None:
+            raise NotAttempted(hint("ex3.stack_failed"))
+        return found
 
     return current
 
