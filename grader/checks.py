@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import docker.errors
 
 from grader import compose
 from grader.hints import Hint, hint
+from grader.images import repository
 from grader.submission import Submission
 
 
@@ -55,3 +59,17 @@ def port_hint(mappings: list[tuple[str | None, str | None]], host: str, target: 
         return hint("common.no_ports", host=host, target=target)
     shown = [f"{h or '?'}:{t or '?'}" for h, t in mappings]
     return hint("common.wrong_port", host=host, target=target, found=", ".join(shown))
+
+
+def containers_from(client: Any, repo: str, *, stopped: bool = False) -> list[Any]:
+    """The containers (running, or all with `stopped`) made from an image of `repo`."""
+    found = []
+    for container in client.containers.list(all=stopped):
+        try:
+            tags = list(container.image.tags)
+        except docker.errors.DockerException:  # the image may have been deleted since
+            tags = []
+        names = [*tags, str(container.attrs.get("Config", {}).get("Image", ""))]
+        if any(repository(n) == repo for n in names):
+            found.append(container)
+    return found

@@ -12,7 +12,7 @@ from types import FrameType
 from typing import TextIO
 
 from grader import __version__
-from grader.catalogue import Catalogue
+from grader.catalogue import Catalogue, Exercise
 from grader.status import ExitStatus
 
 MESSAGES = {
@@ -28,6 +28,11 @@ MESSAGES = {
         ),
         "written": "Rapport écrit dans {path}",
         "interrupted": "Interrompu : tout ce que le correcteur avait créé a été supprimé.",
+        "wrong_mode_files": (
+            "{ids} se corrige sur votre Docker, pas sur des fichiers : ajoutez --live "
+            "(ex. `grader check {ids} --live`)."
+        ),
+        "wrong_mode_live": "{ids} se corrige sur vos fichiers seulement : retirez --live.",
     },
     "en": {
         "unknown": "Unknown exercise: {ids}. Available exercises: {known} (see `grader list`).",
@@ -39,6 +44,11 @@ MESSAGES = {
         ),
         "written": "Report written to {path}",
         "interrupted": "Interrupted: everything the grader had created was removed.",
+        "wrong_mode_files": (
+            "{ids} is graded on your Docker, not on files: add --live "
+            "(e.g. `grader check {ids} --live`)."
+        ),
+        "wrong_mode_live": "{ids} is graded on your files only: drop --live.",
     },
 }
 
@@ -91,10 +101,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:
-    for exercise in Catalogue.load():
+    exercises = list(Catalogue.load())
+    width = max((len(e.title_in(args.lang)) for e in exercises), default=0) + 2
+    for exercise in exercises:
         needs = ", ".join(exercise.needs)
+        modes = " + ".join("--live" if m == "live" else m for m in exercise.modes)
         title = exercise.title_in(args.lang)
-        print(f"{exercise.id:<6}{title:<52}{exercise.points:>4} pts   {needs}", file=out)
+        line = f"{exercise.id:<6}{title:<{width}}{exercise.points:>4} pts   {needs:<12}{modes}"
+        print(line.rstrip(), file=out)
     return ExitStatus.SUCCESS
 
 
@@ -114,7 +128,13 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         )
         return ExitStatus.CANNOT_GRADE
     exercises = [catalogue.get(i) for i in ids]
-    mode = "live" if args.live else "files"
+    mode = _mode(exercises, live=args.live, every=args.all)
+    if args.all:  # every exercise that can be graded in that mode
+        exercises = [e for e in exercises if mode in e.modes]
+    wrong = [e.id for e in exercises if mode not in e.modes]
+    if wrong:
+        print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
     try:
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
                        catalogue=catalogue, debug=args.debug)  # fmt: skip
@@ -128,6 +148,13 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print(render(report, args.format), end="", file=out)
     return ExitStatus.SUCCESS if report.successful else ExitStatus.CHECKS_FAILED
+
+
+def _mode(exercises: list[Exercise], *, live: bool, every: bool) -> str:
+    """`--live` grades the running engine; exercises that only exist live are graded live."""
+    if live or (not every and all("files" not in e.modes for e in exercises)):
+        return "live"
+    return "files"
 
 
 def _images(args: argparse.Namespace, out: TextIO) -> int:

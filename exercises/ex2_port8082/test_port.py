@@ -108,12 +108,7 @@ def test_nginx_answers_on_8082(
 
 @pytest.fixture(scope="module")
 def nginx_containers(docker_client: Client) -> list[Any]:
-    running = docker_client.containers.list()
-    return [
-        c
-        for c in running
-        if any(is_nginx(t) for t in c.image.tags) or is_nginx(c.attrs["Config"]["Image"])
-    ]
+    return checks.containers_from(docker_client, "nginx")
 
 
 @pytest.mark.live

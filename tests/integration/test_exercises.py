@@ -32,7 +32,7 @@ def _grade(catalogue: Catalogue, exercise_id: str, source: Path, tmp_path: Path)
     return report.exercises[0]
 
 
-@pytest.mark.parametrize("exercise_id", Catalogue.load().ids())
+@pytest.mark.parametrize("exercise_id", [e.id for e in Catalogue.load() if "files" in e.modes])
 def test_reference_solution_scores_full_marks(
     catalogue: Catalogue, exercise_id: str, tmp_path: Path, engine: object
 ) -> None:

@@ -1,0 +1,116 @@
+"""The live-state exercises (ex8–ex10) graded on this engine after creating, for real, the
+state a student leaves behind: each reference `solution/commands.sh` scores full marks, and
+the usual wrong states fail the check they should with the hint they should."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker.errors
+import pytest
+
+from grader import images
+from grader.catalogue import Catalogue
+from grader.checks import containers_from
+from grader.engine import Client
+from grader.results import ExerciseResult
+from grader.runner import grade
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.docker
+LIVE = [e.id for e in Catalogue.load() if e.modes == ("live",)]
+
+
+def _forget_student_state(engine: Client) -> None:
+    for repo in ("hello-world", "pengbai/docker-supermario", "cowsay", "ubuntu"):
+        for container in containers_from(engine, repo, stopped=True):
+            container.remove(force=True)
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        engine.images.remove("cowsay:latest", force=True)
+
+
+@pytest.fixture
+def student_engine(engine: Client) -> Iterator[Client]:
+    """This engine as a student's: the public images present, no state left by a previous test."""
+    for ref in ("ubuntu:latest", "hello-world:latest", "pengbai/docker-supermario:latest"):
+        images.ensure(engine, ref)
+    _forget_student_state(engine)
+    yield engine
+    _forget_student_state(engine)
+
+
+def _grade_live(catalogue: Catalogue, exercise_id: str, tmp_path: Path) -> ExerciseResult:
+    report = grade([catalogue.get(exercise_id)], root=tmp_path, mode="live", catalogue=catalogue)
+    return report.exercises[0]
+
+
+def _failures(result: ExerciseResult) -> dict[str, tuple[str, str | None]]:
+    return {c.name: (c.status, c.hint_key) for c in result.checks if c.status != "passed"}
+
+
+@pytest.mark.parametrize("exercise_id", LIVE)
+def test_reference_commands_score_full_marks(
+    catalogue: Catalogue, exercise_id: str, student_engine: Client, tmp_path: Path
+) -> None:
+    script = catalogue.get(exercise_id).folder / "solution" / "commands.sh"
+    subprocess.run(["sh", str(script)], check=True, capture_output=True, timeout=300)
+    result = _grade_live(catalogue, exercise_id, tmp_path)
+    assert _failures(result) == {}
+    assert result.points == result.max_points == 10
+
+
+@pytest.mark.parametrize("exercise_id", LIVE)
+def test_an_untouched_engine_scores_nothing_with_a_hint_per_check(
+    catalogue: Catalogue, exercise_id: str, student_engine: Client, tmp_path: Path
+) -> None:
+    if exercise_id == "ex10":  # the image is there (pulled), never run
+        student_engine.images.get("hello-world:latest")
+    result = _grade_live(catalogue, exercise_id, tmp_path)
+    assert result.points <= 3
+    assert all(c.hint for c in result.checks if c.status != "passed")
+
+
+def test_ex8_an_image_built_from_a_dockerfile_is_not_a_commit(
+    catalogue: Catalogue, student_engine: Client, tmp_path: Path
+) -> None:
+    dockerfile = ROOT / "exercises" / "ex1_cowsay" / "solution"
+    subprocess.run(["docker", "build", "-q", "-t", "cowsay", str(dockerfile)],
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    failures = _failures(_grade_live(catalogue, "ex8", tmp_path))
+    assert failures == {"test_image_was_made_with_docker_commit": ("failed", "ex8.from_dockerfile")}
+
+
+def test_ex8_a_commit_before_installing_cowsay_has_no_cow(
+    catalogue: Catalogue, student_engine: Client, tmp_path: Path
+) -> None:
+    container = student_engine.containers.run("ubuntu", ["true"], detach=True)
+    container.wait()
+    container.commit("cowsay", "latest")
+    container.remove()
+    failures = _failures(_grade_live(catalogue, "ex8", tmp_path))
+    assert failures == {"test_cowsay_says_bonjour": ("failed", "ex8.no_cow")}
+
+
+def test_ex9_the_wrong_host_port_is_named_and_nothing_answers(
+    catalogue: Catalogue, student_engine: Client, tmp_path: Path
+) -> None:
+    student_engine.containers.run(
+        "pengbai/docker-supermario", detach=True, ports={"8080/tcp": 8601}
+    )
+    failures = _failures(_grade_live(catalogue, "ex9", tmp_path))
+    assert failures == {
+        "test_port_8600_published_to_8080": ("failed", "common.wrong_port"),
+        "test_game_answers_on_8600": ("failed", "ex9.no_answer"),
+    }
+
+
+def test_ex10_a_run_that_failed_does_not_count(
+    catalogue: Catalogue, student_engine: Client, tmp_path: Path
+) -> None:
+    container = student_engine.containers.run("hello-world", ["cat", "/nowhere"], detach=True)
+    container.wait()
+    failures = _failures(_grade_live(catalogue, "ex10", tmp_path))
+    assert failures == {"test_it_printed_the_greeting": ("failed", "ex10.no_greeting")}
