@@ -101,3 +101,23 @@ def test_every_broken_variant_names_checks_that_exist(variant: Path) -> None:
     names = {c.name for c in _checks(CATALOGUE.get(variant.parent.name))}
     expected = {name for status in _expectations(variant).values() for name in status}
     assert (expected and expected <= names) or (raw == {"full_marks": True} and not expected)
+
+
+@pytest.mark.parametrize(
+    "exercise", [e for e in CATALOGUE if "files" in e.modes], ids=lambda e: e.id
+)
+def test_the_bundled_sample_is_the_reference_solution(exercise: Exercise) -> None:
+    """fixtures/sample (what the README's first command grades) holds every file exercise."""
+    solution = exercise.folder / "solution"
+    sample = ROOT / "fixtures" / "sample" / exercise.submission
+    files = sorted(p.relative_to(solution) for p in solution.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(sample) for p in sample.rglob("*") if p.is_file())
+    assert all((solution / f).read_bytes() == (sample / f).read_bytes() for f in files)
+
+
+@pytest.mark.parametrize(
+    "exercise", [e for e in CATALOGUE if e.modes == ("live",)], ids=lambda e: e.id
+)
+def test_a_live_only_exercise_ships_its_reference_commands(exercise: Exercise) -> None:
+    script = (exercise.folder / "solution" / "commands.sh").read_text(encoding="utf-8")
+    assert script.startswith("#!/bin/sh") and "docker " in script

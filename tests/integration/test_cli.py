@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.catalogue import Catalogue
 from grader.cli import main
 from grader.engine import labels
 from tests.conftest import ROOT, SUBMISSIONS, make_repo
@@ -27,9 +28,21 @@ def test_the_bundled_sample_scores_full_marks_and_exits_0(engine: object, tmp_pa
     html = tmp_path / "report.html"
     status, out = run("check", "--all", "--path", str(SAMPLE), "--format", "html", "-o", str(html))
     assert status == 0, out
-    assert "Total : 20/20 points" in out
+    graded = [e for e in Catalogue.load() if "files" in e.modes]
+    total = sum(e.points for e in graded)
+    assert total >= 80 and f"Total : {total}/{total} points" in out
+    assert all(f"{e.id} · " in out for e in graded)
     page = html.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "ex2 · Mapping de port" in page
+    assert page.startswith("<!DOCTYPE html>") and "ex6 · Une stack multi-conteneurs" in page
+
+
+def test_live_only_exercises_need_no_flag_and_are_refused_with_file_exercises(
+    engine: object, tmp_path: Path
+) -> None:
+    status, out = run("check", "ex10", "--path", str(tmp_path))
+    assert status == 1 and "ex10 · Premiers pas" in out
+    status, _ = run("check", "ex1", "ex10", "--path", str(tmp_path))
+    assert status == 2
 
 
 def test_a_failing_submission_exits_1_with_the_hint_in_english(
