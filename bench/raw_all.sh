@@ -7,7 +7,7 @@ C="$1"
 S="$(cd "$(dirname "$0")/../fixtures/sample" && pwd)"
 W="$(mktemp -d)"; trap 'rm -rf "$W"' EXIT
 cp -r "$S"/. "$W"/
-wait_http() { until curl -sf "$1" | grep -q "$2"; do sleep 0.2; done; }
+wait_http() { until curl -sfL "$1" | grep -q "$2"; do sleep 0.2; done; }
 free_port() { docker port "$1" "$2" | head -1 | cut -d: -f2; }
 # ex1: build, run cowsay
 docker build -q -t raw-ex1 "$W/ex1" >/dev/null

@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--live", action="store_true", help="grade the running engine's state")
     check.add_argument("--lang", choices=("fr", "en"), default=lang)
     check.add_argument("--debug", action="store_true", help="show pytest's own output")
+    k8s = check.add_argument_group("Kubernetes live tier (default: ~/.kube/config if present)")
+    k8s.add_argument("--kubeconfig", help="the cluster to apply manifests to")
+    k8s.add_argument("--context", help="the kubeconfig context (e.g. the school's)")
+    k8s.add_argument("--kind", action="store_true", help="create an ephemeral kind cluster")
     check.set_defaults(handler=_check)
 
     images = commands.add_parser("images", help="offline stand-in images")
@@ -115,6 +119,7 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.report import render
     from grader.runner import EngineUnavailable, grade
+    from grader.session import ClusterChoice
 
     text = MESSAGES[args.lang]
     catalogue = Catalogue.load()
@@ -136,8 +141,9 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     try:
+        cluster = ClusterChoice(kubeconfig=args.kubeconfig, context=args.context, kind=args.kind)
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
-                       catalogue=catalogue, debug=args.debug)  # fmt: skip
+                       catalogue=catalogue, debug=args.debug, cluster=cluster)  # fmt: skip
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE

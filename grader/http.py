@@ -25,16 +25,20 @@ class HttpResponse:
         return self.body.decode("utf-8", "replace")
 
 
-def probe(url: str, *, deadline: float = 15.0, interval: float = 0.2) -> HttpResponse:
+def probe(
+    url: str, *, deadline: float = 15.0, interval: float = 0.2, host: str | None = None
+) -> HttpResponse:
     """GET `url`, retrying connection failures until `deadline` seconds have passed.
 
     Any HTTP answer (even 404 or 500) ends the retries: the server is up and said something.
+    `host` sets the Host header (to reach a virtual host behind an Ingress controller).
     """
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
     stop = time.monotonic() + deadline
     last_error = "no attempt"
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=min(5.0, deadline)) as response:
+            with urllib.request.urlopen(request, timeout=min(5.0, deadline)) as response:
                 return HttpResponse(
                     url, response.status, response.read(BODY_CAP), dict(response.headers)
                 )

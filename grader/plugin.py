@@ -17,7 +17,7 @@ from grader.catalogue import Catalogue, Exercise
 from grader.hints import Hint, hint
 from grader.outcomes import NotAttempted
 from grader.results import CheckResult, Status
-from grader.session import GradingSession
+from grader.session import ClusterChoice, GradingSession
 
 SESSION = pytest.StashKey[GradingSession]()
 _STARTED = pytest.StashKey[float]()
@@ -26,6 +26,7 @@ MARKERS = (
     "points(n): how many points the check is worth",
     "advisory: feedback worth no points; a failure is shown as advice, not as a failure",
     "live: the check grades the student's running engine (grader check --live)",
+    "cluster: the check needs a Kubernetes cluster (not attempted without one)",
 )
 
 
@@ -37,6 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-mode", default="files", choices=("files", "live"))
     group.addoption("--grader-workdir", help="private folder for snapshots")
     group.addoption("--grader-out", help="where to write the JSON results")
+    group.addoption("--grader-kubeconfig", help="the cluster for the Kubernetes live tier")
+    group.addoption("--grader-context", help="kubeconfig context to use")
+    group.addoption("--grader-kind", action="store_true", help="create an ephemeral kind cluster")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,10 +57,16 @@ def pytest_configure(config: pytest.Config) -> None:
         mode=config.getoption("--grader-mode"),
         workdir=Path(config.getoption("--grader-workdir")),
         out=Path(config.getoption("--grader-out")),
+        cluster=ClusterChoice(
+            kubeconfig=config.getoption("--grader-kubeconfig"),
+            context=config.getoption("--grader-context"),
+            kind=config.getoption("--grader-kind"),
+        ),
         catalogue=catalogue,
         messages=catalogue.messages(),
     )
     config.pluginmanager.import_plugin("grader.fixtures")
+    config.pluginmanager.import_plugin("grader.kube_fixtures")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

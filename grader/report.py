@@ -24,7 +24,9 @@ LABELS: dict[str, dict[str, str]] = {
         "standins": "Images de remplacement hors-ligne utilisées", "details": "Journal",
         "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
         "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
-        "colon": " :",
+        "colon": " :", "points_not_attempted": "points non tentés",
+        "all_passed_here": "Tout ce qui pouvait être vérifié ici est réussi ; le reste demande un "
+                           "cluster Kubernetes (voir les vérifications non tentées).",
     },
     "en": {
         "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
@@ -33,6 +35,9 @@ LABELS: dict[str, dict[str, str]] = {
         "standins": "Offline stand-in images used", "details": "Log",
         "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
         "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
+        "points_not_attempted": "points not attempted",
+        "all_passed_here": "Everything that could be checked here passed; the rest needs a "
+                           "Kubernetes cluster (see the checks not attempted).",
     },
 }  # fmt: skip
 SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ"}

@@ -16,6 +16,9 @@ Status = Literal["passed", "failed", "not_attempted", "error", "advice"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "not_attempted", "error", "advice")
 # Statuses that make a grading run unsuccessful (exit status 1).
 UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
+# Not attempted for want of infrastructure (no cluster here), not because of the student's
+# work: shown with the points at stake, but the run still succeeds (exit status 0).
+MISSING_INFRASTRUCTURE: frozenset[str] = frozenset({"common.no_cluster"})
 
 
 @dataclass
@@ -51,10 +54,17 @@ class ExerciseResult:
 
     @property
     def successful(self) -> bool:
-        return self.error is None and not any(c.status in UNSUCCESSFUL for c in self.checks)
+        return self.error is None and not any(
+            c.status in UNSUCCESSFUL and c.hint_key not in MISSING_INFRASTRUCTURE
+            for c in self.checks
+        )
 
     def count(self, status: str) -> int:
         return sum(c.status == status for c in self.checks)
+
+    def points_in(self, status: str) -> float:
+        """The points at stake in the checks with `status` (e.g. not attempted)."""
+        return sum(c.max_points for c in self.checks if c.status == status)
 
 
 @dataclass
@@ -83,12 +93,16 @@ class Report:
     def count(self, status: str) -> int:
         return sum(e.count(status) for e in self.exercises)
 
+    def points_in(self, status: str) -> float:
+        return sum(e.points_in(status) for e in self.exercises)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["totals"] = {
             "points": self.points,
             "max_points": self.max_points,
             **{status: self.count(status) for status in STATUSES},
+            "points_not_attempted": self.points_in("not_attempted"),
         }
         for exercise, raw in zip(self.exercises, data["exercises"], strict=True):
             raw["points"], raw["max_points"] = exercise.points, exercise.max_points

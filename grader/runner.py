@@ -26,6 +26,7 @@ from grader.catalogue import Catalogue, Exercise
 from grader.engine import EngineUnavailable, connect, sweep
 from grader.hints import hint
 from grader.results import ExerciseResult, Report, exercise_from
+from grader.session import ClusterChoice
 
 GRACE_SECONDS = 15
 
@@ -38,6 +39,7 @@ def grade(
     mode: str = "files",
     catalogue: Catalogue,
     debug: bool = False,
+    cluster: ClusterChoice | None = None,
 ) -> Report:
     """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent."""
     client = connect() if any("docker" in e.needs for e in exercises) else None
@@ -51,7 +53,8 @@ def grade(
         work = Path(tmp)
         try:
             raw, crash = _run_pytest(exercises, run_id=run_id, root=root, lang=lang, mode=mode,
-                                     work=work, debug=debug)  # fmt: skip
+                                     work=work, debug=debug,
+                                     cluster=cluster or ClusterChoice())  # fmt: skip
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
@@ -71,7 +74,7 @@ def grade(
 
 def _run_pytest(
     exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
-    work: Path, debug: bool,
+    work: Path, debug: bool, cluster: ClusterChoice,
 ) -> tuple[dict[str, ExerciseResult], str | None]:  # fmt: skip
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
     ini.write_text("[pytest]\n", encoding="utf-8")
@@ -83,7 +86,7 @@ def _run_pytest(
         "-q", "--no-header", "-p", "no:warnings",
         "--grader-run", run_id, "--grader-root", str(root.resolve()), "--grader-lang", lang,
         "--grader-mode", mode, "--grader-workdir", str(work / "snapshots"),
-        "--grader-out", str(out), *modules,
+        "--grader-out", str(out), *cluster.args(), *modules,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}

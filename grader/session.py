@@ -14,6 +14,20 @@ from grader.hints import Hint, Messages
 from grader.results import CheckResult, ExerciseResult
 
 
+@dataclass(frozen=True)
+class ClusterChoice:
+    """Which Kubernetes cluster the live tier may use (none given: ~/.kube/config if any)."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    kind: bool = False
+
+    def args(self) -> list[str]:
+        found = ["--grader-kind"] if self.kind else []
+        found += ["--grader-kubeconfig", self.kubeconfig] if self.kubeconfig else []
+        return found + (["--grader-context", self.context] if self.context else [])
+
+
 @dataclass
 class GradingSession:
     run_id: str
@@ -24,6 +38,7 @@ class GradingSession:
     out: Path
     catalogue: Catalogue
     messages: Messages
+    cluster: ClusterChoice = field(default_factory=ClusterChoice)
     results: dict[str, ExerciseResult] = field(default_factory=dict)
     _client: Client | None = None
 

@@ -34,5 +34,6 @@ def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir(exist_ok=True)
     for name, source in folders.items():
-        shutil.copytree(source, repo / name, symlinks=True)
+        shutil.copytree(source, repo / name, symlinks=True,
+                        ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
     return repo

@@ -33,7 +33,8 @@ def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     data = json.loads(render(_report(), "json"))
     assert data["schema_version"] == 1
     assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
-                              "not_attempted": 1, "error": 0, "advice": 1}  # fmt: skip
+                              "not_attempted": 1, "error": 0, "advice": 1,
+                              "points_not_attempted": 1}  # fmt: skip
     assert Report.from_dict(data) == _report()
 
 

@@ -1,0 +1,208 @@
+"""The live tier of the Kubernetes exercises: a cluster, a namespace per submission, and the
+verdicts read from the API objects the cluster returns.
+
+A cluster is either the one a kubeconfig names (a school cluster, `--kubeconfig/--context`)
+or an ephemeral kind cluster (`--kind`, through pytest-kind's `KindCluster`), with the
+ingress-nginx controller installed from a pinned release manifest. One cluster serves a whole
+grading run; each submission gets its own labelled namespace, deleted afterwards.
+
+The verdict functions (`*_verdict`) take the official client's model objects (`V1Deployment`,
+`V1Pod`, …) and are unit-tested on objects shaped exactly as the API returns them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.engine import LABEL_MANAGED, LABEL_RUN, cap
+
+INGRESS_NGINX_VERSION = "controller-v1.11.3"
+INGRESS_NGINX_MANIFEST = (
+    "https://raw.githubusercontent.com/kubernetes/ingress-nginx/"
+    f"{INGRESS_NGINX_VERSION}/deploy/static/provider/kind/deploy.yaml"
+)
+KIND_CONFIG = """\
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+  - role: control-plane
+    kubeadmConfigPatches:
+      - |
+        kind: InitConfiguration
+        nodeRegistration:
+          kubeletExtraArgs:
+            node-labels: "ingress-ready=true"
+    extraPortMappings:
+      - {containerPort: 80, hostPort: 8480, protocol: TCP}
+"""
+KIND_INGRESS_PORT = 8480
+
+
+class NoCluster(Exception):
+    """No cluster can be used; the message says why (shown in the "not attempted" hint)."""
+
+
+@dataclass
+class KubectlResult:
+    ok: bool
+    output: str
+
+
+@dataclass
+class Cluster:
+    kubeconfig: Path
+    context: str | None = None
+    ingress_url: str | None = None  # where the ingress controller answers, if known
+
+    def kubectl(self, *args: str, timeout: int = 120, stdin: str | None = None) -> KubectlResult:
+        binary = shutil.which("kubectl")
+        if binary is None:
+            return KubectlResult(False, "kubectl is not installed")
+        context = ["--context", self.context] if self.context else []
+        try:
+            done = subprocess.run(
+                [binary, "--kubeconfig", str(self.kubeconfig), *context, *args],
+                input=stdin, capture_output=True, text=True, timeout=timeout, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return KubectlResult(False, f"timed out after {timeout} s")
+        return KubectlResult(done.returncode == 0, cap(done.stdout + done.stderr))
+
+    def api(self) -> Any:
+        from kubernetes import config
+
+        client: Any = config.new_client_from_config(  # type: ignore[no-untyped-call]
+            str(self.kubeconfig), context=self.context
+        )
+        return client
+
+
+def from_kubeconfig(kubeconfig: str | None, context: str | None) -> Cluster:
+    """The cluster a kubeconfig names; NoCluster when there is none or it does not answer."""
+    path = Path(kubeconfig or os.environ.get("KUBECONFIG") or Path.home() / ".kube" / "config")
+    if not path.is_file():
+        raise NoCluster(f"no kubeconfig at {path}")
+    cluster = Cluster(path, context)
+    version = cluster.kubectl("version", "--request-timeout=5s", timeout=15)
+    if not version.ok:
+        raise NoCluster(f"the cluster of {path} does not answer: {version.output.strip()[-200:]}")
+    return cluster
+
+
+def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
+    """An ephemeral kind cluster with ingress-nginx; returns it and the KindCluster to delete."""
+    kind = shutil.which("kind")
+    if kind is None:
+        raise NoCluster("no kind binary on PATH (https://kind.sigs.k8s.io)")
+    if shutil.which("kubectl") is None:
+        raise NoCluster("no kubectl binary on PATH")
+    from pytest_kind import KindCluster
+
+    config = workdir / "kind.yaml"
+    config.write_text(KIND_CONFIG, encoding="utf-8")
+    handle = KindCluster(name, kubeconfig=workdir / "kubeconfig", kind_path=Path(kind))
+    try:
+        handle.create(config_file=config)
+    except (subprocess.CalledProcessError, OSError) as error:
+        raise NoCluster(f"kind could not create a cluster (no node image?): {error}") from error
+    cluster = Cluster(handle.kubeconfig_path, ingress_url=f"http://localhost:{KIND_INGRESS_PORT}")
+    installed = cluster.kubectl("apply", "-f", INGRESS_NGINX_MANIFEST, timeout=180)
+    ready = cluster.kubectl(
+        "wait", "--namespace", "ingress-nginx", "--for=condition=ready", "pod",
+        "--selector=app.kubernetes.io/component=controller", "--timeout=180s", timeout=200,
+    )  # fmt: skip
+    if not (installed.ok and ready.ok):
+        handle.delete()
+        raise NoCluster(f"ingress-nginx did not start: {(installed.output + ready.output)[-300:]}")
+    return cluster, handle
+
+
+def namespace_manifest(name: str, run_id: str) -> str:
+    return (
+        f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
+        f"  labels:\n    {LABEL_MANAGED}: 'true'\n    {LABEL_RUN}: '{run_id}'\n"
+    )
+
+
+@dataclass
+class Applied:
+    namespace: str
+    dry_run: KubectlResult
+    apply: KubectlResult | None
+
+    @property
+    def ok(self) -> bool:
+        return self.dry_run.ok and self.apply is not None and self.apply.ok
+
+
+def apply(cluster: Cluster, folder: Path, *, namespace: str, run_id: str) -> Applied:
+    """Create the submission's namespace, dry-run the manifests server-side, then apply them."""
+    cluster.kubectl("apply", "-f", "-", stdin=namespace_manifest(namespace, run_id))
+    args = ("apply", "--namespace", namespace, "--recursive", "-f", str(folder))
+    dry_run = cluster.kubectl(*args, "--dry-run=server")
+    if not dry_run.ok:
+        return Applied(namespace, dry_run, None)
+    return Applied(namespace, dry_run, cluster.kubectl(*args))
+
+
+def delete_namespace(cluster: Cluster, namespace: str) -> None:
+    cluster.kubectl("delete", "namespace", namespace, "--wait=false", "--ignore-not-found")
+
+
+# --- verdicts on API objects ----------------------------------------------------------------
+
+
+def deployment_verdict(deployment: Any) -> tuple[bool, str]:
+    """(ready, status): every wanted replica updated and ready, for the latest generation."""
+    spec, status, meta = deployment.spec, deployment.status, deployment.metadata
+    wanted = spec.replicas if spec.replicas is not None else 1
+    ready = status.ready_replicas or 0
+    updated = status.updated_replicas or 0
+    current = (status.observed_generation or 0) >= (meta.generation or 0)
+    text = f"{ready}/{wanted} ready"
+    return current and ready >= wanted and updated >= wanted, text
+
+
+def pod_verdict(pod: Any) -> tuple[bool, str]:
+    """(running and ready, why not): the waiting reason of a container when there is one."""
+    status = pod.status
+    conditions = {c.type: c.status for c in status.conditions or []}
+    if status.phase == "Running" and conditions.get("Ready") == "True":
+        return True, "Running, Ready"
+    for container in status.container_statuses or []:
+        waiting = container.state.waiting if container.state else None
+        if waiting is not None and waiting.reason:
+            return False, waiting.reason
+        terminated = container.state.terminated if container.state else None
+        if terminated is not None and terminated.reason:
+            return False, f"{terminated.reason} (exit {terminated.exit_code})"
+    return False, status.phase or "Unknown"
+
+
+def job_verdict(job: Any) -> tuple[bool | None, str]:
+    """(True complete / False failed / None still running, status)."""
+    status, spec = job.status, job.spec
+    wanted = spec.completions if spec.completions is not None else 1
+    succeeded, failed = status.succeeded or 0, status.failed or 0
+    conditions = {c.type: c.status for c in status.conditions or []}
+    text = f"{succeeded}/{wanted} succeeded, {failed} failed"
+    if conditions.get("Complete") == "True" and succeeded >= wanted:
+        return True, text
+    if conditions.get("Failed") == "True":
+        return False, text
+    return None, text
+
+
+def ready_endpoints(slices: list[Any]) -> int:
+    """How many ready endpoints a Service's EndpointSlices hold."""
+    return sum(
+        1
+        for endpoint_slice in slices
+        for endpoint in endpoint_slice.endpoints or []
+        if endpoint.conditions is None or endpoint.conditions.ready is not False
+    )

@@ -1,0 +1,115 @@
+"""Fixtures of the Kubernetes exercises: the manifests (static tier) and a cluster with a
+namespace per submission (live tier). Without a cluster, live checks are "not attempted",
+with the reason and how to get one."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from grader import kube
+from grader.catalogue import Exercise
+from grader.cluster import (
+    Applied,
+    Cluster,
+    NoCluster,
+    apply,
+    create_kind,
+    delete_namespace,
+    from_kubeconfig,
+)
+from grader.hints import hint
+from grader.manifests import Manifests, load
+from grader.outcomes import NotAttempted
+from grader.session import GradingSession
+from grader.submission import Submission
+
+
+@pytest.fixture(scope="module")
+def manifests(submission: Submission) -> Manifests:
+    return load(submission.folder)
+
+
+@pytest.fixture(scope="module")
+def valid_manifests(manifests: Manifests, submission: Submission) -> Manifests:
+    if kube.parse_hint(manifests, submission.source) or kube.schema_hint(manifests):
+        raise NotAttempted(hint("common.k8s_static_prerequisite"))
+    return manifests
+
+
+@pytest.fixture(scope="session")
+def cluster(grading: GradingSession) -> Iterator[Cluster | NoCluster]:
+    """The run's cluster, or why there is none (never raises)."""
+    choice = grading.cluster
+    if not choice.kind:
+        try:
+            yield from_kubeconfig(choice.kubeconfig, choice.context)
+        except NoCluster as error:
+            yield error
+        return
+    workdir = grading.workdir / "kind"
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        made, handle = create_kind(f"grader-{grading.run_id}", workdir)
+    except NoCluster as error:
+        yield error
+        return
+    try:
+        yield made
+    finally:
+        with contextlib.suppress(Exception):
+            handle.delete()
+
+
+@pytest.fixture(scope="module")
+def live_cluster(cluster: Cluster | NoCluster, exercise: Exercise) -> Cluster:
+    if isinstance(cluster, NoCluster):
+        raise NotAttempted(hint("common.no_cluster", reason=str(cluster), exercise=exercise.id))
+    return cluster
+
+
+@pytest.fixture(scope="module")
+def applied(
+    live_cluster: Cluster,
+    valid_manifests: Manifests,
+    submission: Submission,
+    grading: GradingSession,
+    exercise: Exercise,
+) -> Iterator[Applied]:
+    """The manifests applied in a namespace of their own (dry-run first); always deleted."""
+    namespace = grading.resource_name(exercise)
+    try:
+        yield apply(live_cluster, submission.folder, namespace=namespace, run_id=grading.run_id)
+    finally:
+        delete_namespace(live_cluster, namespace)
+
+
+@pytest.fixture(scope="module")
+def deployed(applied: Applied) -> Applied:
+    if not applied.ok:
+        raise NotAttempted(hint("common.k8s_apply_failed", error="see the first live check"))
+    return applied
+
+
+@pytest.fixture(scope="module")
+def k8s_api(live_cluster: Cluster) -> Any:
+    return live_cluster.api()
+
+
+@pytest.fixture(scope="session")
+def wait_until() -> Callable[..., Any]:
+    """Poll `read()` until `done(value)` or the deadline; returns the last value read."""
+
+    def wait(read: Callable[[], Any], done: Callable[[Any], bool], *, seconds: float) -> Any:
+        stop = time.monotonic() + seconds
+        while True:
+            value = read()
+            if done(value) or time.monotonic() > stop:
+                return value
+            time.sleep(2)
+
+    return wait
