@@ -96,3 +96,14 @@ def test_live_mode_without_a_container_says_how_to_start_one(engine: object) -> 
     status, out = run("check", "ex2", "--live")
     assert status == 1
     assert "Lancez-en un : `docker run -d -p 8082:80 nginx`" in out
+
+
+def test_without_a_cluster_ex4_grades_its_static_tier_and_says_what_was_not_attempted(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path, {"ex4": ROOT / "exercises" / "ex4_nginx_ingress" / "solution"})
+    missing = str(tmp_path / "no-kubeconfig")
+    status, out = run("check", "ex4", "--path", str(repo), "--kubeconfig", missing, "--lang", "en")
+    assert status == 0, out
+    assert "Total: 15/22 points" in out and "(7 points not attempted)" in out
+    assert f"no kubeconfig at {missing}" in out and "grader check ex4 --kind" in out
