@@ -50,6 +50,10 @@ def _problem_hint(problem: Problem, manifest: Manifest) -> Hint:
         return hint("common.k8s_unknown_api", kind=manifest.kind,
                     found=manifest.api_version, **where)  # fmt: skip
     field, _, detail = message.partition(": ")
+    if field == "kind" and "is not one of" in detail:
+        expected = re.findall(r"'([^']+)'", detail.split("is not one of", 1)[1])
+        return hint("common.k8s_kind_name", found=manifest.kind,
+                    expected=expected[0] if expected else "?", **where)  # fmt: skip
     if field.endswith("replicas") and "is not of type 'integer'" in detail:
         return hint("common.k8s_replicas_string", found=detail.split(" is not")[0], **where)
     if "is not of type 'array'" in detail:
@@ -94,6 +98,12 @@ def service_selects_hint(service: Manifest, manifests: Manifests) -> Hint | None
     """A Service must select the pods of some workload of the submission."""
     if selected_templates(service, manifests):
         return None
+    selector = service.spec.get("selector") or {}
+    elsewhere = [o for o, t in pod_templates(manifests) if selects(selector, template_labels(t))]
+    if elsewhere:
+        return hint("common.k8s_service_other_namespace", object=str(service),
+                    namespace=service.namespace or "—", pods=str(elsewhere[0]),
+                    other=elsewhere[0].namespace or "—")  # fmt: skip
     labels = [template_labels(t) for _, t in pod_templates(manifests)]
     return hint("common.k8s_service_selects_nothing", object=str(service),
                 selector=service.spec.get("selector") or "—",
@@ -233,3 +243,17 @@ def probe_hint(owner: Manifest, container: dict[str, Any]) -> Hint | None:
             return hint("common.k8s_probe_port", object=str(owner), probe=kind,
                         port=action.get("port"), declared=known)  # fmt: skip
     return None
+
+
+def assert_parsed(manifests: Manifests, folder: object) -> None:
+    """The check every Kubernetes exercise starts with: the files are YAML objects."""
+    __tracebackhide__ = True
+    problem = parse_hint(manifests, folder)
+    assert problem is None, problem
+
+
+def assert_schemas(manifests: Manifests) -> None:
+    """Every object is accepted by the pinned Kubernetes OpenAPI schemas."""
+    __tracebackhide__ = True
+    problem = schema_hint(manifests)
+    assert problem is None, problem

@@ -53,16 +53,14 @@ def service(valid_manifests: Manifests) -> Manifest:
 def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
     """Les manifestes sont du YAML valide
     en: The manifests are valid YAML"""
-    problem = kube.parse_hint(manifests, submission.source)
-    assert problem is None, problem
+    kube.assert_parsed(manifests, submission.source)
 
 
 @pytest.mark.points(2)
 def test_manifests_match_the_kubernetes_schemas(manifests: Manifests) -> None:
     """Chaque objet est accepté par les schémas de Kubernetes
     en: Every object is accepted by the Kubernetes schemas"""
-    problem = kube.schema_hint(manifests)
-    assert problem is None, problem
+    kube.assert_schemas(manifests)
 
 
 @pytest.mark.points(1)

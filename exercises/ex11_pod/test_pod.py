@@ -1,0 +1,86 @@
+"""Checks of exercise 11: an nginx Pod (seed 004 « Pods »)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from grader import kube
+from grader.catalogue import Exercise
+from grader.cluster import Applied, pod_verdict
+from grader.hints import hint
+from grader.manifests import Manifest, Manifests, containers
+from grader.outcomes import NotAttempted
+from grader.submission import Submission
+
+
+@pytest.fixture(scope="module")
+def nginx_pod(valid_manifests: Manifests) -> Manifest:
+    for pod in valid_manifests.of_kind("Pod"):
+        if kube.uses_image(Manifests(objects=[pod]), "nginx"):
+            return pod
+    raise NotAttempted(hint("ex11.no_pod", found=", ".join(map(str, valid_manifests)) or "—"))
+
+
+@pytest.mark.points(1)
+def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
+    """Les manifestes sont du YAML valide
+    en: The manifests are valid YAML"""
+    kube.assert_parsed(manifests, submission.source)
+
+
+@pytest.mark.points(2)
+def test_manifests_match_the_kubernetes_schemas(manifests: Manifests) -> None:
+    """Chaque objet est accepté par les schémas de Kubernetes
+    en: Every object is accepted by the Kubernetes schemas"""
+    kube.assert_schemas(manifests)
+
+
+@pytest.mark.points(1)
+def test_a_pod_runs_nginx(valid_manifests: Manifests) -> None:
+    """Un Pod fait tourner nginx
+    en: A Pod runs nginx"""
+    pods = [p for p in valid_manifests.of_kind("Pod") if kube.uses_image(Manifests([p]), "nginx")]
+    assert pods, hint("ex11.no_pod", found=", ".join(map(str, valid_manifests)) or "—")
+
+
+@pytest.mark.points(1)
+def test_container_declares_port_80(nginx_pod: Manifest) -> None:
+    """Le conteneur déclare son port 80
+    en: The container declares its port 80"""
+    ports = [p.get("containerPort") for c in containers({"spec": nginx_pod.spec})
+             for p in c.get("ports") or []]  # fmt: skip
+    assert 80 in ports, hint("ex11.no_port")
+
+
+@pytest.mark.points(1)
+def test_image_has_a_version(valid_manifests: Manifests) -> None:
+    """L'image a une version (pas latest)
+    en: The image has a version (not latest)"""
+    problem = kube.image_tag_hint(valid_manifests)
+    assert problem is None, problem
+
+
+@pytest.mark.cluster
+@pytest.mark.points(4)
+def test_pod_is_running_and_ready(
+    deployed: Applied,
+    nginx_pod: Manifest,
+    k8s_api: Any,
+    wait_until: Callable[..., Any],
+    exercise: Exercise,
+) -> None:
+    """Le Pod est Running et prêt (Ready)
+    en: The Pod is Running and Ready"""
+    from kubernetes import client
+
+    core = client.CoreV1Api(k8s_api)
+    seconds = exercise.params["ready_seconds"]
+    last = wait_until(
+        lambda: core.read_namespaced_pod(nginx_pod.name, deployed.namespace),
+        lambda p: pod_verdict(p)[0], seconds=seconds,
+    )  # fmt: skip
+    ready, status = pod_verdict(last)
+    assert ready, hint("ex11.not_ready", name=nginx_pod.name, seconds=seconds, status=status)

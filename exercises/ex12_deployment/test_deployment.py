@@ -1,0 +1,133 @@
+"""Checks of exercise 12: a Deployment that heals and scales (seed 000 « le pod peut mourir »)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from grader import kube
+from grader.catalogue import Exercise
+from grader.cluster import Applied, Cluster, deployment_verdict
+from grader.hints import hint
+from grader.manifests import Manifest, Manifests
+from grader.outcomes import NotAttempted
+from grader.submission import Submission
+
+
+@pytest.fixture(scope="module")
+def deployment(valid_manifests: Manifests) -> Manifest:
+    found = valid_manifests.of_kind("Deployment")
+    if not found:
+        names = ", ".join(map(str, valid_manifests)) or "—"
+        raise NotAttempted(hint("ex12.no_deployment", found=names))
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def watch(
+    deployed: Applied, deployment: Manifest, k8s_api: Any, wait_until: Callable[..., Any],
+    exercise: Exercise,
+) -> Callable[[int], tuple[bool, str]]:  # fmt: skip
+    """Wait until the Deployment has `n` ready replicas (or the deadline): (ready, status)."""
+    from kubernetes import client
+
+    apps = client.AppsV1Api(k8s_api)
+
+    def until_ready(replicas: int) -> tuple[bool, str]:
+        def done(d: Any) -> bool:
+            return deployment_verdict(d)[0] and (d.status.ready_replicas or 0) >= replicas
+
+        last = wait_until(
+            lambda: apps.read_namespaced_deployment(deployment.name, deployed.namespace),
+            done, seconds=exercise.params["ready_seconds"],
+        )  # fmt: skip
+        return done(last), deployment_verdict(last)[1]
+
+    return until_ready
+
+
+@pytest.mark.points(1)
+def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
+    """Les manifestes sont du YAML valide
+    en: The manifests are valid YAML"""
+    kube.assert_parsed(manifests, submission.source)
+
+
+@pytest.mark.points(2)
+def test_manifests_match_the_kubernetes_schemas(manifests: Manifests) -> None:
+    """Chaque objet est accepté par les schémas de Kubernetes
+    en: Every object is accepted by the Kubernetes schemas"""
+    kube.assert_schemas(manifests)
+
+
+@pytest.mark.points(2)
+def test_a_deployment_of_three_replicas(deployment: Manifest, exercise: Exercise) -> None:
+    """Un Deployment de 3 réplicas
+    en: A Deployment of 3 replicas"""
+    expected = exercise.params["replicas"]
+    found = deployment.spec.get("replicas", 1)
+    assert found == expected, hint("ex12.replicas", object=str(deployment), found=found,
+                                   expected=expected)  # fmt: skip
+
+
+@pytest.mark.points(2)
+def test_selector_matches_its_pods(deployment: Manifest) -> None:
+    """Le sélecteur correspond aux labels de ses pods
+    en: The selector matches its pods' labels"""
+    problem = kube.selector_hint(deployment)
+    assert problem is None, problem
+
+
+@pytest.mark.cluster
+@pytest.mark.points(2)
+def test_replicas_become_ready(
+    watch: Callable[[int], tuple[bool, str]], deployment: Manifest, exercise: Exercise
+) -> None:
+    """Les réplicas deviennent prêts
+    en: The replicas become ready"""
+    ready, status = watch(exercise.params["replicas"])
+    assert ready, hint("ex12.not_ready", name=deployment.name,
+                       seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
+
+
+@pytest.mark.cluster
+@pytest.mark.points(2)
+def test_a_deleted_pod_is_replaced(
+    watch: Callable[[int], tuple[bool, str]],
+    deployment: Manifest,
+    deployed: Applied,
+    live_cluster: Cluster,
+    exercise: Exercise,
+) -> None:
+    """Un pod supprimé est remplacé par un pod prêt
+    en: A deleted pod is replaced by a ready pod"""
+    selector = ",".join(f"{k}={v}" for k, v in deployment.spec["selector"]["matchLabels"].items())
+    pods = live_cluster.kubectl("get", "pods", "-n", deployed.namespace, "-l", selector,
+                                "-o", "name")  # fmt: skip
+    victim = pods.output.split()[0] if pods.ok and pods.output.split() else "?"
+    live_cluster.kubectl("delete", victim, "-n", deployed.namespace, "--wait=false")
+    expected = exercise.params["replicas"]
+    ready, status = watch(expected)
+    assert ready, hint("ex12.not_healed", pod=victim, expected=expected,
+                       seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
+
+
+@pytest.mark.cluster
+@pytest.mark.points(2)
+def test_scales_to_five(
+    watch: Callable[[int], tuple[bool, str]],
+    deployment: Manifest,
+    deployed: Applied,
+    live_cluster: Cluster,
+    exercise: Exercise,
+) -> None:
+    """Passer à 5 réplicas fonctionne (kubectl scale)
+    en: Scaling to 5 replicas works (kubectl scale)"""
+    expected = exercise.params["scaled"]
+    live_cluster.kubectl("scale", f"deployment/{deployment.name}", f"--replicas={expected}",
+                         "-n", deployed.namespace)  # fmt: skip
+    ready, status = watch(expected)
+    assert ready, hint("ex12.not_scaled", expected=expected,
+                       seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip

@@ -1,0 +1,99 @@
+"""Checks of exercise 14: a parallel Job (seed 004 « Jobs »: completions, parallelism)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from grader import kube
+from grader.catalogue import Exercise
+from grader.cluster import Applied, job_verdict
+from grader.hints import hint
+from grader.manifests import Manifest, Manifests
+from grader.outcomes import NotAttempted
+from grader.submission import Submission
+
+
+@pytest.fixture(scope="module")
+def job(valid_manifests: Manifests) -> Manifest:
+    found = valid_manifests.of_kind("Job")
+    if not found:
+        raise NotAttempted(hint("ex14.no_job", found=", ".join(map(str, valid_manifests)) or "—"))
+    return found[0]
+
+
+@pytest.mark.points(1)
+def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
+    """Les manifestes sont du YAML valide
+    en: The manifests are valid YAML"""
+    kube.assert_parsed(manifests, submission.source)
+
+
+@pytest.mark.points(2)
+def test_manifests_match_the_kubernetes_schemas(manifests: Manifests) -> None:
+    """Chaque objet est accepté par les schémas de Kubernetes
+    en: Every object is accepted by the Kubernetes schemas"""
+    kube.assert_schemas(manifests)
+
+
+@pytest.mark.points(1)
+def test_a_job(valid_manifests: Manifests) -> None:
+    """Un Job
+    en: A Job"""
+    names = ", ".join(map(str, valid_manifests)) or "—"
+    assert valid_manifests.of_kind("Job"), hint("ex14.no_job", found=names)
+
+
+@pytest.mark.points(2)
+def test_completions_and_parallelism(job: Manifest, exercise: Exercise) -> None:
+    """completions: 5 et parallelism: 2
+    en: completions: 5 and parallelism: 2"""
+    completions = job.spec.get("completions", 1)
+    parallelism = job.spec.get("parallelism", 1)
+    wanted = (exercise.params["completions"], exercise.params["parallelism"])
+    assert (completions, parallelism) == wanted, hint(
+        "ex14.counts", object=str(job), completions=completions, parallelism=parallelism
+    )
+
+
+@pytest.mark.points(1)
+def test_restart_policy_suits_a_job(job: Manifest) -> None:
+    """restartPolicy: Never ou OnFailure
+    en: restartPolicy: Never or OnFailure"""
+    policy = ((job.spec.get("template") or {}).get("spec") or {}).get("restartPolicy", "Always")
+    assert policy in ("Never", "OnFailure"), hint("ex14.restart_policy", object=str(job),
+                                                  found=policy)  # fmt: skip
+
+
+@pytest.mark.points(1)
+def test_image_has_a_version(valid_manifests: Manifests) -> None:
+    """L'image a une version (pas latest)
+    en: The image has a version (not latest)"""
+    problem = kube.image_tag_hint(valid_manifests)
+    assert problem is None, problem
+
+
+@pytest.mark.cluster
+@pytest.mark.points(2)
+def test_job_completes(
+    deployed: Applied,
+    job: Manifest,
+    k8s_api: Any,
+    wait_until: Callable[..., Any],
+    exercise: Exercise,
+) -> None:
+    """Le Job se termine avec 5 réussites
+    en: The Job completes with 5 successes"""
+    from kubernetes import client
+
+    batch = client.BatchV1Api(k8s_api)
+    seconds = exercise.params["done_seconds"]
+    last = wait_until(
+        lambda: batch.read_namespaced_job(job.name, deployed.namespace),
+        lambda j: job_verdict(j)[0] is not None, seconds=seconds,
+    )  # fmt: skip
+    done, status = job_verdict(last)
+    assert done is not None, hint("ex14.not_done", name=job.name, seconds=seconds, status=status)
+    assert done, hint("ex14.failed", name=job.name, status=status)

@@ -1,0 +1,67 @@
+"""Checks of exercise 15: a namespace of one's own (seed 004 « Namespace »). Static only."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import kube
+from grader.hints import hint
+from grader.manifests import Manifest, Manifests
+from grader.outcomes import NotAttempted
+from grader.submission import Submission
+
+CLUSTER_WIDE = ("Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume",
+                "StorageClass", "IngressClass", "CustomResourceDefinition")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def namespace(valid_manifests: Manifests) -> Manifest:
+    found = valid_manifests.of_kind("Namespace")
+    if not found:
+        raise NotAttempted(hint("ex15.no_namespace"))
+    return found[0]
+
+
+@pytest.mark.points(1)
+def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
+    """Les manifestes sont du YAML valide
+    en: The manifests are valid YAML"""
+    kube.assert_parsed(manifests, submission.source)
+
+
+@pytest.mark.points(2)
+def test_manifests_match_the_kubernetes_schemas(manifests: Manifests) -> None:
+    """Chaque objet est accepté par les schémas de Kubernetes
+    en: Every object is accepted by the Kubernetes schemas"""
+    kube.assert_schemas(manifests)
+
+
+@pytest.mark.points(2)
+def test_a_namespace_object(valid_manifests: Manifests) -> None:
+    """Un objet Namespace
+    en: A Namespace object"""
+    assert valid_manifests.of_kind("Namespace"), hint("ex15.no_namespace")
+
+
+@pytest.mark.points(3)
+def test_every_object_is_in_that_namespace(namespace: Manifest, valid_manifests: Manifests) -> None:
+    """Chaque objet est dans ce namespace (rien dans default)
+    en: Every object is in that namespace (nothing in default)"""
+    for manifest in valid_manifests:
+        if manifest.kind in CLUSTER_WIDE:
+            continue
+        assert manifest.namespace == namespace.name, hint(
+            "ex15.outside", object=str(manifest), file=manifest.file, namespace=namespace.name,
+            found=f"namespace: {manifest.namespace}" if manifest.namespace else "aucun / none",
+        )  # fmt: skip
+
+
+@pytest.mark.points(2)
+def test_service_selects_the_pods_in_the_same_namespace(valid_manifests: Manifests) -> None:
+    """Le Service sélectionne les pods du Deployment, dans le même namespace
+    en: The Service selects the Deployment's pods, in the same namespace"""
+    services = valid_manifests.of_kind("Service")
+    assert services, hint("ex15.no_service")
+    for service in services:
+        problem = kube.service_selects_hint(service, valid_manifests)
+        assert problem is None, problem
