@@ -21,6 +21,7 @@ from grader.manifests import (
     selects,
     template_labels,
 )
+from grader.outcomes import NotAttempted
 
 WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 _CPU = re.compile(r"^\d+(\.\d+)?m?$")
@@ -252,8 +253,11 @@ def assert_parsed(manifests: Manifests, folder: object) -> None:
     assert problem is None, problem
 
 
-def assert_schemas(manifests: Manifests) -> None:
-    """Every object is accepted by the pinned Kubernetes OpenAPI schemas."""
+def assert_schemas(manifests: Manifests, folder: object) -> None:
+    """Every object is accepted by the pinned Kubernetes OpenAPI schemas (not attempted when
+    the files do not even parse: there would be nothing to validate)."""
     __tracebackhide__ = True
+    if parse_hint(manifests, folder) is not None:
+        raise NotAttempted(hint("common.k8s_static_prerequisite"))
     problem = schema_hint(manifests)
     assert problem is None, problem

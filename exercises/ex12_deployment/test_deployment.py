@@ -56,10 +56,12 @@ def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
 
 
 @pytest.mark.points(2)
-def test_manifests_match_the_kubernetes_schemas(manifests: Manifests) -> None:
+def test_manifests_match_the_kubernetes_schemas(
+    manifests: Manifests, submission: Submission
+) -> None:
     """Chaque objet est accepté par les schémas de Kubernetes
     en: Every object is accepted by the Kubernetes schemas"""
-    kube.assert_schemas(manifests)
+    kube.assert_schemas(manifests, submission.source)
 
 
 @pytest.mark.points(2)
