@@ -36,7 +36,7 @@ RAW_ALL = f"bash {ROOT / 'bench' / 'raw_all.sh'} '{{compose}}'"
 CASES = {
     "ex1 cowsay (build + run)": ([GRADER, "check", "ex1", "--path", str(SAMPLE)], RAW_EX1),
     "ex2 port 8082 (up + HTTP + down)": ([GRADER, "check", "ex2", "--path", str(SAMPLE)], RAW_EX2),
-    "check --all on the sample (ex1–ex3, ex5–ex7)": (
+    "check --all on the sample (Docker ex1–ex3, ex5–ex7 + K8s static)": (
         [GRADER, "check", "--all", "--path", str(SAMPLE)],
         RAW_ALL,
     ),
