@@ -28,7 +28,7 @@ RAW_EX1 = (
 RAW_EX2 = (
     f"{{compose}} -f {SAMPLE / 'ex2' / 'compose.yaml'} -p bench up -d --quiet-pull 2>/dev/null"
     " && until curl -sf http://localhost:8082/ >/dev/null; do sleep 0.1; done"
-    f" && {{compose}} -f {SAMPLE / 'ex2' / 'compose.yaml'} -p bench down 2>/dev/null"
+    f" && {{compose}} -f {SAMPLE / 'ex2' / 'compose.yaml'} -p bench down --timeout 3 2>/dev/null"
 )
 
 RAW_ALL = f"bash {ROOT / 'bench' / 'raw_all.sh'} '{{compose}}'"
@@ -41,7 +41,13 @@ CASES = {
         RAW_ALL,
     ),
 }
-COLD = "docker builder prune -af >/dev/null 2>&1; docker image prune -f >/dev/null 2>&1"
+# Cold: no layer cache for the student's Dockerfiles (the classic builder's cache lives in the
+# parent layers of tagged images: grader-cache:*, the raw commands' tags), base images kept.
+COLD = (
+    f"{GRADER} clean --cache >/dev/null 2>&1;"
+    " docker rmi -f bench-cowsay raw-ex1 raw-ex5 raw-ex7 >/dev/null 2>&1;"
+    " docker image prune -f >/dev/null 2>&1; docker builder prune -af >/dev/null 2>&1"
+)
 
 
 def compose_binary() -> str:

@@ -16,7 +16,7 @@ from grader.catalogue import Exercise
 from grader.cluster import Applied, Cluster, deployment_verdict
 from grader.hints import hint
 from grader.http import HttpResponse
-from grader.manifests import Manifest, Manifests
+from grader.manifests import Manifest, Manifests, containers, pod_templates
 from grader.outcomes import NotAttempted
 from grader.submission import Submission
 
@@ -100,6 +100,16 @@ def test_service_target_port_is_a_container_port(
     en: The Service's targetPort is a containerPort of the pods"""
     problem = kube.target_port_hint(service, valid_manifests)
     assert problem is None, problem
+
+
+@pytest.mark.points(1)
+def test_probes_target_a_declared_port(valid_manifests: Manifests) -> None:
+    """Les sondes (probes) visent un port déclaré
+    en: Probes target a declared port"""
+    for owner, template in pod_templates(valid_manifests):
+        for container in containers(template):
+            problem = kube.probe_hint(owner, container)
+            assert problem is None, problem
 
 
 @pytest.mark.points(1)
