@@ -13,6 +13,7 @@ tag per exercise, no more; `grader clean --cache` removes them.
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -20,6 +21,8 @@ from typing import Any, TypeAlias
 import docker
 import docker.errors
 import requests.exceptions
+
+from grader.http import HttpResponse, probe, published_url
 
 LABEL_MANAGED = "fr.grader.managed"
 LABEL_RUN = "fr.grader.run"
@@ -140,6 +143,30 @@ class Server:
         with contextlib.suppress(docker.errors.APIError):
             return cap(self.container.logs().decode("utf-8", "replace"))
         return ""
+
+    def exit_code(self) -> int | None:
+        """The container's exit code once it has stopped; None while it runs."""
+        if self.container is None:
+            return -1
+        with contextlib.suppress(docker.errors.APIError):
+            self.container.reload()
+            if self.container.status in ("exited", "dead"):
+                return int(self.container.attrs["State"].get("ExitCode", -1))
+        return None
+
+    def get(self, path: str = "/", *, deadline: float = 10.0) -> HttpResponse:
+        """GET the published port, until it answers, the deadline, or the container stops."""
+        if self.host_port is None:
+            return HttpResponse(path, None, error=self.error)
+        url = published_url(self.host_port, path)
+        stop = time.monotonic() + deadline
+        while True:
+            response = probe(url, deadline=1.0)
+            if response.status is not None or time.monotonic() > stop:
+                return response
+            code = self.exit_code()
+            if code is not None:
+                return HttpResponse(url, None, error=f"the container stopped, exit code {code}")
 
     def stop(self) -> None:
         if self.container is not None:

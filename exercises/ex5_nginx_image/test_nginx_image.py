@@ -11,7 +11,7 @@ from grader.checks import assert_present
 from grader.dockerfile import advice_hint, build_hint, image_tag, instructions, tail
 from grader.engine import BuildResult, Server
 from grader.hints import hint
-from grader.http import HttpResponse, published_url
+from grader.http import HttpResponse
 from grader.images import base_images, repository
 from grader.submission import Submission
 
@@ -24,13 +24,9 @@ def base_image(dockerfile: Path) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def home_page(
-    serve_image: Callable[[int], Server], http_probe: Callable[..., HttpResponse]
-) -> tuple[Server, HttpResponse]:
+def home_page(serve_image: Callable[[int], Server]) -> tuple[Server, HttpResponse]:
     server = serve_image(80)
-    if server.host_port is None:
-        return server, HttpResponse("/", None, error=server.error)
-    return server, http_probe(published_url(server.host_port), deadline=10)
+    return server, server.get("/", deadline=10)
 
 
 @pytest.mark.points(1)

@@ -21,7 +21,6 @@ from grader.dockerfile import (
 )
 from grader.engine import BuildResult, Client, Server
 from grader.hints import Hint, hint
-from grader.http import HttpResponse, published_url
 from grader.images import base_images
 from grader.submission import Submission
 
@@ -136,7 +135,6 @@ def test_cmd_is_in_exec_form(steps: list[Instruction]) -> None:
 @pytest.mark.points(2)
 def test_serves_the_page(
     serve_image: Callable[[int], Server],
-    http_probe: Callable[..., HttpResponse],
     submission: Submission,
     exercise: Exercise,
 ) -> None:
@@ -144,11 +142,7 @@ def test_serves_the_page(
     en: The container serves index.html on the declared port"""
     port = exercise.params["port"]
     server = serve_image(port)
-    response = (
-        http_probe(published_url(server.host_port), deadline=10)
-        if server.host_port
-        else HttpResponse("/", None, error=server.error)
-    )
+    response = server.get("/", deadline=10)
     assert response.status is not None, hint(
         "ex7.no_answer", port=port, error=response.error, details=tail(server.logs())
     )
