@@ -73,3 +73,10 @@ def containers_from(client: Any, repo: str, *, stopped: bool = False) -> list[An
         if any(repository(n) == repo for n in names):
             found.append(container)
     return found
+
+
+def assert_stack_started(up: compose.CommandResult, failed_key: str) -> None:
+    """`docker compose up` was allowed by the policy, and succeeded."""
+    __tracebackhide__ = True
+    assert up.refused is None, up.refused
+    assert up.ok, hint(failed_key, details=up.output[-3000:])

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from grader.engine import cap
+from grader.hints import Hint
+from grader.limits import Limits
 
 FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
@@ -74,6 +76,7 @@ def parse_problem(path: Path) -> YamlProblem | None:
 class CommandResult:
     ok: bool
     output: str
+    refused: Hint | None = None  # set when the policy forbade running it at all
 
 
 def run(args: list[str], *, cwd: Path, timeout: int) -> CommandResult:
@@ -186,9 +189,15 @@ class Project:
         return self.compose("down", "--volumes", "--remove-orphans", "--timeout", "3")
 
 
-def prepare(config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str]) -> Project:
+def prepare(
+    config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str], limits: Limits
+) -> Project:
+    """The labelled copy of the student's config, every service capped by `limits`."""
+    data = labelled(config, labels)
+    for service in (data.get("services") or {}).values():
+        limits.cap_service(service)
     file = folder / f".grader-{name}.json"
-    file.write_text(json.dumps(labelled(config, labels)), encoding="utf-8")
+    file.write_text(json.dumps(data), encoding="utf-8")
     return Project(name=name, file=file, folder=folder)
 
 

@@ -69,13 +69,18 @@ class BuildResult:
     error: str | None = None
 
 
-def build_image(client: Client, context: Path, *, tag: str) -> BuildResult:
-    """Build `context/Dockerfile`; never raises for a student's mistake."""
+def build_image(
+    client: Client, context: Path, *, tag: str, memory: int | None = None
+) -> BuildResult:
+    """Build `context/Dockerfile` (only that folder as context, the default bridge network,
+    `RUN` steps limited to `memory` bytes); never raises for a student's mistake."""
     lines: list[str] = []
+    limits = {"memory": memory, "memswap": memory} if memory else None
     try:
         for chunk in client.api.build(
-            path=str(context), tag=tag, rm=True, forcerm=True, decode=True
-        ):
+            path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
+            network_mode="bridge", container_limits=limits,
+        ):  # fmt: skip
             if "stream" in chunk:
                 lines.append(chunk["stream"])
             if "error" in chunk:

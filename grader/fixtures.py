@@ -14,7 +14,7 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-from grader import compose, images
+from grader import compose, images, limits, policy
 from grader.catalogue import Exercise
 from grader.engine import (
     CACHE_REPOSITORY,
@@ -32,8 +32,6 @@ from grader.outcomes import NotAttempted
 from grader.plugin import SESSION
 from grader.session import GradingSession
 from grader.submission import Submission, snapshot
-
-RUN_LIMITS = {"mem_limit": "512m", "pids_limit": 256, "nano_cpus": 1_000_000_000}
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +77,8 @@ def image_build(
         if kind:
             grading.note_standin(exercise, ref, kind)
     tag = f"{grading.resource_name(exercise)}:latest"
-    result = build_image(docker_client, dockerfile.parent, tag=tag)
+    memory = limits.size_bytes(limits.for_params(exercise.params).memory)
+    result = build_image(docker_client, dockerfile.parent, tag=tag, memory=memory)
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     yield result
@@ -106,7 +105,8 @@ def run_in_image(
     ) -> RunResult:
         return run_container(
             docker_client, image, labels=grading.labels(exercise), command=command,
-            entrypoint=entrypoint, timeout=timeout, network_disabled=True, **RUN_LIMITS,
+            entrypoint=entrypoint, timeout=timeout, network_disabled=True,
+            **limits.for_params(exercise.params).run_options(),
         )  # fmt: skip
 
     return run
@@ -121,7 +121,11 @@ def serve_image(
 
     def serve(port: int) -> Server:
         server = start_server(
-            docker_client, image, port=port, labels=grading.labels(exercise), **RUN_LIMITS
+            docker_client,
+            image,
+            port=port,
+            labels=grading.labels(exercise),
+            **limits.for_params(exercise.params).run_options(),
         )
         started.append(server)
         return server
@@ -164,11 +168,10 @@ def compose_project(
 ) -> Iterator[tuple[compose.Project, compose.CommandResult]]:
     """The student's stack, started under a unique project name; always torn down.
 
-    A stack that bind-mounts host paths outside its own folder is never started.
+    A stack the policy refuses (privileged, host namespaces, host paths outside its folder,
+    the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
-    outside = compose.binds_outside(valid_compose_config, compose_file.parent)
-    if outside:
-        raise NotAttempted(hint("common.bind_outside", paths=", ".join(outside)))
+    violations = policy.compose_violations(valid_compose_config, compose_file.parent)
     for ref in compose.service_images(valid_compose_config):
         kind = images.ensure(docker_client, ref)
         if kind:
@@ -176,7 +179,12 @@ def compose_project(
     project = compose.prepare(
         valid_compose_config, name=grading.resource_name(exercise),
         folder=compose_file.parent, labels=grading.labels(exercise),
+        limits=limits.for_params(exercise.params),
     )  # fmt: skip
+    refused = policy.refusal(violations)
+    if refused is not None:
+        yield project, compose.CommandResult(False, "", refused=refused)
+        return
     try:
         yield project, project.up(timeout=exercise.timeout)
     finally:

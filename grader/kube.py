@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from grader import policy
 from grader.hints import Hint, hint
 from grader.images import repository
 from grader.manifests import (
@@ -261,3 +262,5 @@ def assert_schemas(manifests: Manifests, folder: object) -> None:
         raise NotAttempted(hint("common.k8s_static_prerequisite"))
     problem = schema_hint(manifests)
     assert problem is None, problem
+    refused = policy.refusal(policy.manifest_violations(manifests))
+    assert refused is None, refused

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from grader import kube
+from grader import kube, policy
 from grader.catalogue import Exercise
 from grader.cluster import (
     Applied,
@@ -37,6 +37,8 @@ def manifests(submission: Submission) -> Manifests:
 @pytest.fixture(scope="module")
 def valid_manifests(manifests: Manifests, submission: Submission) -> Manifests:
     if kube.parse_hint(manifests, submission.source) or kube.schema_hint(manifests):
+        raise NotAttempted(hint("common.k8s_static_prerequisite"))
+    if policy.manifest_violations(manifests):  # never applied to a cluster
         raise NotAttempted(hint("common.k8s_static_prerequisite"))
     return manifests
 

@@ -19,6 +19,15 @@ KUBERNETES_VERSION = "1.32"  # the schemas objects are validated against (pinned
 SUFFIXES = (".yaml", ".yml")
 
 
+def mapping(value: object) -> dict[str, Any]:
+    """`value` if it is a mapping, else an empty one (students' YAML can hold anything)."""
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 @dataclass(frozen=True)
 class Manifest:
     """One Kubernetes object: a YAML document of a file."""
@@ -37,11 +46,11 @@ class Manifest:
 
     @property
     def name(self) -> str:
-        return str((self.body.get("metadata") or {}).get("name") or "")
+        return str(mapping(self.body.get("metadata")).get("name") or "")
 
     @property
     def namespace(self) -> str | None:
-        value = (self.body.get("metadata") or {}).get("namespace")
+        value = mapping(self.body.get("metadata")).get("namespace")
         return None if value is None else str(value)
 
     @property
@@ -141,34 +150,37 @@ def pod_templates(manifests: Manifests) -> Iterator[tuple[Manifest, dict[str, An
     """(owner, pod spec-bearing template) for Pods and every workload with a pod template."""
     for manifest in manifests:
         if manifest.kind == "Pod":
-            yield manifest, {"metadata": manifest.body.get("metadata") or {},
+            yield manifest, {"metadata": mapping(manifest.body.get("metadata")),
                              "spec": manifest.spec}  # fmt: skip
         template = manifest.spec.get("template")
         if manifest.kind == "CronJob":
-            template = ((manifest.spec.get("jobTemplate") or {}).get("spec") or {}).get("template")
+            job = mapping(mapping(manifest.spec.get("jobTemplate")).get("spec"))
+            template = job.get("template")
         if isinstance(template, dict):
             yield manifest, template
 
 
 def containers(template: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = template.get("spec") or {}
-    return [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+    spec = mapping(template.get("spec"))
+    return [c for c in sequence(spec.get("containers")) if isinstance(c, dict)]
 
 
 def template_labels(template: dict[str, Any]) -> dict[str, str]:
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    labels = mapping(mapping(template.get("metadata")).get("labels"))
+    return {str(k): str(v) for k, v in labels.items()}
 
 
-def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+def selects(selector: object, labels: dict[str, str]) -> bool:
     """Whether a label selector (plain map, or matchLabels/matchExpressions) matches labels."""
+    selector = mapping(selector)
     if not selector:
         return False
     if "matchLabels" in selector or "matchExpressions" in selector:
-        plain = selector.get("matchLabels") or {}
-        for expression in selector.get("matchExpressions") or []:
-            key, operator = expression.get("key"), expression.get("operator")
-            values = [str(v) for v in expression.get("values") or []]
+        plain = mapping(selector.get("matchLabels"))
+        for expression in sequence(selector.get("matchExpressions")):
+            expression = mapping(expression)
+            key, operator = str(expression.get("key")), expression.get("operator")
+            values = [str(v) for v in sequence(expression.get("values"))]
             if operator == "In" and labels.get(key) not in values:
                 return False
             if operator == "NotIn" and labels.get(key) in values:

@@ -13,3 +13,11 @@ class NotAttempted(pytest.skip.Exception):  # type: ignore[misc,name-defined]
     def __init__(self, reason: Hint) -> None:
         super().__init__(msg=reason.key)
         self.reason = reason
+
+
+class CheckTimeout(Exception):
+    """A check ran past its wall-clock budget; it fails, and the grading run goes on."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"timed out after {seconds} s")
+        self.seconds = seconds

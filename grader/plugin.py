@@ -7,15 +7,17 @@ options → configure → collection → runtest → session finish. Each check'
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
+from grader import limits
 from grader.catalogue import Catalogue, Exercise
 from grader.hints import Hint, hint
-from grader.outcomes import NotAttempted
+from grader.outcomes import CheckTimeout, NotAttempted
 from grader.results import CheckResult, Status
 from grader.session import ClusterChoice, GradingSession
 
@@ -85,6 +87,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Give each check a wall-clock budget (limits.check_seconds): past it, the check fails
+    with "timed out after N s" and the next one runs."""
+    session = item.config.stash.get(SESSION, None)
+    exercise = session.catalogue.for_module(item.path) if session else None
+    if exercise is None or not hasattr(signal, "SIGALRM"):
+        return (yield)
+    seconds = limits.for_params(exercise.params).check_seconds
+
+    def expire(signum: int, frame: object) -> None:
+        raise CheckTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        return (yield)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -131,6 +155,8 @@ def _outcome(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[Status, Hi
     error = call.excinfo.value
     if isinstance(error, NotAttempted):
         return "not_attempted", error.reason
+    if isinstance(error, CheckTimeout):
+        return "failed", hint("common.timed_out", seconds=error.seconds)
     if isinstance(error, pytest.skip.Exception):
         return "not_attempted", hint("common.skipped", reason=str(error))
     if isinstance(error, AssertionError):

@@ -32,7 +32,7 @@ def engine():  # type: ignore[no-untyped-def]
 def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:
     """A student repository under tmp_path holding each `folder name → source` given."""
     repo = tmp_path / "repo"
-    repo.mkdir(exist_ok=True)
+    repo.mkdir(parents=True, exist_ok=True)
     for name, source in folders.items():
         shutil.copytree(source, repo / name, symlinks=True,
                         ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip

@@ -39,8 +39,8 @@ def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
 def test_manifests_match_the_kubernetes_schemas(
     manifests: Manifests, submission: Submission
 ) -> None:
-    """Chaque objet est accepté par les schémas de Kubernetes
-    en: Every object is accepted by the Kubernetes schemas"""
+    """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié)
+    en: Every object is accepted (Kubernetes schemas, nothing privileged)"""
     kube.assert_schemas(manifests, submission.source)
 
 

@@ -75,6 +75,7 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     """La stack démarre (docker compose up)
     en: The stack starts (docker compose up)"""
     _, up = compose_project
+    assert up.refused is None, up.refused
     taken = "port is already allocated" in up.output or "address already in use" in up.output
     assert not taken, hint("ex2.port_taken", details=up.output[-2000:])
     assert up.ok, hint("ex2.stack_failed", details=up.output[-2000:])

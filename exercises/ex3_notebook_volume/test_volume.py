@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from grader import compose
+from grader import checks, compose
 from grader.catalogue import Exercise
 from grader.checks import assert_compose_valid, assert_present
 from grader.dockerfile import tail
@@ -192,7 +192,7 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     """La stack démarre (docker compose up)
     en: The stack starts (docker compose up)"""
     _, up = compose_project
-    assert up.ok, hint("ex3.stack_failed", details=tail(up.output))
+    checks.assert_stack_started(up, "ex3.stack_failed")
 
 
 @pytest.mark.points(2)

@@ -251,7 +251,7 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     """La stack démarre (docker compose up)
     en: The stack starts (docker compose up)"""
     _, up = compose_project
-    assert up.ok, hint("ex6.stack_failed", details=tail(up.output))
+    checks.assert_stack_started(up, "ex6.stack_failed")
 
 
 @pytest.mark.points(3)

@@ -1,0 +1,101 @@
+"""What a submission may ask of the host, checked before anything runs.
+
+A Compose file (after `docker compose config` normalisation) or a set of Kubernetes manifests
+that asks for more than an exercise needs — a privileged container, the host's network, PID or
+IPC namespace, added capabilities, devices, confinement switched off, host folders outside the
+submission (the Docker socket, `/`) — is refused: the grader reports it and never starts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.hints import Hint, hint
+from grader.manifests import Manifests, containers, mapping, pod_templates, sequence
+
+UNCONFINED = ("unconfined", "label=disable", "label:disable", "no-new-privileges=false")
+
+
+@dataclass(frozen=True)
+class Violation:
+    where: str  # `service web` or `Pod/x`
+    rule: str  # the key of its message: common.policy_<rule>
+    detail: str
+
+    def hint(self) -> Hint:
+        return hint(f"common.policy_{self.rule}", where=self.where, detail=self.detail)
+
+
+def _inside(source: str, root: Path) -> bool:
+    return Path(source).resolve().is_relative_to(root.resolve())
+
+
+def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
+    """Everything in a normalised Compose config that the grader refuses to run."""
+    found: list[Violation] = []
+    for name, service in mapping(config.get("services")).items():
+        where = f"service {name}"
+        if not isinstance(service, dict):
+            continue
+        if service.get("privileged"):
+            found.append(Violation(where, "privileged", "privileged: true"))
+        for key in ("network_mode", "pid", "ipc", "userns_mode", "uts", "cgroup"):
+            if str(service.get(key) or "") == "host":
+                found.append(Violation(where, "host_namespace", f"{key}: host"))
+        if service.get("cap_add"):
+            added = ", ".join(map(str, sequence(service["cap_add"]))) or str(service["cap_add"])
+            found.append(Violation(where, "capabilities", added))
+        if service.get("devices") or service.get("device_cgroup_rules"):
+            found.append(Violation(where, "devices", "devices"))
+        for option in sequence(service.get("security_opt")):
+            if any(word in str(option) for word in UNCONFINED):
+                found.append(Violation(where, "unconfined", str(option)))
+        for mount in sequence(service.get("volumes")):
+            if not isinstance(mount, dict) or mount.get("type") != "bind":
+                continue
+            source = str(mount.get("source") or "/")
+            if source.endswith("docker.sock"):
+                found.append(Violation(where, "docker_socket", source))
+            elif not _inside(source, folder):
+                found.append(Violation(where, "host_path", source))
+        build = service.get("build")
+        context = build.get("context") if isinstance(build, dict) else None
+        if context and "://" not in str(context) and not _inside(str(context), folder):
+            found.append(Violation(where, "build_context", str(context)))
+    return found
+
+
+def manifest_violations(manifests: Manifests) -> list[Violation]:
+    """Everything in Kubernetes manifests that the grader refuses to apply."""
+    found: list[Violation] = []
+    for owner, template in pod_templates(manifests):
+        where = str(owner)
+        spec = mapping(template.get("spec"))
+        for key in ("hostNetwork", "hostPID", "hostIPC"):
+            if spec.get(key):
+                found.append(Violation(where, "host_namespace", f"{key}: true"))
+        for volume in sequence(spec.get("volumes")):
+            if isinstance(volume, dict) and "hostPath" in volume:
+                path = mapping(volume.get("hostPath")).get("path", "?")
+                found.append(Violation(where, "host_path", f"hostPath {path}"))
+        for container in containers(template) + [
+            c for c in sequence(spec.get("initContainers")) if isinstance(c, dict)
+        ]:
+            context = mapping(container.get("securityContext"))
+            if context.get("privileged"):
+                found.append(Violation(where, "privileged", "privileged: true"))
+            if context.get("allowPrivilegeEscalation") is True:
+                found.append(Violation(where, "escalation", "allowPrivilegeEscalation: true"))
+            added = sequence(mapping(context.get("capabilities")).get("add"))
+            if added:
+                found.append(Violation(where, "capabilities", ", ".join(map(str, added))))
+    return found
+
+
+def refusal(violations: list[Violation]) -> Hint | None:
+    """One hint listing every violation, or None when there is none."""
+    if not violations:
+        return None
+    return hint("common.policy_refused", items=[v.hint() for v in violations])

@@ -1,0 +1,103 @@
+"""The hostile corpus (fixtures/hostile/): each submission asks the host for something no
+exercise needs. Each is refused by the policy before anything runs, reported as a failed
+check with the reason, and leaves nothing behind; the next submission grades normally."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader import compose, policy
+from grader.catalogue import Catalogue
+from grader.engine import LABEL_MANAGED, Client
+from grader.manifests import load
+from grader.runner import grade
+from tests.conftest import ROOT, make_repo
+
+pytestmark = pytest.mark.docker
+HOSTILE = ROOT / "fixtures" / "hostile"
+
+
+def _cases() -> list[object]:
+    return [pytest.param(p, id=p.name) for p in sorted(HOSTILE.iterdir()) if p.is_dir()]
+
+
+def _expect(case: Path) -> dict[str, object]:
+    data: dict[str, object] = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def _rules(case: Path, tmp_path: Path) -> set[str]:
+    """What the policy finds in the case, read the way the grader reads it."""
+    work = make_repo(tmp_path, {"case": case}) / "case"
+    found = compose.find_file(work)
+    if found is None:
+        return {v.rule for v in policy.manifest_violations(load(work))}
+    config = compose.load(found, project="grader-policy-test")
+    assert config.ok, config.error
+    return {v.rule for v in policy.compose_violations(config.data, work)}
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_each_hostile_submission_is_refused_with_its_reasons_and_nothing_runs(
+    case: Path, catalogue: Catalogue, engine: Client, tmp_path: Path
+) -> None:
+    expect = _expect(case)
+    rules = set(expect.get("rules") or [])  # type: ignore[call-overload]
+    assert _rules(case, tmp_path / "rules") == rules
+    exercise = catalogue.get(str(expect["exercise"]))
+    repo = make_repo(tmp_path, {exercise.submission: case})
+    since = time.time()
+    result = grade([exercise], root=repo, catalogue=catalogue).exercises[0]
+    seen = {c.name: (c.status, c.hint_key) for c in result.checks}
+    for status in ("failed", "not_attempted"):
+        for name, key in (expect.get(status) or {}).items():  # type: ignore[attr-defined]
+            assert seen.get(name) == (status, key), f"{name}: {seen.get(name)}"
+    assert not [c for c in result.checks if c.status == "error"]
+    assert engine.ping(), "the engine is not healthy any more"
+    if rules:  # refused by the policy: nothing may have started
+        started = engine.events(since=since, until=time.time(), decode=True,
+                                filters={"label": LABEL_MANAGED, "event": "start"})  # fmt: skip
+        assert list(started) == [], "a refused submission started a container"
+
+
+def test_a_check_past_its_budget_fails_with_timed_out_and_the_run_goes_on(
+    catalogue: Catalogue, engine: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_CHECK_SECONDS", "3")
+    exercise = catalogue.get("ex1")
+    repo = make_repo(tmp_path, {"ex1": HOSTILE / "cmd_never_exits"})
+    started = time.monotonic()
+    result = grade([exercise], root=repo, catalogue=catalogue).exercises[0]
+    seen = {c.name: (c.status, c.hint_key) for c in result.checks}
+    assert seen["test_default_command_runs"] == ("failed", "common.timed_out")
+    assert seen["test_hadolint_advice"][0] in ("passed", "advice")  # the next check still ran
+    assert time.monotonic() - started < 60
+
+
+@pytest.fixture
+def port_8082_taken() -> Iterator[None]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.bind(("0.0.0.0", 8082))
+        held.listen()
+        yield
+
+
+def test_a_port_already_taken_on_the_host_is_reported_and_the_next_submission_grades(
+    catalogue: Catalogue, engine: Client, tmp_path: Path, port_8082_taken: None
+) -> None:
+    exercise = catalogue.get("ex2")
+    repo = make_repo(tmp_path, {"ex2": exercise.folder / "solution"})
+    result = grade([exercise], root=repo, catalogue=catalogue).exercises[0]
+    seen = {c.name: (c.status, c.hint_key) for c in result.checks}
+    assert seen["test_stack_starts"] == ("failed", "ex2.port_taken")
+    other = catalogue.get("ex5")
+    after = grade([other], root=make_repo(tmp_path / "next", {"ex5": other.folder / "solution"}),
+                  catalogue=catalogue).exercises[0]  # fmt: skip
+    assert after.points == after.max_points

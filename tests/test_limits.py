@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from grader.limits import DEFAULT, Limits, for_params, size_bytes
+
+
+def test_sizes_are_read_in_docker_units() -> None:
+    assert size_bytes("512m") == 512 * 1024**2
+    assert size_bytes("1g") == 1024**3
+    assert size_bytes("536870912") == 536870912
+    assert size_bytes("lots") is None
+
+
+def test_a_compose_service_is_capped_but_never_raised() -> None:
+    greedy = {"mem_limit": "8g", "pids_limit": 100000, "cpus": 8}
+    DEFAULT.cap_service(greedy)
+    assert greedy == {"mem_limit": str(512 * 1024**2), "pids_limit": 256, "cpus": 1.0}
+    modest = {"mem_limit": "64m", "pids_limit": 50, "cpus": 0.5}
+    DEFAULT.cap_service(modest)
+    assert modest == {"mem_limit": str(64 * 1024**2), "pids_limit": 50, "cpus": 0.5}
+    bare: dict[str, object] = {}
+    DEFAULT.cap_service(bare)
+    assert bare == {"mem_limit": str(512 * 1024**2), "pids_limit": 256, "cpus": 1.0}
+
+
+def test_an_exercise_and_the_environment_may_override_the_defaults() -> None:
+    assert for_params({}, environ={}) == DEFAULT
+    assert for_params({"limits": {"memory": "1g", "bogus": 1}}, environ={}) == Limits(memory="1g")
+    assert for_params({}, environ={"GRADER_CHECK_SECONDS": "5"}).check_seconds == 5
+    assert DEFAULT.run_options() == {"mem_limit": "512m", "pids_limit": 256,
+                                     "nano_cpus": 1_000_000_000}  # fmt: skip
