@@ -9,11 +9,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from grader import __version__
 from grader.catalogue import Catalogue, Exercise
+from grader.signing import KEY_VARIABLE
 from grader.status import ExitStatus
+
+if TYPE_CHECKING:
+    from grader.results import Report
 
 MESSAGES = {
     "fr": {
@@ -84,6 +88,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--path", type=Path, default=Path("."), help="the student repository")
     check.add_argument("--format", choices=("text", "md", "html", "json", "junit"), default="text")
     check.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    check.add_argument(
+        "--save",
+        action="append",
+        default=[],
+        type=_save_spec,
+        metavar="FORMAT:PATH",
+        help="also write the report in this format (repeatable), e.g. junit:report.xml",
+    )
     check.add_argument("--live", action="store_true", help="grade the running engine's state")
     check.add_argument("--lang", choices=("fr", "en"), default=lang)
     check.add_argument("--debug", action="store_true", help="show pytest's own output")
@@ -92,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     k8s.add_argument("--context", help="the kubeconfig context (e.g. the school's)")
     k8s.add_argument("--kind", action="store_true", help="create an ephemeral kind cluster")
     check.set_defaults(handler=_check)
+
+    init = commands.add_parser("init", help="scaffold a student repository for GitLab")
+    init.add_argument("directory", type=Path, nargs="?", default=Path("."))
+    init.set_defaults(handler=_init)
+
+    verify = commands.add_parser("verify", help="check the signature of a JSON report")
+    verify.add_argument("report", type=Path)
+    verify.add_argument("--key", help=f"the teacher's signing key (default: ${KEY_VARIABLE})")
+    rerun_help = "re-grade the recorded repository and compare the verdicts"
+    verify.add_argument("--rerun", action="store_true", help=rerun_help)
+    verify.add_argument("--path", type=Path, help="where that repository is now")
+    verify.set_defaults(handler=_verify)
 
     images = commands.add_parser("images", help="offline stand-in images")
     images.add_argument("action", choices=("seed",))
@@ -147,13 +171,84 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    if args.output:
-        args.output.write_text(render(report, args.format), encoding="utf-8")
-        print(render(report, "text"), end="", file=out)
-        print(text["written"].format(path=args.output), file=out)
-    else:
-        print(render(report, args.format), end="", file=out)
+    key = os.environ.get(KEY_VARIABLE) or None
+    for fmt, path in [*args.save, *([(args.format, args.output)] if args.output else [])]:
+        path.write_text(render(report, fmt, key=key), encoding="utf-8")
+    print(render(report, "text" if args.output else args.format, key=key), end="", file=out)
+    for _, path in [*args.save, *([(None, args.output)] if args.output else [])]:
+        print(text["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS if report.successful else ExitStatus.CHECKS_FAILED
+
+
+def _init(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.scaffold import init
+
+    for line in init(args.directory, Catalogue.load()):
+        print(line, file=out)
+    return ExitStatus.SUCCESS
+
+
+def _save_spec(value: str) -> tuple[str, Path]:
+    from grader.report import FORMATS
+
+    fmt, _, path = value.partition(":")
+    if fmt not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH with FORMAT in {FORMATS}")
+    return fmt, Path(path)
+
+
+def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from grader.results import Report
+    from grader.signing import verify
+
+    key = args.key or os.environ.get(KEY_VARIABLE)
+    if not key:
+        print(f"grader verify: no key (--key or ${KEY_VARIABLE})", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    try:
+        data = json.loads(args.report.read_text(encoding="utf-8"))
+        report = Report.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(
+            f"grader verify: {args.report} is not a grader JSON report ({error})", file=sys.stderr
+        )
+        return ExitStatus.CANNOT_GRADE
+    verdict = verify(data, key)
+    print(f"{args.report}: {verdict}", file=out)
+    if verdict != "valid":
+        return ExitStatus.CHECKS_FAILED
+    if args.rerun:
+        differences = _rerun(report, args.path)
+        for line in differences:
+            print(f"  {line}", file=out)
+        print("rerun: " + ("same verdicts" if not differences else "DIFFERENT"), file=out)
+        if differences:
+            return ExitStatus.CHECKS_FAILED
+    return ExitStatus.SUCCESS
+
+
+def _rerun(recorded: Report, path: Path | None) -> list[str]:
+    """Re-grade the recorded repository; what differs (files or verdicts), if anything."""
+    from grader.runner import grade
+
+    catalogue = Catalogue.load()
+    ids = [e.id for e in recorded.exercises if e.id in catalogue]
+    again = grade([catalogue.get(i) for i in ids], root=path or Path(recorded.root),
+                  lang=recorded.lang, mode=recorded.mode, catalogue=catalogue)  # fmt: skip
+    before = {e.id: e for e in recorded.exercises}
+    differences = []
+    for exercise in again.exercises:
+        old = before[exercise.id]
+        if old.tree_digest != exercise.tree_digest:
+            differences.append(f"{exercise.id}: the graded files changed")
+        was = {c.name: c.status for c in old.checks}
+        for check in exercise.checks:
+            if was.get(check.name) != check.status:
+                differences.append(f"{exercise.id} {check.name}: {was.get(check.name)} → "
+                                   f"{check.status}")  # fmt: skip
+    return differences
 
 
 def _mode(exercises: list[Exercise], *, live: bool, every: bool) -> str:

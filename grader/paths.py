@@ -33,3 +33,7 @@ def sample_dir() -> Path:
 
 def messages_file() -> Path:
     return _PACKAGE / "messages.yaml"
+
+
+def templates_dir() -> Path:
+    return data_dir("templates")

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from grader.paths import reports_dir
 from grader.results import Report
+from grader.signing import sign
 
 FORMATS = ("text", "md", "html", "json", "junit")
 _TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2",
@@ -24,7 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
         "standins": "Images de remplacement hors-ligne utilisées", "details": "Journal",
         "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
         "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
-        "colon": " :", "points_not_attempted": "points non tentés",
+        "colon": " :", "points_not_attempted": "points non tentés", "score": "Score",
         "all_passed_here": "Tout ce qui pouvait être vérifié ici est réussi ; le reste demande un "
                            "cluster Kubernetes (voir les vérifications non tentées).",
     },
@@ -35,7 +36,7 @@ LABELS: dict[str, dict[str, str]] = {
         "standins": "Offline stand-in images used", "details": "Log",
         "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
         "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
-        "points_not_attempted": "points not attempted",
+        "points_not_attempted": "points not attempted", "score": "Score",
         "all_passed_here": "Everything that could be checked here passed; the rest needs a "
                            "Kubernetes cluster (see the checks not attempted).",
     },
@@ -58,9 +59,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, *, key: str | None = None) -> str:
+    """The report in `fmt`; a JSON report is signed when a teacher's `key` is given."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        data = sign(report.to_dict(), key) if key else report.to_dict()
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     template = environment().get_template(_TEMPLATES[fmt])
     return template.render(report=report, t=LABELS[report.lang], symbols=SYMBOLS)
 

@@ -43,6 +43,7 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     standins: list[str] = field(default_factory=list)  # offline stand-in images used
     error: str | None = None  # the exercise could not be graded at all
+    tree_digest: str | None = None  # sha256 of the graded files (grader.provenance)
 
     @property
     def points(self) -> float:
@@ -77,6 +78,8 @@ class Report:
     duration: float = 0.0
     exercises: list[ExerciseResult] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
+    commit: str | None = None  # the student repository's HEAD, when it is a git repository
+    environment: dict[str, str] = field(default_factory=dict)  # engine, python, platform
 
     @property
     def points(self) -> float:
@@ -112,7 +115,16 @@ class Report:
     def from_dict(cls, data: dict[str, Any]) -> Report:
         exercises = [exercise_from(e) for e in data["exercises"]]
         fields = {k: data[k] for k in ("grader_version", "lang", "mode", "root", "started_at")}
-        return cls(**fields, duration=float(data.get("duration", 0.0)), exercises=exercises)
+        return cls(
+            **fields, duration=float(data.get("duration", 0.0)), exercises=exercises,
+            commit=_opt(data.get("commit")),
+            environment={str(k): str(v) for k, v in (data.get("environment") or {}).items()},
+        )  # fmt: skip
+
+    @property
+    def score(self) -> float:
+        """Points earned, in percent of the points at stake."""
+        return round(100 * self.points / self.max_points, 1) if self.max_points else 0.0
 
 
 def exercise_from(data: dict[str, Any]) -> ExerciseResult:
@@ -125,6 +137,7 @@ def exercise_from(data: dict[str, Any]) -> ExerciseResult:
         checks=checks,
         standins=[str(s) for s in data.get("standins", [])],
         error=None if data.get("error") is None else str(data["error"]),
+        tree_digest=_opt(data.get("tree_digest")),
     )
 
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader import __version__
+from grader import __version__, provenance
 from grader.catalogue import Catalogue, Exercise
 from grader.engine import EngineUnavailable, connect, sweep
 from grader.hints import hint
@@ -59,6 +59,8 @@ def grade(
             if client is not None:
                 sweep(client, run_id=run_id)
     messages = catalogue.messages()
+    report.commit = provenance.git_commit(root)
+    report.environment = provenance.environment(client)
     for exercise in exercises:
         result = raw.get(exercise.id) or ExerciseResult(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
@@ -67,6 +69,7 @@ def grade(
         if crash and not result.checks:
             reason = hint("common.grader_crashed", reason=crash)
             result.error = messages.render(reason, lang)
+        result.tree_digest = provenance.tree_digest(root / exercise.submission)
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
     return report
