@@ -77,6 +77,10 @@ def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
     used |= {f"common.hadolint_{code}" for code in TRANSLATED}
     used |= {f"common.reason_{r}" for r in ("symlink_outside", "symlink_unsupported", "too_big",
                                             "not_regular", "too_deep", "too_many_files")}  # fmt: skip
+    used |= {f"common.policy_{rule}" for rule in ("privileged", "host_namespace", "capabilities",
+             "devices", "unconfined", "docker_socket", "host_path", "build_context",
+             "escalation")}  # fmt: skip
+    used |= {f"common.k8s_quantity_{kind}" for kind in ("cpu", "memory", "memory_milli")}
     for variant in SUBMISSIONS.glob("*/*/expect.yaml"):
         expect = _expectations(variant.parent)
         used |= {k for status in expect.values() for k in status.values()}
