@@ -42,6 +42,8 @@ def assert_compose_valid(config: compose.Config, file: str = "compose.yaml") -> 
     """The student's Compose file parses and `docker compose config` accepts it."""
     __tracebackhide__ = True
     problem = config.problem
+    if problem is not None and problem.line is None:  # not text, or not a mapping at all
+        raise AssertionError(hint("common.not_a_compose_file", file=file, problem=problem.message))
     assert problem is None, hint(
         "common.yaml_error", file=file, line=problem.line, column=problem.column,
         problem=problem.message,

@@ -124,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
 
     clean = commands.add_parser("clean", help="remove everything grader runs left behind")
     clean.add_argument("--cache", action="store_true", help="also the grader-cache:* images")
+    clean.add_argument("--kubeconfig", help="also the grader's namespaces on this cluster")
+    clean.add_argument("--context", help="the kubeconfig context")
     clean.set_defaults(handler=_clean)
     return parser
 
@@ -278,6 +280,25 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
     except EngineUnavailable as error:
         print(MESSAGES["fr"]["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
+    if args.kubeconfig or args.context:
+        removed += _clean_cluster(args.kubeconfig, args.context, out)
     for line in removed:
         print(f"removed {line}", file=out)
     return ExitStatus.SUCCESS
+
+
+def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> list[str]:
+    """Delete every namespace a grading run labelled on that cluster."""
+    from grader.cluster import NoCluster, from_kubeconfig
+    from grader.engine import LABEL_MANAGED
+
+    try:
+        cluster = from_kubeconfig(kubeconfig, context)
+    except NoCluster as error:
+        print(f"grader clean: no cluster ({error})", file=out)
+        return []
+    listed = cluster.kubectl("get", "namespaces", "-l", LABEL_MANAGED, "-o", "name")
+    names = listed.output.split() if listed.ok else []
+    if names:
+        cluster.kubectl("delete", *names, "--wait=false")
+    return [name.replace("namespace/", "namespace ") for name in names]

@@ -48,3 +48,21 @@ def test_grader_clean_removes_what_a_killed_run_left(engine) -> None:  # type: i
     engine.containers.create("nginx:latest", name="grader-leftover", labels=labels("killed-run"))
     assert main(["clean"]) == 0
     assert _labelled(engine) == []
+
+
+def test_grader_clean_also_cleans_a_cluster_when_asked_and_says_when_there_is_none(
+    engine,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Namespaces left on a cluster are deleted by label; without a cluster (as here), the
+    Docker side is still cleaned and the message says why the cluster was not."""
+    import io
+
+    from grader.cli import main
+    from grader.engine import labels
+
+    engine.networks.create("grader-leftover-net2", labels=labels("killed-run"))
+    out = io.StringIO()
+    assert main(["clean", "--kubeconfig", str(tmp_path / "none")], stdout=out) == 0
+    assert f"no cluster (no kubeconfig at {tmp_path / 'none'})" in out.getvalue()
+    assert _labelled(engine) == []
