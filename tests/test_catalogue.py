@@ -18,13 +18,25 @@ CATALOGUE = Catalogue.load()
 HINT_KEY = re.compile(r"""hint\(\s*f?["']([a-z0-9_]+\.[A-Za-z0-9_]+)["']""")
 
 
+def _functions(path: Path) -> dict[str, ast.FunctionDef]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
 def _checks(exercise: Exercise) -> list[ast.FunctionDef]:
+    """The check functions of an exercise, including shared ones it takes from a grader
+    module by assignment (`test_x = kube_checks.test_x`)."""
     functions = []
     for module in exercise.check_modules:
         tree = ast.parse(module.read_text(encoding="utf-8"))
-        functions += [
-            n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
-        ]
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                functions.append(node)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute):
+                source = node.value.value
+                assert isinstance(source, ast.Name), ast.dump(node)
+                shared = _functions(ROOT / "grader" / f"{source.id}.py")[node.value.attr]
+                functions.append(shared)
     return functions
 
 

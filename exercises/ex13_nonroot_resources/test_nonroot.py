@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from grader import kube
+from grader import kube, kube_checks
 from grader.catalogue import Exercise
 from grader.cluster import Applied, pod_verdict
 from grader.hints import hint
 from grader.images import repository
 from grader.manifests import Manifest, Manifests, containers, pod_templates
 from grader.outcomes import NotAttempted
-from grader.submission import Submission
 
 # Images that start as root to bind port 80 (they cannot run with runAsNonRoot).
 ROOT_IMAGES = ("nginx", "httpd")
@@ -28,20 +27,11 @@ def pods(valid_manifests: Manifests) -> list[tuple[Manifest, dict[str, Any]]]:
     return found
 
 
-@pytest.mark.points(1)
-def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
-    """Les manifestes sont du YAML valide
-    en: The manifests are valid YAML"""
-    kube.assert_parsed(manifests, submission.source)
-
-
-@pytest.mark.points(2)
-def test_manifests_match_the_kubernetes_schemas(
-    manifests: Manifests, submission: Submission
-) -> None:
-    """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié)
-    en: Every object is accepted (Kubernetes schemas, nothing privileged)"""
-    kube.assert_schemas(manifests, submission.source)
+# The first two checks, shared by every Kubernetes exercise (collected here by pytest).
+test_manifests_parse = kube_checks.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = (
+    kube_checks.test_manifests_match_the_kubernetes_schemas
+)
 
 
 @pytest.mark.points(2)

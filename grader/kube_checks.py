@@ -1,0 +1,29 @@
+"""The checks every Kubernetes exercise starts with. An exercise module imports them by name
+(pytest collects them there, under that exercise):
+
+    from grader.kube_checks import test_manifests_match_the_kubernetes_schemas, test_manifests_parse
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import kube
+from grader.manifests import Manifests
+from grader.submission import Submission
+
+
+@pytest.mark.points(1)
+def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
+    """Les manifestes sont du YAML valide
+    en: The manifests are valid YAML"""
+    kube.assert_parsed(manifests, submission.source)
+
+
+@pytest.mark.points(2)
+def test_manifests_match_the_kubernetes_schemas(
+    manifests: Manifests, submission: Submission
+) -> None:
+    """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié)
+    en: Every object is accepted (Kubernetes schemas, nothing privileged)"""
+    kube.assert_schemas(manifests, submission.source)
