@@ -174,10 +174,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     key = os.environ.get(KEY_VARIABLE) or None
-    for fmt, path in [*args.save, *([(args.format, args.output)] if args.output else [])]:
+    outputs = [*args.save, *([(args.format, args.output)] if args.output else [])]
+    for fmt, path in outputs:
         path.write_text(render(report, fmt, key=key), encoding="utf-8")
     print(render(report, "text" if args.output else args.format, key=key), end="", file=out)
-    for _, path in [*args.save, *([(None, args.output)] if args.output else [])]:
+    for _, path in outputs:
         print(text["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS if report.successful else ExitStatus.CHECKS_FAILED
 

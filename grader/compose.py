@@ -132,19 +132,27 @@ def service_images(config: dict[str, Any]) -> list[str]:
 
 def mounts(service: dict[str, Any]) -> list[dict[str, Any]]:
     """A normalised service's `volumes:` entries ({type, source, target, ...})."""
-    return [m for m in service.get("volumes") or [] if isinstance(m, dict)]
+    volumes = service.get("volumes")
+    return [m for m in volumes if isinstance(m, dict)] if isinstance(volumes, list) else []
+
+
+def bind_sources(service: dict[str, Any]) -> list[str]:
+    """The host paths a service bind-mounts."""
+    return [str(m.get("source") or "/") for m in mounts(service) if m.get("type") == "bind"]
+
+
+def inside(path: str, folder: Path) -> bool:
+    return Path(path).resolve().is_relative_to(folder.resolve())
 
 
 def binds_outside(config: dict[str, Any], folder: Path) -> list[str]:
-    """Host paths bind-mounted by any service that are not inside `folder`."""
-    root = folder.resolve()
-    outside = []
-    for service in (config.get("services") or {}).values():
-        for mount in mounts(service):
-            source = Path(str(mount.get("source") or "/"))
-            if mount.get("type") == "bind" and not source.resolve().is_relative_to(root):
-                outside.append(_as_written(source, root))
-    return outside
+    """Host paths bind-mounted by any service that are not inside `folder`, as written."""
+    return [
+        _as_written(Path(source), folder.resolve())
+        for service in (config.get("services") or {}).values()
+        for source in bind_sources(service)
+        if not inside(source, folder)
+    ]
 
 
 def _as_written(source: Path, root: Path) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader import compose
 from grader.hints import Hint, hint
 from grader.manifests import Manifests, containers, mapping, pod_templates, sequence
 
@@ -26,10 +27,6 @@ class Violation:
 
     def hint(self) -> Hint:
         return hint(f"common.policy_{self.rule}", where=self.where, detail=self.detail)
-
-
-def _inside(source: str, root: Path) -> bool:
-    return Path(source).resolve().is_relative_to(root.resolve())
 
 
 def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
@@ -52,17 +49,14 @@ def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
         for option in sequence(service.get("security_opt")):
             if any(word in str(option) for word in UNCONFINED):
                 found.append(Violation(where, "unconfined", str(option)))
-        for mount in sequence(service.get("volumes")):
-            if not isinstance(mount, dict) or mount.get("type") != "bind":
-                continue
-            source = str(mount.get("source") or "/")
+        for source in compose.bind_sources(service):
             if source.endswith("docker.sock"):
                 found.append(Violation(where, "docker_socket", source))
-            elif not _inside(source, folder):
+            elif not compose.inside(source, folder):
                 found.append(Violation(where, "host_path", source))
         build = service.get("build")
         context = build.get("context") if isinstance(build, dict) else None
-        if context and "://" not in str(context) and not _inside(str(context), folder):
+        if context and "://" not in str(context) and not compose.inside(str(context), folder):
             found.append(Violation(where, "build_context", str(context)))
     return found
 
