@@ -105,6 +105,26 @@ def _parser() -> argparse.ArgumentParser:
     k8s.add_argument("--kind", action="store_true", help="create an ephemeral kind cluster")
     check.set_defaults(handler=_check)
 
+    batch = commands.add_parser("batch", help="grade a whole class (teachers)")
+    batch.add_argument("roster", help="a folder of repositories, a CSV file, or gitlab://group")
+    batch.add_argument("--exercises", help="comma-separated exercise ids, e.g. ex1,ex2,ex3")
+    batch.add_argument("--all", action="store_true", help="every exercise graded on files")
+    batch.add_argument("-j", "--jobs", type=int, default=1, help="students graded at once")
+    batch.add_argument("--out", type=Path, default=Path("results"), help="where results go")
+    batch.add_argument("--resume", action="store_true", help="skip the students already graded")
+    batch.add_argument("--shard", type=_shard_spec, metavar="I/N", help="grade one part of N")
+    batch.add_argument("--deadline", type=_deadline, help="grade the last commit before it")
+    batch.add_argument("--lang", choices=("fr", "en"), default=lang)
+    batch.add_argument("--kubeconfig", help="the cluster for the Kubernetes live tier")
+    batch.add_argument("--context", help="the kubeconfig context")
+    batch.set_defaults(handler=_batch)
+
+    merge = commands.add_parser("merge", help="join the results of batch shards")
+    merge.add_argument("sources", type=Path, nargs="+", help="folders holding shard journals")
+    merge.add_argument("--out", type=Path, required=True)
+    merge.add_argument("--lang", choices=("fr", "en"), default=lang)
+    merge.set_defaults(handler=_merge)
+
     init = commands.add_parser("init", help="scaffold a student repository for GitLab")
     init.add_argument("directory", type=Path, nargs="?", default=Path("."))
     init.set_defaults(handler=_init)
@@ -181,6 +201,99 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     for _, path in outputs:
         print(text["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS if report.successful else ExitStatus.CHECKS_FAILED
+
+
+def _batch(args: argparse.Namespace, out: TextIO) -> int:
+    from grader import batch, classroom, journal, roster
+    from grader.engine import EngineUnavailable, connect
+    from grader.session import ClusterChoice
+
+    catalogue = Catalogue.load()
+    ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
+    if args.all:
+        ids = [e.id for e in catalogue if "files" in e.modes]
+    unknown = [i for i in ids if i not in catalogue]
+    live_only = [i for i in ids if i in catalogue and "files" not in catalogue.get(i).modes]
+    if not ids or unknown or live_only:
+        problem = (f"unknown exercise(s) {', '.join(unknown)}" if unknown else
+                   f"{', '.join(live_only)} can only be graded live, on the student's machine"
+                   if live_only else "no exercise: --exercises ex1,ex2 or --all")  # fmt: skip
+        print(f"grader batch: {problem}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    journal_path = args.out / journal.file_name(args.shard)
+    if journal_path.exists() and not args.resume:
+        print(f"grader batch: {args.out} already holds this batch ({journal_path.name}): add "
+              "--resume to go on with it, or choose another --out", file=sys.stderr)  # fmt: skip
+        return ExitStatus.CANNOT_GRADE
+    try:
+        entries = roster.load(args.roster)
+    except roster.RosterError as error:
+        print(f"grader batch: {error}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    exercises = [catalogue.get(i) for i in ids]
+    if any("docker" in e.needs for e in exercises):
+        try:
+            connect()
+        except EngineUnavailable as error:
+            print(MESSAGES[args.lang]["no_engine"].format(error=error), file=sys.stderr)
+            return ExitStatus.CANNOT_GRADE
+    if args.shard:
+        entries = roster.shard(entries, *args.shard)
+    todo = batch.pending(entries, journal.done(args.out) if args.resume else set())
+    print(f"{len(entries)} students, {len(entries) - len(todo)} already graded, "
+          f"{len(todo)} to grade with {args.jobs} worker(s)", file=out)  # fmt: skip
+    options = batch.BatchOptions(
+        exercises=exercises, out=args.out, jobs=args.jobs, lang=args.lang,
+        deadline=args.deadline, shard=args.shard, auth_header=_gitlab_header(args.roster),
+        cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
+    )  # fmt: skip
+    records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
+    for path in classroom.write(args.out, classroom.load([args.out]), catalogue, args.lang):
+        print(MESSAGES[args.lang]["written"].format(path=path), file=out)
+    failed = [r for r in records if r.get("status") != journal.GRADED]
+    return ExitStatus.CHECKS_FAILED if failed else ExitStatus.SUCCESS
+
+
+def _merge(args: argparse.Namespace, out: TextIO) -> int:
+    from grader import classroom
+
+    missing = [str(s) for s in args.sources if not s.is_dir()]
+    if missing:
+        print(f"grader merge: no such folder: {', '.join(missing)}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    records = classroom.merge(args.sources, args.out)
+    if not records:
+        print("grader merge: no journal found (journal*.jsonl)", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    print(f"{len(records)} students merged", file=out)
+    for path in classroom.write(args.out, records, Catalogue.load(), args.lang):
+        print(MESSAGES[args.lang]["written"].format(path=path), file=out)
+    return ExitStatus.SUCCESS
+
+
+def _gitlab_header(spec: str) -> str | None:
+    from grader.gitlab_roster import auth_header
+    from grader.roster import GITLAB_SCHEME
+
+    return auth_header() if spec.startswith(GITLAB_SCHEME) else None
+
+
+def _shard_spec(value: str) -> tuple[int, int]:
+    from grader.roster import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected I/N, e.g. 3/8 ({error})") from error
+
+
+def _deadline(value: str) -> object:
+    from grader.checkout import parse_deadline
+
+    try:
+        return parse_deadline(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("expected a date like 2026-12-01T23:59") from error
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:

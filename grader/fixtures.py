@@ -14,7 +14,7 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-from grader import compose, images, limits, policy
+from grader import compose, images, limits, policy, ports
 from grader.catalogue import Exercise
 from grader.engine import (
     CACHE_REPOSITORY,
@@ -168,6 +168,8 @@ def compose_project(
 ) -> Iterator[tuple[compose.Project, compose.CommandResult]]:
     """The student's stack, started under a unique project name; always torn down.
 
+    The host ports it publishes are locked for as long as it runs (`grader.ports`), so that
+    parallel gradings on one engine take turns on 8082 and the like.
     A stack the policy refuses (privileged, host namespaces, host paths outside its folder,
     the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
@@ -185,10 +187,18 @@ def compose_project(
     if refused is not None:
         yield project, compose.CommandResult(False, "", refused=refused)
         return
+    published = [host for _, host, _ in compose.ports(valid_compose_config) if host]
     try:
-        yield project, project.up(timeout=exercise.timeout)
-    finally:
-        project.down()
+        with ports.held(published, timeout=exercise.timeout / 2):
+            try:
+                yield project, project.up(timeout=exercise.timeout)
+            finally:
+                project.down()
+    except ports.PortBusy as busy:
+        yield (
+            project,
+            compose.CommandResult(False, "", refused=hint("common.port_busy", port=busy.port)),
+        )
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,13 @@ if ! engine_up; then
   engine_up || { echo "setup: dockerd did not start, see /tmp/grader-dockerd.log" >&2; exit 2; }
 fi
 
-if [ ! -x "$VENV/bin/grader" ]; then
+STAMP="$VENV/.grader-pyproject.sha256"
+if [ ! -x "$VENV/bin/grader" ] || ! sha256sum --check --status "$STAMP" 2>/dev/null; then
   echo "setup: creating $VENV and installing grader…"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip
   "$VENV/bin/pip" install -q -e '.[dev]'
+  sha256sum pyproject.toml > "$STAMP"
 fi
 
 if ! command -v debootstrap >/dev/null 2>&1 && ! docker image inspect local/debian:bookworm >/dev/null 2>&1; then

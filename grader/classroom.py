@@ -1,0 +1,206 @@
+"""What a teacher gets from a batch's journals: the gradebook (CSV for Moodle, JSON) and the
+class dashboard (one self-contained HTML file), all rebuilt from the journals alone, so that
+`grader merge` gives the same files from shards as one batch would have.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from grader import journal, similarity
+from grader.catalogue import Catalogue
+from grader.report import environment
+
+DASHBOARD, GRADEBOOK_CSV, GRADEBOOK_JSON = "dashboard.html", "gradebook.csv", "gradebook.json"
+
+TEXT = {
+    "fr": {"title": "Tableau de bord de la classe", "student": "Étudiant", "name": "Nom",
+           "total": "Total", "score": "Score", "late": "Retard", "report": "Rapport",
+           "students": "étudiants", "graded": "corrigés", "not_graded": "non corrigés",
+           "average": "moyenne", "median": "médiane", "distribution": "Répartition des totaux",
+           "pass_rates": "Réussite par vérification", "passed": "réussi", "failed": "échoué",
+           "not_attempted": "non tenté", "similar": "Soumissions semblables à examiner",
+           "no_similar": "Aucune paire au-dessus du seuil.", "shared": "contenu commun",
+           "sort_hint": "Cliquez un en-tête de colonne pour trier.", "on_time": "à l'heure",
+           "exercise": "Exercice", "pair": "Paire", "similarity": "Similarité",
+           "not_graded_reason": "non corrigé"},
+    "en": {"title": "Class dashboard", "student": "Student", "name": "Name", "total": "Total",
+           "score": "Score", "late": "Late", "report": "Report", "students": "students",
+           "graded": "graded", "not_graded": "not graded", "average": "mean", "median": "median",
+           "distribution": "Distribution of totals", "pass_rates": "Pass rate per check",
+           "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
+           "similar": "Similar submissions to review", "no_similar": "No pair above the threshold.",
+           "shared": "shared content", "sort_hint": "Click a column header to sort.",
+           "on_time": "on time", "exercise": "Exercise", "pair": "Pair",
+           "similarity": "Similarity", "not_graded_reason": "not graded"},
+}  # fmt: skip
+
+
+@dataclass
+class Column:
+    id: str
+    title: str
+    max_points: float
+
+
+def load(folders: list[Path]) -> dict[str, dict[str, Any]]:
+    """The newest record of each student across the journals of `folders`."""
+    return journal.latest(r for path in journal.journals(folders) for r in journal.read(path))
+
+
+def columns(records: dict[str, dict[str, Any]], catalogue: Catalogue, lang: str) -> list[Column]:
+    graded: dict[str, float] = {}
+    for record in records.values():
+        for exercise_id, result in (record.get("exercises") or {}).items():
+            graded[exercise_id] = float(result.get("max_points", 0))
+    known = [e.id for e in catalogue if e.id in graded]
+    ids = known + sorted(set(graded) - set(known))
+    return [Column(i, catalogue.get(i).title_in(lang) if i in catalogue else i, graded[i])
+            for i in ids]  # fmt: skip
+
+
+def late_text(record: dict[str, Any]) -> str:
+    late = record.get("late")
+    if not late:
+        return ""
+    count = int(late.get("commits_after", 0))
+    return f"{count} commit(s) after {late.get('deadline')}" if count else "on time"
+
+
+def gradebook(records: dict[str, dict[str, Any]], cols: list[Column]) -> list[dict[str, Any]]:
+    """One row per student: points per exercise, total, score, late flag, status."""
+    rows = []
+    for student, record in sorted(records.items()):
+        graded = record.get("status") == journal.GRADED
+        exercises = record.get("exercises") or {}
+        row: dict[str, Any] = {"student": student, "name": record.get("name", student)}
+        for col in cols:
+            row[col.id] = exercises.get(col.id, {}).get("points") if graded else None
+        row |= {
+            "total": record.get("points") if graded else None,
+            "max_points": sum(c.max_points for c in cols),
+            "score": record.get("score") if graded else None,
+            "late": late_text(record),
+            "commit": record.get("commit"),
+            "status": "graded" if graded else f"not graded: {record.get('error', '')}",
+        }
+        rows.append(row)
+    return rows
+
+
+def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column]) -> str:
+    """For Moodle's grade import (Grades > Import > CSV file): map "ID number" to the user's
+    ID number (or Username), each exercise column to its grade item. Empty cell = no grade."""
+    total = sum(c.max_points for c in cols)
+    header = ["ID number", "Full name", *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
+              f"Total (/{_num(total)})", "Score (%)", "Late", "Commit", "Status"]  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        values = [row[c.id] for c in cols] + [row["total"], row["score"]]
+        cells = ["" if v is None else _num(v) for v in values]
+        writer.writerow([row["student"], row["name"], *cells,
+                         row["late"], row["commit"] or "", row["status"]])  # fmt: skip
+    return buffer.getvalue()
+
+
+def _num(value: float) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.2f}".rstrip("0")
+
+
+def pass_rates(records: dict[str, dict[str, Any]], cols: list[Column]) -> list[dict[str, Any]]:
+    """Per check: how many graded students passed, failed, or could not attempt it."""
+    rates = []
+    for col in cols:
+        counts: dict[str, Counter[str]] = {}
+        titles: dict[str, str] = {}
+        for record in records.values():
+            if record.get("status") != journal.GRADED:
+                continue
+            result = (record.get("exercises") or {}).get(col.id) or {}
+            titles |= result.get("check_titles") or {}
+            for name, status in (result.get("checks") or {}).items():
+                counts.setdefault(name, Counter())[status] += 1
+        for name, counter in counts.items():
+            total = sum(counter.values())
+            passed = counter["passed"] + counter["advice"]
+            not_attempted = counter["not_attempted"]
+            failed = total - passed - not_attempted
+            rates.append({"exercise": col.id, "check": name, "title": titles.get(name, name),
+                          "total": total, "passed": passed / total, "failed": failed / total,
+                          "not_attempted": not_attempted / total})  # fmt: skip
+    return rates
+
+
+def histogram(scores: list[float], buckets: int = 10) -> list[dict[str, Any]]:
+    counts = [0] * buckets
+    for score in scores:
+        counts[min(buckets - 1, int(score // (100 / buckets)))] += 1
+    width = 100 // buckets
+    return [{"label": f"{k * width}–{(k + 1) * width}", "count": n} for k, n in enumerate(counts)]
+
+
+def similar(records: dict[str, dict[str, Any]]) -> list[similarity.Pair]:
+    graded = {s: r.get("features") or {} for s, r in records.items()
+              if r.get("status") == journal.GRADED}  # fmt: skip
+    return similarity.similar_pairs(graded)
+
+
+def write(
+    out: Path, records: dict[str, dict[str, Any]], catalogue: Catalogue, lang: str
+) -> list[Path]:
+    """Write the gradebook (CSV, JSON) and the dashboard into `out`; returns their paths."""
+    cols = columns(records, catalogue, lang)
+    rows = gradebook(records, cols)
+    pairs = similar(records)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / GRADEBOOK_CSV, out / GRADEBOOK_JSON, out / DASHBOARD]
+    written[0].write_text(gradebook_csv(rows, cols), encoding="utf-8")
+    document = {"columns": [asdict(c) for c in cols], "students": rows,
+                "similar": [asdict(p) for p in pairs]}  # fmt: skip
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    written[1].write_text(text, encoding="utf-8")
+    written[2].write_text(dashboard(records, cols, rows, pairs, lang), encoding="utf-8")
+    return written
+
+
+def dashboard(
+    records: dict[str, dict[str, Any]], cols: list[Column], rows: list[dict[str, Any]],
+    pairs: list[similarity.Pair], lang: str,
+) -> str:  # fmt: skip
+    scores = sorted(r["score"] for r in rows if r["score"] is not None)
+    template = environment().get_template("dashboard.html.j2")
+    return template.render(
+        t=TEXT[lang], lang=lang, cols=cols, rows=rows, pairs=pairs, records=records,
+        histogram=histogram(scores), rates=pass_rates(records, cols),
+        mean=sum(scores) / len(scores) if scores else None,
+        median=scores[len(scores) // 2] if scores else None,
+        graded=len(scores), total=len(rows),
+    )  # fmt: skip
+
+
+def merge(sources: list[Path], out: Path) -> dict[str, dict[str, Any]]:
+    """Join the journals (and copy the students' reports) of `sources` into `out`."""
+    records = load(sources)
+    out.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        students = source / "students"
+        if students.is_dir() and source.resolve() != out.resolve():
+            shutil.copytree(students, out / "students", dirs_exist_ok=True)
+    merged = out / journal.file_name(None)
+    if any(p.resolve() == merged.resolve() for p in journal.journals(sources)):
+        merged = out / "journal.merged.jsonl"
+    merged.unlink(missing_ok=True)
+    book = journal.Journal(merged)
+    for _, record in sorted(records.items()):
+        book.append(record)
+    return records
