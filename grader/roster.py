@@ -81,7 +81,7 @@ def from_csv(path: Path) -> list[Entry]:
         raise RosterError(f"{path}: the roster is empty")
     header = [c.strip().lower() for c in rows[0]]
     columns = [_column(header, names) for names in (ID_HEADERS, NAME_HEADERS, SOURCE_HEADERS)]
-    if columns[0] is None and columns[2] is None:
+    if all(c is None for c in columns):
         columns, body = [0, 1, 2], rows  # no header: id, name, repository
     else:
         body = rows[1:]

@@ -87,7 +87,9 @@ def yaml_features(text: str) -> set[str]:
 
 
 def _flatten(value: Any, path: str, names: set[str], found: set[str]) -> None:
-    if isinstance(value, dict):
+    if path.endswith(("environment", "labels", "args")) and isinstance(value, list):
+        value = dict(str(item).partition("=")[::2] for item in value)  # KEY=value → mapping
+    if isinstance(value, dict) and value:
         for key, item in value.items():
             key = "<name>" if str(key) in names else str(key)
             _flatten(item, f"{path}.{key}" if path else key, names, found)
@@ -95,8 +97,8 @@ def _flatten(value: Any, path: str, names: set[str], found: set[str]) -> None:
         for item in value:
             _flatten(item, path + "[]", names, found)
     else:
-        text = " ".join(str(value).split())
-        for name in sorted(names, key=len, reverse=True):
+        text = "" if value is None or value == {} else " ".join(str(value).split())
+        for name in sorted(names, key=len, reverse=True) if not path.endswith("image") else []:
             text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", "<name>", text)
         found.add(f"{path}={text}")
 

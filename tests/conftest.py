@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from classes import make_student
+from gitlab_server import FakeGitLab, serving
 
 from grader.catalogue import Catalogue
 from grader.engine import EngineUnavailable, connect
@@ -37,3 +40,26 @@ def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:
         shutil.copytree(source, repo / name, symlinks=True,
                         ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
     return repo
+
+
+def _bare(tmp_path: Path, name: str, work: dict[str, str | None]) -> Path:
+    source = make_student(tmp_path / "src" / name, work)
+    bare = tmp_path / "served" / f"{name}.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(source), str(bare)], check=True)
+    subprocess.run(["git", "-C", str(bare), "update-server-info"], check=True)
+    return bare
+
+
+@pytest.fixture
+def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A local GitLab stand-in serving two students' repositories (tests/gitlab_server.py)."""
+    repositories = {
+        "course-2026/students/amartin.git": _bare(tmp_path, "amartin", {"ex1": None}),
+        "course-2026/students/groupe-b/bpetit.git": _bare(
+            tmp_path, "bpetit", {"ex1": "forgot_install"}
+        ),
+    }
+    with serving(FakeGitLab("glpat-secret-token", repositories)) as fake:
+        monkeypatch.setenv("GITLAB_URL", fake.base)
+        monkeypatch.setenv("GRADER_GITLAB_TOKEN", "glpat-secret-token")
+        yield fake

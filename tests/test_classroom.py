@@ -1,0 +1,156 @@
+"""The journal, the gradebook (Moodle CSV, JSON), the class dashboard, and merging shards."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import classroom, journal
+from grader.catalogue import Catalogue
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def record(student: str, ex1: float | None, ex2: float = 10, **extra: Any) -> dict[str, Any]:
+    if ex1 is None:
+        return {"student": student, "name": student.title(), "status": "failed",
+                "error": "git clone: repository not found", "finished_at": "2026-12-02T10:00:00+00:00"}  # fmt: skip
+    checks = {"test_dockerfile_exists": "passed", "test_image_builds": "passed",
+              "test_cowsay_installed": "passed" if ex1 == 10 else "failed"}  # fmt: skip
+    exercises = {
+        "ex1": {"points": ex1, "max_points": 10.0, "checks": checks,
+                "check_titles": {"test_cowsay_installed": "cowsay est installé"}},
+        "ex2": {"points": ex2, "max_points": 10.0, "checks": {"test_stack_starts": "passed"}},
+    }  # fmt: skip
+    points = ex1 + ex2
+    return {"student": student, "name": student.title(), "status": "graded", "exercises": exercises,
+            "points": points, "max_points": 20.0, "score": round(100 * points / 20, 1),
+            "commit": "abc123", "report": f"students/{student}/report.html",
+            "finished_at": "2026-12-02T10:00:00+00:00", "features": {}, **extra}  # fmt: skip
+
+
+def _class() -> dict[str, dict[str, Any]]:
+    copied = {"ex1": ["FROM debian:12", "RUN a", "RUN b", "RUN c", "CMD x", "ENV Z=1"]}
+    late = {"deadline": "2026-12-01T23:59:00+01:00", "commits_after": 2,
+            "last_commit_at": "2026-12-02T08:00:00+01:00"}  # fmt: skip
+    records = [
+        record("alice", 10, features=copied),
+        record("bruno", 5, late=late),
+        record("chloe", 10, 0, features=copied),
+        record("david", None),
+        record("emma", 0, 0, features={"ex1": ["FROM alpine:3.20", "RUN d", "CMD y"]}),
+    ]
+    return {r["student"]: r for r in records}
+
+
+def test_journal_survives_a_torn_last_line_and_keeps_the_newest_record(tmp_path: Path) -> None:
+    book = journal.Journal(tmp_path / "journal.jsonl")
+    book.append(record("alice", None))
+    book.append(record("alice", 10))
+    book.append(record("bruno", 5))
+    with open(tmp_path / "journal.jsonl", "ab") as handle:
+        handle.write(b'{"student": "chloe", "status": "gra')  # killed mid-write
+    records = journal.read(tmp_path / "journal.jsonl")
+    assert [r["student"] for r in records] == ["alice", "alice", "bruno"]
+    assert journal.latest(records)["alice"]["status"] == "graded"
+    assert journal.done(tmp_path) == {"alice", "bruno"}
+    assert journal.file_name((3, 8)) == "journal.shard-3-of-8.jsonl"
+
+
+def test_gradebook_csv_imports_into_moodle(catalogue: Catalogue) -> None:
+    records = _class()
+    cols = classroom.columns(records, catalogue, "fr")
+    rows = classroom.gradebook(records, cols)
+    table = list(csv.reader(io.StringIO(classroom.gradebook_csv(rows, cols))))
+    assert table[0][:6] == [
+        "ID number",
+        "Full name",
+        "ex1 (/10)",
+        "ex2 (/10)",
+        "Total (/20)",
+        "Score (%)",
+    ]
+    by_id = {row[0]: row for row in table[1:]}
+    assert by_id["bruno"][2:6] == ["5", "10", "15", "75"]
+    assert by_id["bruno"][6] == "2 commit(s) after 2026-12-01T23:59:00+01:00"
+    assert by_id["david"][2:6] == ["", "", "", ""]  # no grade, rather than a zero
+    assert by_id["david"][8].startswith("not graded: git clone")
+    assert len(table) == 6 and all(len(row) == len(table[0]) for row in table)
+
+
+def test_dashboard_shows_the_class(tmp_path: Path, catalogue: Catalogue) -> None:
+    written = classroom.write(tmp_path, _class(), catalogue, "fr")
+    assert [p.name for p in written] == ["gradebook.csv", "gradebook.json", "dashboard.html"]
+    html = (tmp_path / "dashboard.html").read_text()
+    assert html.count('<tr class="failed"') == 1 and 'data-student="emma"' in html
+    assert 'href="students/alice/report.html"' in html and "students/david/report" not in html
+    assert '<svg id="distribution"' in html and '<svg id="pass-rates"' in html
+    assert "cowsay est installé" in html  # a check's title, with its pass rate
+    assert re.search(
+        r"ex1 · cowsay est installé</text>\s*<rect[^>]*width=\"150.0\"", html
+    )  # 2 of 4 graded
+    assert "alice ↔ chloe" in html and "RUN a" in html  # the copied Dockerfile
+    assert "<script src" not in html and "http" not in html.split("<body>")[1].replace(
+        "http://localhost", ""
+    )
+    data = json.loads((tmp_path / "gradebook.json").read_text())
+    assert [s["student"] for s in data["students"]] == ["alice", "bruno", "chloe", "david", "emma"]
+    assert data["similar"][0]["first"] == "alice"
+
+
+def test_dashboard_in_english(tmp_path: Path, catalogue: Catalogue) -> None:
+    classroom.write(tmp_path, _class(), catalogue, "en")
+    html = (tmp_path / "dashboard.html").read_text()
+    assert "Class dashboard" in html and "Pass rate per check" in html
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("chromium is not installed (scripts/test.sh installs Debian's package)")
+    return found
+
+
+def test_dashboard_in_a_headless_browser_sorts_and_draws(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    browser = _chromium()
+    classroom.write(tmp_path, _class(), catalogue, "fr")
+    url = (tmp_path / "dashboard.html").as_uri() + "#sort=total"
+    profile = ["--user-data-dir=" + str(tmp_path / "profile")]
+    dom = subprocess.run([browser, *CHROMIUM_FLAGS, *profile, "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120).stdout  # fmt: skip
+    order = re.findall(r'<tr(?: class="failed")? data-student="(\w+)"', dom)
+    assert order == ["alice", "bruno", "chloe", "emma", "david"]  # by total, highest first
+    assert 'aria-sort="descending"' in dom
+    shot = tmp_path / "dashboard.png"
+    subprocess.run([browser, *CHROMIUM_FLAGS, *profile, "--window-size=1200,1400",
+                    f"--screenshot={shot}", url], capture_output=True, timeout=120)  # fmt: skip
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1200, 1400)
+    assert len(png) > 30_000  # a drawn page, not a blank one
+
+
+def test_merge_joins_shards_and_their_reports(tmp_path: Path, catalogue: Catalogue) -> None:
+    records = list(_class().values())
+    for index, folder in ((1, "shard1"), (2, "shard2")):
+        book = journal.Journal(tmp_path / folder / journal.file_name((index, 2)))
+        for r in records[index - 1 :: 2]:
+            book.append(r)
+            (tmp_path / folder / "students" / r["student"]).mkdir(parents=True)
+            (tmp_path / folder / "students" / r["student"] / "report.html").write_text("<p>")
+    merged = classroom.merge([tmp_path / "shard1", tmp_path / "shard2"], tmp_path / "class")
+    assert sorted(merged) == sorted(r["student"] for r in records)
+    assert len(journal.read(tmp_path / "class" / "journal.jsonl")) == len(records)
+    assert sorted(p.name for p in (tmp_path / "class" / "students").iterdir()) == sorted(merged)
