@@ -198,12 +198,18 @@ class Project:
 
 
 def prepare(
-    config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str], limits: Limits
-) -> Project:
-    """The labelled copy of the student's config, every service capped by `limits`."""
+    config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str], limits: Limits,
+    ephemeral_ports: bool = False,
+) -> Project:  # fmt: skip
+    """The labelled copy of the student's config, every service capped by `limits`; with
+    `ephemeral_ports`, published ports are left to the engine to choose (checks then read
+    the port from the container), so that parallel gradings never compete for them."""
     data = labelled(config, labels)
     for service in (data.get("services") or {}).values():
         limits.cap_service(service)
+        for entry in service.get("ports") or [] if ephemeral_ports else []:
+            if isinstance(entry, dict):
+                entry.pop("published", None)
     file = folder / f".grader-{name}.json"
     file.write_text(json.dumps(data), encoding="utf-8")
     return Project(name=name, file=file, folder=folder)

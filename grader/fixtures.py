@@ -169,7 +169,8 @@ def compose_project(
     """The student's stack, started under a unique project name; always torn down.
 
     The host ports it publishes are locked for as long as it runs (`grader.ports`), so that
-    parallel gradings on one engine take turns on 8082 and the like.
+    parallel gradings on one engine take turns on 8082 and the like; an exercise whose checks
+    read the port from the container instead (`ephemeral_ports: true`) lets the engine choose.
     A stack the policy refuses (privileged, host namespaces, host paths outside its folder,
     the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
@@ -178,16 +179,17 @@ def compose_project(
         kind = images.ensure(docker_client, ref)
         if kind:
             grading.note_standin(exercise, ref, kind)
+    ephemeral = bool(exercise.params.get("ephemeral_ports"))
     project = compose.prepare(
         valid_compose_config, name=grading.resource_name(exercise),
         folder=compose_file.parent, labels=grading.labels(exercise),
-        limits=limits.for_params(exercise.params),
+        limits=limits.for_params(exercise.params), ephemeral_ports=ephemeral,
     )  # fmt: skip
     refused = policy.refusal(violations)
     if refused is not None:
         yield project, compose.CommandResult(False, "", refused=refused)
         return
-    published = [host for _, host, _ in compose.ports(valid_compose_config) if host]
+    published = [] if ephemeral else [h for _, h, _ in compose.ports(valid_compose_config) if h]
     try:
         with ports.held(published, timeout=exercise.timeout / 2):
             try:
