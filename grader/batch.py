@@ -62,21 +62,23 @@ def run(
     progress = progress or Progress(len(entries), stream=None)
     stop = threading.Event()
 
-    def task(entry: Entry) -> dict[str, Any]:
+    def task(entry: Entry) -> dict[str, Any] | None:
         progress.started(entry.student)
         record = grade_one(entry, options, catalogue, stop=stop)
-        book.append(record)
+        if record is not None:  # None: interrupted, left for --resume
+            book.append(record)
         return record
 
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        pending: set[Future[dict[str, Any]]] = {pool.submit(task, e) for e in entries}
+        pending: set[Future[dict[str, Any] | None]] = {pool.submit(task, e) for e in entries}
         try:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     record = future.result()
-                    records.append(record)
-                    progress.finished(record)
+                    if record is not None:
+                        records.append(record)
+                        progress.finished(record)
         except KeyboardInterrupt:
             stop.set()
             for future in pending:
@@ -87,23 +89,26 @@ def run(
 
 def grade_one(
     entry: Entry, options: BatchOptions, catalogue: Catalogue, *, stop: threading.Event
-) -> dict[str, Any]:
-    """Fetch, grade and report one student; never raises for the student's sake."""
+) -> dict[str, Any] | None:
+    """Fetch, grade and report one student; never raises for the student's sake. None when
+    the batch was interrupted meanwhile (nothing is recorded: `--resume` grades it again)."""
     from grader.runner import grade
 
     started = time.monotonic()
     record: dict[str, Any] = {"student": entry.student, "name": entry.name,
                               "source": _shown(entry.source), "status": journal.FAILED}  # fmt: skip
     folder = student_folder(options.out, entry.student)
+    if stop.is_set():
+        return None
     try:
-        if stop.is_set():
-            raise KeyboardInterrupt
         checkout = fetch(entry, work=options.out / "work", deadline=options.deadline,
                          auth_header=options.auth_header)  # fmt: skip
         if checkout.late is not None:
             record["late"] = vars(checkout.late)
         report = grade(options.exercises, root=checkout.root, lang=options.lang, mode="files",
-                       catalogue=catalogue, cluster=options.cluster)  # fmt: skip
+                       catalogue=catalogue, cluster=options.cluster, stop=stop)  # fmt: skip
+        if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
+            return None
         record["commit"] = checkout.commit or report.commit
         _write_reports(report, folder)
         record |= summary(report, options.exercises)
@@ -112,6 +117,8 @@ def grade_one(
             e.id: similarity.features(checkout.root / e.submission) for e in options.exercises
         }
         record["status"] = journal.GRADED
+    except KeyboardInterrupt:
+        return None
     except CheckoutError as error:
         record["error"] = str(error)
     except Exception as error:  # a bug of ours: recorded, the batch goes on

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,8 +41,10 @@ def grade(
     catalogue: Catalogue,
     debug: bool = False,
     cluster: ClusterChoice | None = None,
+    stop: threading.Event | None = None,
 ) -> Report:
-    """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent."""
+    """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent,
+    KeyboardInterrupt when `stop` is set meanwhile (the run is stopped and cleaned up)."""
     client = connect() if any("docker" in e.needs for e in exercises) else None
     run_id = secrets.token_hex(4)
     started = time.monotonic()
@@ -53,7 +56,7 @@ def grade(
         work = Path(tmp)
         try:
             raw, crash = _run_pytest(exercises, run_id=run_id, root=root, lang=lang, mode=mode,
-                                     work=work, debug=debug,
+                                     work=work, debug=debug, stop=stop,
                                      cluster=cluster or ClusterChoice())  # fmt: skip
         finally:
             if client is not None:
@@ -77,7 +80,7 @@ def grade(
 
 def _run_pytest(
     exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
-    work: Path, debug: bool, cluster: ClusterChoice,
+    work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
 ) -> tuple[dict[str, ExerciseResult], str | None]:  # fmt: skip
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
     ini.write_text("[pytest]\n", encoding="utf-8")
@@ -96,17 +99,27 @@ def _run_pytest(
     timeout = sum(e.timeout for e in exercises) + GRACE_SECONDS
     output = None if debug else subprocess.DEVNULL
     child = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
-    crash = _wait(child, timeout)
+    crash = _wait(child, timeout, stop)
     return _read_results(out), crash
 
 
-def _wait(child: subprocess.Popen[bytes], timeout: float) -> str | None:
-    """Wait for the pytest child; on Ctrl-C or timeout, stop it cleanly, then for good."""
+def _wait(
+    child: subprocess.Popen[bytes], timeout: float, stop: threading.Event | None
+) -> str | None:
+    """Wait for the pytest child; on Ctrl-C, `stop` or timeout, stop it cleanly, then for
+    good."""
+    deadline = time.monotonic() + timeout
     try:
-        code = child.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _stop(child)
-        return f"timed out after {int(timeout)} s"
+        while True:
+            try:
+                code = child.wait(timeout=0.5 if stop else timeout)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    _stop(child)
+                    return f"timed out after {int(timeout)} s"
+                if stop is not None and stop.is_set():
+                    raise KeyboardInterrupt from None
     except KeyboardInterrupt:
         _stop(child)
         raise

@@ -131,9 +131,8 @@ def test_ports_lock_serialises_holders_and_gives_up_after_its_timeout(tmp_path: 
         thread.start()
         time.sleep(0.5)
         order.append("first")
-        with pytest.raises(ports.PortBusy, match="8082"):
-            with ports.held(["8082"], timeout=0.3):
-                pass
+        with pytest.raises(ports.PortBusy, match="8082"), ports.held(["8082"], timeout=0.3):
+            pass
     thread.join()
     assert order == ["first", "second"]
 
@@ -231,3 +230,24 @@ def test_a_gitlab_group_is_cloned_and_graded(
         "groupe-b__bpetit": "5",
     }
     assert "glpat-secret-token" not in (out / "journal.jsonl").read_text()
+
+
+def test_ctrl_c_stops_the_batch_cleanly_and_records_nothing_half_done(
+    engine: object, tmp_path: Path
+) -> None:
+    make_class(tmp_path / "clones", 4, ["ex1", "ex2"])
+    out = tmp_path / "out"
+    child = _grader(
+        "batch", str(tmp_path / "clones"), "--exercises", "ex1,ex2", "-j", "2", "--out", str(out)
+    )
+    deadline = time.monotonic() + 300
+    while not journal.read(out / "journal.jsonl") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the next students are being graded
+    child.send_signal(signal.SIGINT)
+    output, _ = child.communicate(timeout=120)
+    assert child.returncode == 130, output
+    assert "Interrompu" in output
+    kept = journal.read(out / "journal.jsonl")
+    assert 1 <= len(kept) < 4 and all(r["status"] == "graded" and r["score"] > 0 for r in kept)
+    # nothing_left_behind (conftest) then checks that no container, network or image remains
