@@ -85,3 +85,28 @@ def test_a_rerun_of_an_unchanged_tree_gives_the_same_verdicts(
     assert main(["verify", str(report), "--rerun"]) == 0
     (tmp_path / "ex15" / "web.yaml").write_text("kind: Service\n", encoding="utf-8")
     assert main(["verify", str(report), "--rerun"]) == 1
+
+
+def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
+    tmp_path: Path, engine: object, gitlab: object
+) -> None:
+    teacher = ROOT / "templates" / "teacher-batch.gitlab-ci.yml"
+    done = _schema_check(teacher)
+    assert done.returncode == 0, done.stdout + done.stderr
+    template = yaml.safe_load(teacher.read_text(encoding="utf-8"))
+    variables = {**template["variables"], "GRADER_ARGS": "--exercises ex1", "CI_NODE_TOTAL": "2",
+                 "PATH": f"{BIN}:{os.environ['PATH']}"}  # fmt: skip
+    for job, nodes in (("grade-shard", ("1", "2")), ("class", ("",))):
+        lines = [line for line in template[job]["script"] if not line.startswith("pip install")]
+        for node in nodes:
+            env = {**os.environ, **variables, "CI_NODE_INDEX": node}
+            ran = subprocess.run(["bash", "-ec", "\n".join(lines)], cwd=tmp_path, env=env,
+                                 capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+            assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert sorted(p.name for p in (tmp_path / "results").glob("journal*")) == [
+        "journal.shard-1-of-2.jsonl", "journal.shard-2-of-2.jsonl"]  # fmt: skip
+    gradebook = (tmp_path / "class" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+    assert gradebook[1].startswith("amartin,Alice Martin,10,")
+    assert gradebook[2].startswith("groupe-b__bpetit,Bruno Petit,5,")
+    assert (tmp_path / "class" / "students" / "amartin" / "report.html").is_file()
+    assert "Tableau de bord de la classe" in (tmp_path / "class" / "dashboard.html").read_text()
