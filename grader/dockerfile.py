@@ -69,6 +69,9 @@ def instructions(text: str) -> list[Instruction]:
     return found
 
 
+_NO_MORE_PROCESSES = ("Resource temporarily unavailable", "Cannot fork", "can't fork")
+
+
 def tail(text: str, lines: int = 25) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
@@ -98,8 +101,12 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
     steps = _STEP.findall(log)
     if steps and steps[-1][0].upper() == "FROM":
         return hint("common.build_base_missing", image=steps[-1][1], error=error, details=details)
+    if any(sign in log for sign in _NO_MORE_PROCESSES):
+        return hint("common.build_too_many_processes", details=details)
     if error == "timeout":
         return hint("common.build_timeout", details=details)
+    if error == "disk":
+        return hint("common.build_too_big", details=details)
     return hint("common.build_failed", error=error, details=details)
 
 

@@ -22,6 +22,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from grader.buildguard import Guard
 from grader.http import HttpResponse, probe, published_url
 
 LABEL_MANAGED = "fr.grader.managed"
@@ -70,28 +71,56 @@ class BuildResult:
 
 
 def build_image(
-    client: Client, context: Path, *, tag: str, memory: int | None = None
-) -> BuildResult:
+    client: Client, context: Path, *, tag: str, memory: int | None = None,
+    pids: int = 256, seconds: float = 240, disk_bytes: int = 2 * 1024**3,
+) -> BuildResult:  # fmt: skip
     """Build `context/Dockerfile` (only that folder as context, the default bridge network,
-    `RUN` steps limited to `memory` bytes); never raises for a student's mistake."""
+    `RUN` steps limited to `memory` bytes, one CPU, `pids` processes where the engine allows
+    it, `seconds` of wall-clock time and `disk_bytes` written: `grader.buildguard`); never
+    raises for a student's mistake."""
     lines: list[str] = []
-    limits = {"memory": memory, "memswap": memory} if memory else None
+    params: dict[str, Any] = {"t": tag, "rm": True, "forcerm": True, "networkmode": "bridge",
+                              "cpuperiod": 100_000, "cpuquota": 100_000}  # fmt: skip
+    if memory:
+        params |= {"memory": memory, "memswap": memory}
+    guard = Guard(client, pids=pids, seconds=seconds, disk_bytes=disk_bytes)
+    if guard.usable():
+        params["cgroupparent"] = guard.name
     try:
-        for chunk in client.api.build(
-            path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
-            network_mode="bridge", container_limits=limits,
-        ):  # fmt: skip
-            if "stream" in chunk:
-                lines.append(chunk["stream"])
-            if "error" in chunk:
-                lines.append(chunk["error"] + "\n")
-                return BuildResult(False, None, cap("".join(lines)), chunk["error"].strip())
+        with guard:
+            for chunk in _build_stream(client, context, params):
+                if "stream" in chunk:
+                    lines.append(chunk["stream"])
+                if "error" in chunk:
+                    lines.append(chunk["error"] + "\n")
+                    error = guard.stopped or chunk["error"].strip()
+                    return BuildResult(False, None, cap("".join(lines)), error)
     except docker.errors.APIError as error:
         message = str(error.explanation or error)
         return BuildResult(False, None, cap("".join(lines) + message), message)
     except requests.exceptions.ReadTimeout:
         return BuildResult(False, None, cap("".join(lines)), "timeout")
     return BuildResult(True, tag, cap("".join(lines)))
+
+
+def _build_stream(client: Client, context: Path, params: dict[str, Any]) -> Any:
+    """POST /build as the SDK's `api.build` does (same context tarball, `.dockerignore`
+    honoured), with the parameters the SDK does not pass (`cgroupparent`, `cpuquota`)."""
+    ignore = context / ".dockerignore"
+    exclude = None
+    if ignore.is_file():
+        lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+        exclude = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    tarball = docker.utils.tar(str(context), exclude=exclude, dockerfile=(None, None))
+    api = client.api
+    try:
+        response = api._post(api._url("/build"), data=tarball, params=params,
+                             headers={"Content-Type": "application/tar"}, stream=True,
+                             timeout=None)  # fmt: skip
+        api._raise_for_status(response)
+        yield from api._stream_helper(response, decode=True)
+    finally:
+        tarball.close()
 
 
 @dataclass

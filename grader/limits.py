@@ -5,7 +5,8 @@ The reasons: 512 MiB is four times what the course's heaviest service (MariaDB) 
 and keeps a memory bomb from starving a 2-core grading machine; 256 processes is far above any
 exercise's needs and stops a fork bomb; one CPU per container keeps two parallel gradings from
 starving each other; per-check wall-clock budgets keep a `CMD` that never exits from holding a
-batch hostage.
+batch hostage; 2 GiB written per build step is ten times the course's biggest `apt-get
+install` layer and stops a build that fills the disk.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class Limits:
     memory: str = "512m"
     pids: int = 256
     cpus: float = 1.0
-    check_seconds: int = 240  # wall-clock budget of one check
+    check_seconds: int = 240  # wall-clock budget of one check (and of one image build)
+    build_disk: str = "2g"  # what one build step may write
 
     def run_options(self) -> dict[str, Any]:
         """Keyword arguments for the docker SDK's containers.create/run."""
@@ -59,10 +61,12 @@ DEFAULT = Limits()
 
 
 def for_params(params: dict[str, Any], environ: Mapping[str, str] = os.environ) -> Limits:
-    """The exercise's limits; a teacher may lower every check's budget for a whole run with
-    GRADER_CHECK_SECONDS (e.g. in a batch)."""
+    """The exercise's limits; a teacher may set every check's budget and what a build step
+    may write for a whole run with GRADER_CHECK_SECONDS and GRADER_BUILD_DISK (e.g. `1g`)."""
     overrides = dict(params.get("limits") or {})
     if environ.get("GRADER_CHECK_SECONDS", "").isdigit():
         overrides["check_seconds"] = int(environ["GRADER_CHECK_SECONDS"])
+    if size_bytes(environ.get("GRADER_BUILD_DISK", "")):
+        overrides["build_disk"] = environ["GRADER_BUILD_DISK"]
     known = {k: v for k, v in overrides.items() if k in Limits.__dataclass_fields__}
     return replace(DEFAULT, **known)

@@ -5,6 +5,7 @@ check with the reason, and leaves nothing behind; the next submission grades nor
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from grader import compose, policy
+from grader.buildguard import can_limit_pids
 from grader.catalogue import Catalogue
 from grader.engine import LABEL_MANAGED, Client
 from grader.manifests import load
@@ -44,9 +46,15 @@ def _rules(case: Path, tmp_path: Path) -> set[str]:
 
 @pytest.mark.parametrize("case", _cases())
 def test_each_hostile_submission_is_refused_with_its_reasons_and_nothing_runs(
-    case: Path, catalogue: Catalogue, engine: Client, tmp_path: Path
-) -> None:
+    case: Path, catalogue: Catalogue, engine: Client, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
     expect = _expect(case)
+    if expect.get("needs_pids_limit") and not can_limit_pids(engine):
+        pytest.skip("this engine gives no way to limit a build's processes (remote engine or "
+                    "systemd cgroup driver): a fork bomb is not run here")  # fmt: skip
+    for name, value in (expect.get("env") or {}).items():  # type: ignore[attr-defined]
+        monkeypatch.setenv(name, str(value))
     rules = set(expect.get("rules") or [])  # type: ignore[call-overload]
     assert _rules(case, tmp_path / "rules") == rules
     exercise = catalogue.get(str(expect["exercise"]))
@@ -59,6 +67,7 @@ def test_each_hostile_submission_is_refused_with_its_reasons_and_nothing_runs(
             assert seen.get(name) == (status, key), f"{name}: {seen.get(name)}"
     assert not [c for c in result.checks if c.status == "error"]
     assert engine.ping(), "the engine is not healthy any more"
+    assert subprocess.run(["true"], check=False).returncode == 0  # the host can still fork
     if rules:  # refused by the policy: nothing may have started
         started = engine.events(since=since, until=time.time(), decode=True,
                                 filters={"label": LABEL_MANAGED, "event": "start"})  # fmt: skip
