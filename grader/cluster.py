@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.engine import LABEL_MANAGED, LABEL_RUN, cap
+from grader.http import engine_host
 
 INGRESS_NGINX_VERSION = "controller-v1.11.3"
 INGRESS_NGINX_MANIFEST = (
@@ -41,6 +42,37 @@ nodes:
       - {containerPort: 80, hostPort: 8480, protocol: TCP}
 """
 KIND_INGRESS_PORT = 8480
+KIND_API_PORT = 6443  # fixed when the engine is remote, so that the API can be reached there
+# On a remote engine (GitLab's docker:dind service), the node container runs on that host:
+# its API server must listen on all of the host's addresses, with the host's name in its
+# certificate, and the kubeconfig must point there instead of 127.0.0.1.
+KIND_REMOTE_PATCH = """\
+networking:
+  apiServerAddress: "0.0.0.0"
+  apiServerPort: {port}
+kubeadmConfigPatches:
+  - |
+    kind: ClusterConfiguration
+    apiServer:
+      certSANs: ["{host}", "localhost", "127.0.0.1"]
+"""
+
+
+def kind_config(engine_host: str) -> str:
+    """The kind cluster's configuration for an engine on `engine_host` (localhost or not)."""
+    if engine_host in ("localhost", "127.0.0.1", "::1"):
+        return KIND_CONFIG
+    return KIND_CONFIG + KIND_REMOTE_PATCH.format(host=engine_host, port=KIND_API_PORT)
+
+
+def point_kubeconfig_at(path: Path, engine_host: str) -> None:
+    """Make the kubeconfig kind wrote reach the API server on the engine's host."""
+    text = path.read_text(encoding="utf-8")
+    for local in ("0.0.0.0", "127.0.0.1", "localhost"):
+        text = text.replace(
+            f"https://{local}:{KIND_API_PORT}", f"https://{engine_host}:{KIND_API_PORT}"
+        )
+    path.write_text(text, encoding="utf-8")
 
 
 class NoCluster(Exception):
@@ -103,14 +135,17 @@ def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
         raise NoCluster("no kubectl binary on PATH")
     from pytest_kind import KindCluster
 
+    host = engine_host()
     config = workdir / "kind.yaml"
-    config.write_text(KIND_CONFIG, encoding="utf-8")
+    config.write_text(kind_config(host), encoding="utf-8")
     handle = KindCluster(name, kubeconfig=workdir / "kubeconfig", kind_path=Path(kind))
     try:
         handle.create(config_file=config)
     except (subprocess.CalledProcessError, OSError) as error:
         raise NoCluster(f"kind could not create a cluster (no node image?): {error}") from error
-    cluster = Cluster(handle.kubeconfig_path, ingress_url=f"http://localhost:{KIND_INGRESS_PORT}")
+    if config.read_text(encoding="utf-8") != KIND_CONFIG:
+        point_kubeconfig_at(handle.kubeconfig_path, host)
+    cluster = Cluster(handle.kubeconfig_path, ingress_url=f"http://{host}:{KIND_INGRESS_PORT}")
     installed = cluster.kubectl("apply", "-f", INGRESS_NGINX_MANIFEST, timeout=180)
     ready = cluster.kubectl(
         "wait", "--namespace", "ingress-nginx", "--for=condition=ready", "pod",

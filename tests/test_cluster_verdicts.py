@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from kubernetes.client import ApiClient
@@ -119,3 +120,34 @@ def test_the_namespace_of_a_submission_carries_the_run_labels() -> None:
 
     body = yaml.safe_load(namespace_manifest("grader-ab12-ex4", "ab12"))
     assert body["metadata"]["labels"] == {"fr.grader.managed": "true", "fr.grader.run": "ab12"}
+
+
+def test_kind_on_a_local_engine_keeps_the_plain_configuration() -> None:
+    from grader.cluster import KIND_CONFIG, kind_config
+
+    assert kind_config("localhost") == KIND_CONFIG
+    assert "apiServerAddress" not in KIND_CONFIG
+
+
+def test_kind_on_gitlab_dind_listens_on_the_service_host_with_it_in_the_certificate(
+    tmp_path: Path,
+) -> None:
+    import yaml
+
+    from grader.cluster import KIND_API_PORT, kind_config, point_kubeconfig_at
+
+    config = yaml.safe_load(kind_config("docker"))
+    assert config["kind"] == "Cluster" and config["nodes"][0]["role"] == "control-plane"
+    assert config["networking"] == {"apiServerAddress": "0.0.0.0", "apiServerPort": KIND_API_PORT}
+    [patch] = config["kubeadmConfigPatches"]
+    assert yaml.safe_load(patch)["apiServer"]["certSANs"][0] == "docker"
+    assert config["nodes"][0]["extraPortMappings"][0]["hostPort"] == 8480  # Ingress, on docker:8480
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        f"clusters:\n- cluster:\n    server: https://0.0.0.0:{KIND_API_PORT}\n  name: kind-g\n"
+    )
+    point_kubeconfig_at(kubeconfig, "docker")
+    assert (
+        yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
+        == f"https://docker:{KIND_API_PORT}"
+    )
