@@ -24,7 +24,7 @@ from grader import journal, similarity
 from grader.catalogue import Catalogue, Exercise
 from grader.checkout import CheckoutError, fetch
 from grader.report import render
-from grader.results import Report
+from grader.results import MISSING_INFRASTRUCTURE, Report
 from grader.roster import Entry
 from grader.session import ClusterChoice
 from grader.signing import KEY_VARIABLE
@@ -131,18 +131,26 @@ def grade_one(
 
 
 def summary(report: Report, exercises: Sequence[Exercise]) -> dict[str, Any]:
-    """Points per exercise (out of the catalogue's points) and per check, for the journal."""
+    """Points per exercise and per check, for the journal. An exercise is out of the
+    catalogue's points, less the checks no student could attempt here for want of
+    infrastructure (the Kubernetes live tier without a cluster): those are not the student's
+    to lose, and they are the same for the whole class."""
     by_id = {e.id: e for e in report.exercises}
     found: dict[str, Any] = {}
     for exercise in exercises:
         result = by_id.get(exercise.id)
         checks = result.checks if result else []
+        missing = sum(
+            c.max_points for c in checks
+            if c.status == "not_attempted" and c.hint_key in MISSING_INFRASTRUCTURE
+        )  # fmt: skip
         found[exercise.id] = {
             "points": result.points if result else 0.0,
-            "max_points": float(exercise.points),
+            "max_points": float(exercise.points) - missing,
             "checks": {c.name: c.status for c in checks},
             "check_titles": {c.name: c.title.splitlines()[0] for c in checks if c.title},
             "not_attempted_points": result.points_in("not_attempted") if result else 0.0,
+            "no_infrastructure_points": missing,
             "error": result.error if result else None,
         }
     points = sum(e["points"] for e in found.values())

@@ -14,6 +14,7 @@ answer are therefore rarely flagged: their copies cannot be told from honest wor
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 MAX_FILE_BYTES = 64_000
+MAX_FILES = 200  # an exercise folder holds a handful of files; more is not read
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -32,8 +34,8 @@ def features(folder: Path) -> list[str]:
     found: set[str] = set()
     if not folder.is_dir():
         return []
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file() or ".git" in path.parts:
+    for path in _files(folder):
+        if path.is_symlink() or not path.is_file():
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
             continue
@@ -43,6 +45,17 @@ def features(folder: Path) -> list[str]:
         elif path.suffix in YAML_SUFFIXES:
             found |= yaml_features(text)
     return sorted(found)
+
+
+def _files(folder: Path) -> list[Path]:
+    """The first MAX_FILES files under `folder` (symlinked folders and `.git` not entered)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        found += [Path(dirpath) / name for name in sorted(filenames)]
+        if len(found) >= MAX_FILES:
+            break
+    return found[:MAX_FILES]
 
 
 def dockerfile_features(text: str) -> set[str]:

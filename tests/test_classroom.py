@@ -154,3 +154,29 @@ def test_merge_joins_shards_and_their_reports(tmp_path: Path, catalogue: Catalog
     assert sorted(merged) == sorted(r["student"] for r in records)
     assert len(journal.read(tmp_path / "class" / "journal.jsonl")) == len(records)
     assert sorted(p.name for p in (tmp_path / "class" / "students").iterdir()) == sorted(merged)
+
+
+def test_points_no_student_could_attempt_here_are_left_out_of_the_gradebook(
+    catalogue: Catalogue,
+) -> None:
+    from grader.batch import summary
+    from grader.results import CheckResult, ExerciseResult, Report
+
+    ex4 = catalogue.get("ex4")
+    checks = [
+        CheckResult("test_static", "static", "passed", 16.0, 16.0),
+        CheckResult(
+            "test_live",
+            "live",
+            "not_attempted",
+            0.0,
+            ex4.points - 16.0,
+            hint_key="common.no_cluster",
+        ),
+    ]
+    report = Report(
+        "0", "fr", "files", "/r", "now", exercises=[ExerciseResult("ex4", "t", "1", "ex4", checks)]
+    )
+    found = summary(report, [ex4])
+    assert found["exercises"]["ex4"]["max_points"] == 16.0 and found["score"] == 100.0
+    assert found["exercises"]["ex4"]["no_infrastructure_points"] == ex4.points - 16.0
