@@ -30,7 +30,9 @@ TEXT = {
            "no_similar": "Aucune paire au-dessus du seuil.", "shared": "contenu commun",
            "sort_hint": "Cliquez un en-tête de colonne pour trier.", "on_time": "à l'heure",
            "exercise": "Exercice", "pair": "Paire", "similarity": "Similarité",
-           "not_graded_reason": "non corrigé"},
+           "not_graded_reason": "non corrigé",
+           "left_out": "points du niveau « cluster » laissés de côté (aucun cluster Kubernetes : "
+                       "corrigez avec --kubeconfig pour les compter)"},
     "en": {"title": "Class dashboard", "student": "Student", "name": "Name", "total": "Total",
            "score": "Score", "late": "Late", "report": "Report", "students": "students",
            "graded": "graded", "not_graded": "not graded", "average": "mean", "median": "median",
@@ -39,7 +41,9 @@ TEXT = {
            "similar": "Similar submissions to review", "no_similar": "No pair above the threshold.",
            "shared": "shared content", "sort_hint": "Click a column header to sort.",
            "on_time": "on time", "exercise": "Exercise", "pair": "Pair",
-           "similarity": "Similarity", "not_graded_reason": "not graded"},
+           "similarity": "Similarity", "not_graded_reason": "not graded",
+           "left_out": "points of the cluster tier left out (no Kubernetes cluster: grade with "
+                       "--kubeconfig to count them)"},
 }  # fmt: skip
 
 
@@ -186,8 +190,19 @@ def dashboard(
         histogram=histogram(scores), rates=pass_rates(records, cols),
         mean=sum(scores) / len(scores) if scores else None,
         median=scores[len(scores) // 2] if scores else None,
-        graded=len(scores), total=len(rows),
+        graded=len(scores), total=len(rows), left_out=left_out(records),
     )  # fmt: skip
+
+
+def left_out(records: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Per exercise, the points nobody could attempt here (no cluster), if any."""
+    found: dict[str, float] = {}
+    for record in records.values():
+        for exercise_id, result in (record.get("exercises") or {}).items():
+            missing = float(result.get("no_infrastructure_points") or 0)
+            if missing:
+                found[exercise_id] = max(found.get(exercise_id, 0.0), missing)
+    return found
 
 
 def merge(sources: list[Path], out: Path) -> dict[str, dict[str, Any]]:

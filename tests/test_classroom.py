@@ -180,3 +180,12 @@ def test_points_no_student_could_attempt_here_are_left_out_of_the_gradebook(
     found = summary(report, [ex4])
     assert found["exercises"]["ex4"]["max_points"] == 16.0 and found["score"] == 100.0
     assert found["exercises"]["ex4"]["no_infrastructure_points"] == ex4.points - 16.0
+
+
+def test_dashboard_says_which_points_need_a_cluster(tmp_path: Path, catalogue: Catalogue) -> None:
+    records = _class()
+    records["alice"]["exercises"]["ex2"]["no_infrastructure_points"] = 7.0
+    classroom.write(tmp_path, records, catalogue, "en")
+    assert (
+        "ex2 : 7 points of the cluster tier left out" in (tmp_path / "dashboard.html").read_text()
+    )
