@@ -30,7 +30,7 @@ TEXT = {
            "no_similar": "Aucune paire au-dessus du seuil.", "shared": "contenu commun",
            "sort_hint": "Cliquez un en-tête de colonne pour trier.", "on_time": "à l'heure",
            "exercise": "Exercice", "pair": "Paire", "similarity": "Similarité",
-           "not_graded_reason": "non corrigé",
+           "not_graded_reason": "non corrigé", "colon": " :",
            "left_out": "points du niveau « cluster » laissés de côté (aucun cluster Kubernetes : "
                        "corrigez avec --kubeconfig pour les compter)"},
     "en": {"title": "Class dashboard", "student": "Student", "name": "Name", "total": "Total",
@@ -41,7 +41,7 @@ TEXT = {
            "similar": "Similar submissions to review", "no_similar": "No pair above the threshold.",
            "shared": "shared content", "sort_hint": "Click a column header to sort.",
            "on_time": "on time", "exercise": "Exercise", "pair": "Pair",
-           "similarity": "Similarity", "not_graded_reason": "not graded",
+           "similarity": "Similarity", "not_graded_reason": "not graded", "colon": ":",
            "left_out": "points of the cluster tier left out (no Kubernetes cluster: grade with "
                        "--kubeconfig to count them)"},
 }  # fmt: skip
