@@ -186,6 +186,4 @@ def test_dashboard_says_which_points_need_a_cluster(tmp_path: Path, catalogue: C
     records = _class()
     records["alice"]["exercises"]["ex2"]["no_infrastructure_points"] = 7.0
     classroom.write(tmp_path, records, catalogue, "en")
-    assert (
-        "ex2: 7 points of the cluster tier left out" in (tmp_path / "dashboard.html").read_text()
-    )
+    assert "ex2: 7 points of the cluster tier left out" in (tmp_path / "dashboard.html").read_text()
