@@ -12,3 +12,26 @@ def test_published_ports_are_reached_on_the_docker_host(monkeypatch: pytest.Monk
     assert published_url(8082) == "http://docker:8082/"
     monkeypatch.setenv("DOCKER_HOST", "unix:///var/run/docker.sock")
     assert published_url("8082", "/x") == "http://localhost:8082/x"
+
+
+class _Container:
+    def __init__(self, ports: dict[str, object]) -> None:
+        self.attrs = {"NetworkSettings": {"Ports": ports}}
+
+
+def test_the_ipv4_binding_wins_when_docker_picks_two_ephemeral_ports() -> None:
+    from grader.engine import published_ports
+
+    split = {
+        "80/tcp": [
+            {"HostIp": "0.0.0.0", "HostPort": "33350"},
+            {"HostIp": "::", "HostPort": "33349"},
+        ]
+    }
+    assert published_ports(_Container(split)) == [("80", "33350")]
+    same = {
+        "80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8082"}, {"HostIp": "::", "HostPort": "8082"}]
+    }
+    assert published_ports(_Container(same)) == [("80", "8082")]
+    only_v6 = {"80/tcp": [{"HostIp": "::", "HostPort": "8082"}], "443/tcp": None}
+    assert published_ports(_Container(only_v6)) == [("80", "8082")]
