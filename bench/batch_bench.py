@@ -53,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=30)
     parser.add_argument("--raw-runs", type=int, default=3)
+    parser.add_argument("--jobs", default="1,2", help="worker counts to time, e.g. 1,2,3")
     args = parser.parse_args()
     from grader.compose import binary
 
@@ -62,7 +63,7 @@ def main() -> None:
         ids = ",".join(EXERCISES)
         warm_up(work / "warm", ids)
         rows = []
-        for jobs in (1, 2):
+        for jobs in [int(j) for j in args.jobs.split(",")]:
             out = work / f"out-j{jobs}"
             seconds = timed([GRADER, "batch", str(work / "class"), "--exercises", ids,
                              "-j", str(jobs), "--out", str(out)])  # fmt: skip
