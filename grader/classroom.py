@@ -113,9 +113,15 @@ def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column]) -> str:
     for row in rows:
         values = [row[c.id] for c in cols] + [row["total"], row["score"]]
         cells = ["" if v is None else _num(v) for v in values]
-        writer.writerow([row["student"], row["name"], *cells,
-                         row["late"], row["commit"] or "", row["status"]])  # fmt: skip
+        texts = [_text(row[k] or "") for k in ("student", "name", "late", "commit", "status")]
+        writer.writerow([*texts[:2], *cells, *texts[2:]])
     return buffer.getvalue()
+
+
+def _text(value: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (a GitLab project name is the
+    student's to choose: `=HYPERLINK(…)`)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _num(value: float) -> str:

@@ -187,3 +187,18 @@ def test_dashboard_says_which_points_need_a_cluster(tmp_path: Path, catalogue: C
     records["alice"]["exercises"]["ex2"]["no_infrastructure_points"] = 7.0
     classroom.write(tmp_path, records, catalogue, "en")
     assert "ex2: 7 points of the cluster tier left out" in (tmp_path / "dashboard.html").read_text()
+
+
+def test_names_chosen_by_students_cannot_become_formulas_or_markup(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    records = _class()
+    records["alice"]["name"] = '=HYPERLINK("http://evil.example","note")'
+    records["bruno"]["name"] = "<script>alert(1)</script>"
+    classroom.write(tmp_path, records, catalogue, "fr")
+    book = {
+        row[0]: row for row in csv.reader(io.StringIO((tmp_path / "gradebook.csv").read_text()))
+    }
+    assert book["alice"][1].startswith("'=HYPERLINK")
+    html = (tmp_path / "dashboard.html").read_text()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
