@@ -14,6 +14,7 @@ Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -37,6 +38,16 @@ def timed(command: list[str] | str) -> float:
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {command}\n{done.stdout}\n{done.stderr}")
     return elapsed
+
+
+def _verdicts(out: Path) -> dict[str, object]:
+    """student → exercise → check → status, from a batch's journal."""
+    found: dict[str, object] = {}
+    for line in (out / "journal.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        exercises = record.get("exercises") or {}
+        found[record["student"]] = {e: r["checks"] for e, r in exercises.items()}
+    return found
 
 
 def warm_up(folder: Path, ids: str) -> None:
@@ -63,14 +74,18 @@ def main() -> None:
         ids = ",".join(EXERCISES)
         warm_up(work / "warm", ids)
         rows = []
+        verdicts: list[dict[str, object]] = []
         for jobs in [int(j) for j in args.jobs.split(",")]:
             out = work / f"out-j{jobs}"
             seconds = timed([GRADER, "batch", str(work / "class"), "--exercises", ids,
                              "-j", str(jobs), "--out", str(out)])  # fmt: skip
             rows.append((jobs, seconds))
+            verdicts.append(_verdicts(out))
         raw_command = f"bash {ROOT / 'bench' / 'raw_all.sh'} '{' '.join(binary())}'"
         timed(raw_command)  # warm-up
         raw = statistics.median(timed(raw_command) for _ in range(args.raw_runs))
+    same = all(v == verdicts[0] for v in verdicts)
+    print(f"Every run gave the same verdict for every check of every student: {same}")
     sequential = rows[0][1]
     print(f"| {args.size} submissions, {', '.join(EXERCISES)} | wall time | per submission "
           "| speed-up vs -j 1 | ratio vs raw docker (sequential) |")  # fmt: skip

@@ -203,10 +203,14 @@ def prepare(
 ) -> Project:  # fmt: skip
     """The labelled copy of the student's config, every service capped by `limits`; with
     `ephemeral_ports`, published ports are left to the engine to choose (checks then read
-    the port from the container), so that parallel gradings never compete for them."""
+    the port from the container), so that parallel gradings never compete for them. A fixed
+    `container_name` (the course's examples use them) gets the project's name in front, for
+    the same reason: two gradings of `container_name: notebook` at once would collide."""
     data = labelled(config, labels)
     for service in (data.get("services") or {}).values():
         limits.cap_service(service)
+        if service.get("container_name"):
+            service["container_name"] = f"{name}-{service['container_name']}"
         for entry in service.get("ports") or [] if ephemeral_ports else []:
             if isinstance(entry, dict):
                 entry.pop("published", None)

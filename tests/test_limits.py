@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from grader.limits import DEFAULT, Limits, for_params, size_bytes
 
 
@@ -28,3 +30,20 @@ def test_an_exercise_and_the_environment_may_override_the_defaults() -> None:
     assert for_params({}, environ={"GRADER_CHECK_SECONDS": "5"}).check_seconds == 5
     assert DEFAULT.run_options() == {"mem_limit": "512m", "pids_limit": 256,
                                      "nano_cpus": 1_000_000_000}  # fmt: skip
+
+
+def test_the_labelled_copy_never_competes_for_names_or_ports(tmp_path: Path) -> None:
+    import json
+
+    from grader import compose
+
+    config = {"services": {"notebook": {"image": "jupyter/base-notebook", "container_name": "notebook",
+                                        "ports": [{"target": 8888, "published": "8888"}]}}}  # fmt: skip
+    project = compose.prepare(config, name="grader-ab12-ex3", folder=tmp_path, labels={"k": "v"},
+                              limits=Limits(), ephemeral_ports=True)  # fmt: skip
+    service = json.loads(project.file.read_text())["services"]["notebook"]
+    assert service["container_name"] == "grader-ab12-ex3-notebook"
+    assert service["ports"] == [{"target": 8888}]
+    assert (
+        config["services"]["notebook"]["container_name"] == "notebook"
+    )  # the student's copy untouched

@@ -119,6 +119,27 @@ def test_two_stacks_wanting_port_8082_at_once_take_turns(engine: object, tmp_pat
     assert seen_locked.is_set()
 
 
+def test_stacks_with_the_same_container_name_and_port_run_at_once(
+    engine: object, tmp_path: Path
+) -> None:
+    """ex3's reference names its container `notebook` and publishes 8888, as the course does:
+    the grader's copy of each stack gets its own name and a port the engine chooses."""
+    for student in ("a", "b"):
+        make_student(tmp_path / "clones" / student, {"ex3": None})
+    status, text = run(
+        "batch",
+        str(tmp_path / "clones"),
+        "--exercises",
+        "ex3",
+        "-j",
+        "2",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert status == 0, text
+    assert [r["score"] for r in records(tmp_path / "out").values()] == [100.0, 100.0]
+
+
 def test_ports_lock_serialises_holders_and_gives_up_after_its_timeout(tmp_path: Path) -> None:
     order: list[str] = []
     with ports.held(["8082"]):
