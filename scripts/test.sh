@@ -7,6 +7,7 @@ bash scripts/setup.sh
 # Headless Chromium, for the class dashboard's screenshot test (tests only).
 if ! command -v chromium >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
     || echo "test: chromium could not be installed; the dashboard screenshot test will skip" >&2
 fi
