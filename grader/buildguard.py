@@ -44,7 +44,7 @@ def pids_cgroup(name: str) -> Path | None:
 def can_limit_pids(client: Any) -> bool:
     """Whether builds on this engine run under a process limit (see the module's docstring)."""
     with Guard(client, pids=64, seconds=1, disk_bytes=1) as guard:
-        return guard.usable() and guard.pids_limited
+        return guard.pids_limited
 
 
 @dataclass
@@ -56,13 +56,14 @@ class Guard:
     seconds: float
     disk_bytes: int
     name: str = field(default_factory=lambda: f"grader-build-{secrets.token_hex(6)}")
+    cgroup_parent: str | None = None  # set on entry when the engine takes one (cgroupfs)
     pids_limited: bool = False
     stopped: str | None = None  # "timeout" or "disk" when the watchdog killed the build
     _done: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _created: Path | None = None
 
-    def usable(self) -> bool:
+    def _cgroupfs(self) -> bool:
         """A cgroup parent can be given only with the cgroupfs driver."""
         try:
             return str(self.client.info().get("CgroupDriver", "")) == "cgroupfs"
@@ -70,6 +71,10 @@ class Guard:
             return False
 
     def __enter__(self) -> Guard:
+        """Without a cgroup parent, neither the limit nor the watchdog can act: both are off."""
+        if not self._cgroupfs():
+            return self
+        self.cgroup_parent = self.name
         if local_engine():
             self._limit_pids()
         self._thread = threading.Thread(target=self._watch, daemon=True)

@@ -84,10 +84,10 @@ def build_image(
     if memory:
         params |= {"memory": memory, "memswap": memory}
     guard = Guard(client, pids=pids, seconds=seconds, disk_bytes=disk_bytes)
-    if guard.usable():
-        params["cgroupparent"] = guard.name
     try:
         with guard:
+            if guard.cgroup_parent:
+                params["cgroupparent"] = guard.cgroup_parent
             for chunk in _build_stream(client, context, params):
                 if "stream" in chunk:
                     lines.append(chunk["stream"])

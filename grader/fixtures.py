@@ -77,12 +77,8 @@ def image_build(
         if kind:
             grading.note_standin(exercise, ref, kind)
     tag = f"{grading.resource_name(exercise)}:latest"
-    limit = limits.for_params(exercise.params)
-    result = build_image(
-        docker_client, dockerfile.parent, tag=tag, memory=limits.size_bytes(limit.memory),
-        pids=limit.pids, seconds=limit.check_seconds,
-        disk_bytes=limits.size_bytes(limit.build_disk) or 2 * 1024**3,
-    )  # fmt: skip
+    options = limits.for_params(exercise.params).build_options()
+    result = build_image(docker_client, dockerfile.parent, tag=tag, **options)
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     yield result

@@ -47,3 +47,9 @@ def test_the_labelled_copy_never_competes_for_names_or_ports(tmp_path: Path) -> 
     assert (
         config["services"]["notebook"]["container_name"] == "notebook"
     )  # the student's copy untouched
+
+
+def test_builds_get_the_same_limits_as_containers_plus_time_and_disk() -> None:
+    assert DEFAULT.build_options() == {"memory": 512 * 1024**2, "pids": 256, "seconds": 240,
+                                       "disk_bytes": 2 * 1024**3}  # fmt: skip
+    assert Limits(build_disk="lots").build_options()["disk_bytes"] == 2 * 1024**3
