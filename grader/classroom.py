@@ -54,11 +54,6 @@ class Column:
     max_points: float
 
 
-def load(folders: list[Path]) -> dict[str, dict[str, Any]]:
-    """The newest record of each student across the journals of `folders`."""
-    return journal.latest(r for path in journal.journals(folders) for r in journal.read(path))
-
-
 def columns(records: dict[str, dict[str, Any]], catalogue: Catalogue, lang: str) -> list[Column]:
     """The exercises graded, in catalogue order, each out of the points most records say."""
     seen: dict[str, Counter[float]] = {}
@@ -213,7 +208,7 @@ def left_out(records: dict[str, dict[str, Any]]) -> dict[str, float]:
 
 def merge(sources: list[Path], out: Path) -> dict[str, dict[str, Any]]:
     """Join the journals (and copy the students' reports) of `sources` into `out`."""
-    records = load(sources)
+    records = journal.load(sources)
     out.mkdir(parents=True, exist_ok=True)
     for source in sources:
         students = source / "students"

@@ -248,7 +248,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
     )  # fmt: skip
     records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
-    for path in classroom.write(args.out, classroom.load([args.out]), catalogue, args.lang):
+    for path in classroom.write(args.out, journal.load([args.out]), catalogue, args.lang):
         print(MESSAGES[args.lang]["written"].format(path=path), file=out)
     failed = [r for r in records if r.get("status") != journal.GRADED]
     return ExitStatus.CHECKS_FAILED if failed else ExitStatus.SUCCESS

@@ -136,14 +136,14 @@ def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
     from pytest_kind import KindCluster
 
     host = engine_host()
-    config = workdir / "kind.yaml"
-    config.write_text(kind_config(host), encoding="utf-8")
+    config, text = workdir / "kind.yaml", kind_config(host)
+    config.write_text(text, encoding="utf-8")
     handle = KindCluster(name, kubeconfig=workdir / "kubeconfig", kind_path=Path(kind))
     try:
         handle.create(config_file=config)
     except (subprocess.CalledProcessError, OSError) as error:
         raise NoCluster(f"kind could not create a cluster (no node image?): {error}") from error
-    if config.read_text(encoding="utf-8") != KIND_CONFIG:
+    if text != KIND_CONFIG:  # a remote engine
         point_kubeconfig_at(handle.kubeconfig_path, host)
     cluster = Cluster(handle.kubeconfig_path, ingress_url=f"http://{host}:{KIND_INGRESS_PORT}")
     installed = cluster.kubectl("apply", "-f", INGRESS_NGINX_MANIFEST, timeout=180)

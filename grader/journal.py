@@ -74,7 +74,11 @@ def _rank(record: dict[str, Any]) -> tuple[bool, str]:
     return record.get("status") == GRADED, str(record.get("finished_at", ""))
 
 
+def load(folders: Iterable[Path]) -> dict[str, dict[str, Any]]:
+    """The newest record of each student across the journals of `folders`."""
+    return latest(r for path in journals(folders) for r in read(path))
+
+
 def done(folder: Path) -> set[str]:
     """Students whose grading is recorded in the journals of `folder`."""
-    records = latest(r for path in journals([folder]) for r in read(path))
-    return {s for s, r in records.items() if r.get("status") == GRADED}
+    return {s for s, r in load([folder]).items() if r.get("status") == GRADED}

@@ -33,7 +33,7 @@ def run(*argv: str) -> tuple[int, str]:
 
 
 def records(out: Path) -> dict[str, dict[str, Any]]:
-    return journal.latest(r for p in journal.journals([out]) for r in journal.read(p))
+    return journal.load([out])
 
 
 def gradebook(out: Path) -> dict[str, dict[str, str]]:
