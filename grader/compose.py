@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from grader.engine import cap
 from grader.hints import Hint
 from grader.limits import Limits
 
-FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+# In the order Compose itself looks for them (compose-go: cli.DefaultFileNames).
+FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 
 class ComposeMissing(Exception):
@@ -75,8 +77,10 @@ def parse_problem(path: Path) -> YamlProblem | None:
 @dataclass
 class CommandResult:
     ok: bool
-    output: str
+    output: str  # stdout then stderr, for the student's hint
     refused: Hint | None = None  # set when the policy forbade running it at all
+    stdout: str = ""  # the command's data, never mixed with its warnings
+    stderr: str = ""
 
 
 def run(args: list[str], *, cwd: Path, timeout: int) -> CommandResult:
@@ -87,7 +91,19 @@ def run(args: list[str], *, cwd: Path, timeout: int) -> CommandResult:
     except subprocess.TimeoutExpired as error:
         out = (error.stdout or "") if isinstance(error.stdout, str) else ""
         return CommandResult(False, cap(out + f"\ntimed out after {timeout} s"))
-    return CommandResult(done.returncode == 0, cap(done.stdout + done.stderr))
+    output = cap(done.stdout + done.stderr)
+    return CommandResult(done.returncode == 0, output, stdout=done.stdout, stderr=done.stderr)
+
+
+_WARNING = re.compile(r'level=warning msg="((?:[^"\\]|\\.)*)"')
+
+
+def warnings(stderr: str, folder: Path) -> list[str]:
+    """Compose's warnings (`version` is obsolete, a variable is not set…), with the grader's
+    snapshot path taken out so that they read as the student wrote the file."""
+    found = [m.group(1).replace('\\"', '"') for m in _WARNING.finditer(stderr)]
+    prefix = f"{folder.resolve()}{os.sep}"
+    return list(dict.fromkeys(w.replace(prefix, "").replace(str(folder), ".") for w in found))
 
 
 @dataclass
@@ -96,6 +112,7 @@ class Config:
     data: dict[str, Any]
     error: str = ""
     problem: YamlProblem | None = None  # set when the file is not even valid YAML
+    warnings: list[str] = field(default_factory=list)  # Compose's own warnings: advice
 
 
 def load(path: Path, *, project: str, timeout: int = 30) -> Config:
@@ -108,10 +125,14 @@ def load(path: Path, *, project: str, timeout: int = 30) -> Config:
         cwd=path.parent,
         timeout=timeout,
     )
-    start = done.output.find("{")
-    if not done.ok or start < 0:
-        return Config(False, {}, done.output.strip())
-    return Config(True, json.loads(done.output[start:]))
+    notes = warnings(done.stderr, path.parent)
+    try:
+        data = json.loads(done.stdout) if done.ok else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return Config(False, {}, done.output.strip(), warnings=notes)
+    return Config(True, data, warnings=notes)
 
 
 def ports(config: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
