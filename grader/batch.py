@@ -43,6 +43,7 @@ class BatchOptions:
     shard: tuple[int, int] | None = None
     auth_header: str | None = None  # for cloning (GitLab token), never recorded
     cluster: ClusterChoice = field(default_factory=ClusterChoice)
+    strict: bool = False  # good practice counts for validation too
 
 
 def student_folder(out: Path, student: str) -> Path:
@@ -106,7 +107,8 @@ def grade_one(
         if checkout.late is not None:
             record["late"] = vars(checkout.late)
         report = grade(options.exercises, root=checkout.root, lang=options.lang, mode="files",
-                       catalogue=catalogue, cluster=options.cluster, stop=stop)  # fmt: skip
+                       catalogue=catalogue, cluster=options.cluster, stop=stop,
+                       strict=options.strict)  # fmt: skip
         if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
             return None
         record["commit"] = checkout.commit or report.commit
@@ -152,10 +154,12 @@ def summary(report: Report, exercises: Sequence[Exercise]) -> dict[str, Any]:
             "not_attempted_points": result.points_in("not_attempted") if result else 0.0,
             "no_infrastructure_points": missing,
             "error": result.error if result else None,
+            "validated": result.validated(report.strict) if result else False,
         }
     points = sum(e["points"] for e in found.values())
     total = sum(e["max_points"] for e in found.values())
-    return {"exercises": found, "points": points, "max_points": total,
+    validated = [i for i, e in found.items() if e["validated"]]
+    return {"exercises": found, "points": points, "max_points": total, "validated": validated,
             "score": round(100 * points / total, 1) if total else 0.0}  # fmt: skip
 
 

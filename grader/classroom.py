@@ -90,6 +90,7 @@ def gradebook(records: dict[str, dict[str, Any]], cols: list[Column]) -> list[di
             "score": record.get("score") if graded else None,
             "late": late_text(record),
             "commit": record.get("commit"),
+            "validated": " ".join(record.get("validated") or []) if graded else None,
             "status": "graded" if graded else f"not graded: {record.get('error', '')}",
         }
         rows.append(row)
@@ -101,14 +102,16 @@ def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column]) -> str:
     ID number (or Username), each exercise column to its grade item. Empty cell = no grade."""
     total = sum(c.max_points for c in cols)
     header = ["ID number", "Full name", *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
-              f"Total (/{_num(total)})", "Score (%)", "Late", "Commit", "Status"]  # fmt: skip
+              f"Total (/{_num(total)})", "Score (%)", "Validated", "Late", "Commit",
+              "Status"]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
         values = [row[c.id] for c in cols] + [row["total"], row["score"]]
         cells = ["" if v is None else _num(v) for v in values]
-        texts = [_text(row[k] or "") for k in ("student", "name", "late", "commit", "status")]
+        keys = ("student", "name", "validated", "late", "commit", "status")
+        texts = [_text(row[k] or "") for k in keys]
         writer.writerow([*texts[:2], *cells, *texts[2:]])
     return buffer.getvalue()
 

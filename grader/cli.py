@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from grader import __version__
 from grader.catalogue import Catalogue, Exercise
 from grader.signing import KEY_VARIABLE
-from grader.status import ExitStatus
+from grader.status import ExitStatus, for_report
 
 if TYPE_CHECKING:
     from grader.results import Report
@@ -57,6 +57,9 @@ MESSAGES = {
 }
 
 
+STRICT_HELP = "good practice counts for validation too (default: $GRADER_STRICT, a course setting)"
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     args = _parser().parse_args(argv)
@@ -77,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     lang = os.environ.get("GRADER_LANG", "fr")
+    strict = os.environ.get("GRADER_STRICT", "") in ("1", "true", "yes")
 
     listing = commands.add_parser("list", help="the exercise catalogue")
     listing.add_argument("--lang", choices=("fr", "en"), default=lang)
@@ -98,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--live", action="store_true", help="grade the running engine's state")
     check.add_argument("--lang", choices=("fr", "en"), default=lang)
+    check.add_argument("--strict", action="store_true", default=strict, help=STRICT_HELP)
     check.add_argument("--debug", action="store_true", help="show pytest's own output")
     k8s = check.add_argument_group("Kubernetes live tier (default: ~/.kube/config if present)")
     k8s.add_argument("--kubeconfig", help="the cluster to apply manifests to")
@@ -115,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--shard", type=_shard_spec, metavar="I/N", help="grade one part of N")
     batch.add_argument("--deadline", type=_deadline, help="grade the last commit before it")
     batch.add_argument("--lang", choices=("fr", "en"), default=lang)
+    batch.add_argument("--strict", action="store_true", default=strict, help=STRICT_HELP)
     batch.add_argument("--kubeconfig", help="the cluster for the Kubernetes live tier")
     batch.add_argument("--context", help="the kubeconfig context")
     batch.set_defaults(handler=_batch)
@@ -189,7 +195,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         cluster = ClusterChoice(kubeconfig=args.kubeconfig, context=args.context, kind=args.kind)
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
-                       catalogue=catalogue, debug=args.debug, cluster=cluster)  # fmt: skip
+                       catalogue=catalogue, debug=args.debug, cluster=cluster,
+                       strict=args.strict)  # fmt: skip
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
@@ -200,7 +207,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     print(render(report, "text" if args.output else args.format, key=key), end="", file=out)
     for _, path in outputs:
         print(text["written"].format(path=path), file=out)
-    return ExitStatus.SUCCESS if report.successful else ExitStatus.CHECKS_FAILED
+    return for_report(validated=report.validated, successful=report.successful)
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -246,12 +253,13 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         exercises=exercises, out=args.out, jobs=args.jobs, lang=args.lang,
         deadline=args.deadline, shard=args.shard, auth_header=_gitlab_header(args.roster),
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
+        strict=args.strict,
     )  # fmt: skip
     records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
     for path in classroom.write(args.out, journal.load([args.out]), catalogue, args.lang):
         print(MESSAGES[args.lang]["written"].format(path=path), file=out)
     failed = [r for r in records if r.get("status") != journal.GRADED]
-    return ExitStatus.CHECKS_FAILED if failed else ExitStatus.SUCCESS
+    return ExitStatus.NOT_VALIDATED if failed else ExitStatus.SUCCESS
 
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
@@ -334,14 +342,14 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     verdict = verify(data, key)
     print(f"{args.report}: {verdict}", file=out)
     if verdict != "valid":
-        return ExitStatus.CHECKS_FAILED
+        return ExitStatus.NOT_VALIDATED
     if args.rerun:
         differences = _rerun(report, args.path)
         for line in differences:
             print(f"  {line}", file=out)
         print("rerun: " + ("same verdicts" if not differences else "DIFFERENT"), file=out)
         if differences:
-            return ExitStatus.CHECKS_FAILED
+            return ExitStatus.NOT_VALIDATED
     return ExitStatus.SUCCESS
 
 

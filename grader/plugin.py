@@ -18,7 +18,7 @@ from grader import limits
 from grader.catalogue import Catalogue, Exercise
 from grader.hints import Hint, hint
 from grader.outcomes import CheckTimeout, NotAttempted
-from grader.results import CheckResult, Status
+from grader.results import CheckResult, Kind, Status
 from grader.session import ClusterChoice, GradingSession
 
 SESSION = pytest.StashKey[GradingSession]()
@@ -27,6 +27,8 @@ _STARTED = pytest.StashKey[float]()
 MARKERS = (
     "points(n): how many points the check is worth",
     "advisory: feedback worth no points; a failure is shown as advice, not as a failure",
+    "practice: good practice the statement recommends, not an objective of the course: its "
+    "points count, a failure is a warning and never keeps the exercise from being validated",
     "live: the check grades the student's running engine (grader check --live)",
     "cluster: the check needs a Kubernetes cluster (not attempted without one)",
 )
@@ -146,7 +148,13 @@ def _check_result(
         hint_key=reason.key if reason else None,
         details=reason.details if reason else None,
         duration=round(time.monotonic() - item.stash.get(_STARTED, time.monotonic()), 3),
+        kind=_kind(item),
     )
+
+
+def _kind(item: pytest.Item) -> Kind:
+    advisory = item.get_closest_marker("advisory") is not None
+    return "practice" if advisory or item.get_closest_marker("practice") else "objective"
 
 
 def _outcome(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[Status, Hint | None]:

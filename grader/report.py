@@ -20,7 +20,12 @@ _TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.htm
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
         "passed": "réussi", "failed": "échoué", "not_attempted": "non tenté",
-        "error": "erreur", "advice": "conseil", "total": "Total", "report": "Rapport de correction",
+        "error": "erreur", "advice": "conseil", "warning": "bonne pratique à revoir",
+        "objective": "objectif", "practice": "bonne pratique",
+        "validated": "validé", "not_validated": "non validé",
+        "validated_warnings": "Exercices validés : bravo ! Des points de bonne pratique restent "
+                              "à gagner (⚠).",
+        "total": "Total", "report": "Rapport de correction",
         "points": "points", "check": "Vérification", "status": "Statut", "hint": "Indice",
         "standins": "Images de remplacement hors-ligne utilisées", "details": "Journal",
         "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
@@ -31,7 +36,12 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
-        "error": "error", "advice": "advice", "total": "Total", "report": "Grading report",
+        "error": "error", "advice": "advice", "warning": "good practice to review",
+        "objective": "objective", "practice": "good practice",
+        "validated": "validated", "not_validated": "not validated",
+        "validated_warnings": "Exercises validated: well done! Good-practice points are still "
+                              "to be earned (⚠).",
+        "total": "Total", "report": "Grading report",
         "points": "points", "check": "Check", "status": "Status", "hint": "Hint",
         "standins": "Offline stand-in images used", "details": "Log",
         "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
@@ -41,7 +51,8 @@ LABELS: dict[str, dict[str, str]] = {
                            "Kubernetes cluster (see the checks not attempted).",
     },
 }  # fmt: skip
-SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ"}
+SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ",
+           "warning": "⚠"}  # fmt: skip
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
@@ -65,7 +76,18 @@ def render(report: Report, fmt: str, *, key: str | None = None) -> str:
         data = sign(report.to_dict(), key) if key else report.to_dict()
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     template = environment().get_template(_TEMPLATES[fmt])
-    return template.render(report=report, t=LABELS[report.lang], symbols=SYMBOLS)
+    return template.render(
+        report=report, t=LABELS[report.lang], symbols=SYMBOLS, verdict=verdict(report)
+    )
+
+
+def verdict(report: Report) -> str:
+    """The label of the sentence that sums a report up."""
+    if not report.validated:
+        return "some_failed"
+    if not report.successful:
+        return "validated_warnings"
+    return "all_passed_here" if report.points_in("not_attempted") else "all_passed"
 
 
 def _code(text: str) -> Markup:

@@ -10,11 +10,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Status = Literal["passed", "failed", "not_attempted", "error", "advice"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "not_attempted", "error", "advice")
-# Statuses that make a grading run unsuccessful (exit status 1).
+# What a check stands for. An *objective* is what the course asks: all must pass for the
+# exercise to be validated. *Good practice* is what the statements recommend: it carries its
+# points and a lost one shows as a warning, but it never turns a validated exercise into a
+# failed one (unless the grading is strict).
+Kind = Literal["objective", "practice"]
+KINDS: tuple[Kind, ...] = ("objective", "practice")
+# Statuses that keep a check from counting as done.
 UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
 # Not attempted for want of infrastructure (no cluster here), not because of the student's
 # work: shown with the points at stake, but the run still succeeds (exit status 0).
@@ -32,6 +38,18 @@ class CheckResult:
     hint_key: str | None = None
     details: str | None = None  # log excerpt (build output, container output, ...)
     duration: float = 0.0
+    kind: Kind = "objective"
+
+    def shown(self, strict: bool = False) -> str:
+        """The status a report shows: a good-practice check that failed is a *warning*
+        (unless the grading is strict)."""
+        if self.status == "failed" and self.kind == "practice" and not strict:
+            return "warning"
+        return self.status
+
+    @property
+    def missing_infrastructure(self) -> bool:
+        return self.status == "not_attempted" and self.hint_key in MISSING_INFRASTRUCTURE
 
 
 @dataclass
@@ -53,15 +71,33 @@ class ExerciseResult:
     def max_points(self) -> float:
         return sum(c.max_points for c in self.checks)
 
+    def blocking(self, strict: bool = False) -> list[CheckResult]:
+        """The checks that keep the exercise from being validated: objectives (every check
+        when `strict`) not done, except those not attempted for want of infrastructure."""
+        return [
+            c for c in self.checks
+            if c.status in UNSUCCESSFUL and not c.missing_infrastructure
+            and (strict or c.kind == "objective")
+        ]  # fmt: skip
+
+    def judged(self) -> bool:
+        """Something of the student's work was really checked: the grading ran and at least
+        one objective was attempted (not only missing infrastructure)."""
+        objectives = [c for c in self.checks if c.kind == "objective"]
+        return self.error is None and any(not c.missing_infrastructure for c in objectives)
+
+    def validated(self, strict: bool = False) -> bool:
+        """Every objective of the course is met (and every good practice, when `strict`)."""
+        return self.judged() and not self.blocking(strict)
+
     @property
     def successful(self) -> bool:
-        return self.error is None and not any(
-            c.status in UNSUCCESSFUL and c.hint_key not in MISSING_INFRASTRUCTURE
-            for c in self.checks
-        )
+        """Every check that could be attempted here passed, good practice included."""
+        return self.validated(strict=True)
 
-    def count(self, status: str) -> int:
-        return sum(c.status == status for c in self.checks)
+    def count(self, status: str, *, strict: bool = False) -> int:
+        """How many checks a report shows with `status` (`warning` included)."""
+        return sum(c.shown(strict) == status for c in self.checks)
 
     def points_in(self, status: str) -> float:
         """The points at stake in the checks with `status` (e.g. not attempted)."""
@@ -80,6 +116,7 @@ class Report:
     schema_version: int = SCHEMA_VERSION
     commit: str | None = None  # the student repository's HEAD, when it is a git repository
     environment: dict[str, str] = field(default_factory=dict)  # engine, python, platform
+    strict: bool = False  # good practice counted for validation too (--strict)
 
     @property
     def points(self) -> float:
@@ -93,8 +130,13 @@ class Report:
     def successful(self) -> bool:
         return all(e.successful for e in self.exercises)
 
+    @property
+    def validated(self) -> bool:
+        """Every exercise graded is validated (under this report's strictness)."""
+        return all(e.validated(self.strict) for e in self.exercises)
+
     def count(self, status: str) -> int:
-        return sum(e.count(status) for e in self.exercises)
+        return sum(e.count(status, strict=self.strict) for e in self.exercises)
 
     def points_in(self, status: str) -> float:
         return sum(e.points_in(status) for e in self.exercises)
@@ -104,11 +146,13 @@ class Report:
         data["totals"] = {
             "points": self.points,
             "max_points": self.max_points,
-            **{status: self.count(status) for status in STATUSES},
+            **{status: self.count(status) for status in (*STATUSES, "warning")},
             "points_not_attempted": self.points_in("not_attempted"),
+            "validated": sum(e.validated(self.strict) for e in self.exercises),
         }
         for exercise, raw in zip(self.exercises, data["exercises"], strict=True):
             raw["points"], raw["max_points"] = exercise.points, exercise.max_points
+            raw["validated"] = exercise.validated(self.strict)
         return data
 
     @classmethod
@@ -117,7 +161,7 @@ class Report:
         fields = {k: data[k] for k in ("grader_version", "lang", "mode", "root", "started_at")}
         return cls(
             **fields, duration=float(data.get("duration", 0.0)), exercises=exercises,
-            commit=_opt(data.get("commit")),
+            commit=_opt(data.get("commit")), strict=bool(data.get("strict", False)),
             environment={str(k): str(v) for k, v in (data.get("environment") or {}).items()},
         )  # fmt: skip
 
@@ -155,7 +199,14 @@ def check_from(data: dict[str, Any]) -> CheckResult:
         hint_key=_opt(data.get("hint_key")),
         details=_opt(data.get("details")),
         duration=float(data.get("duration", 0.0)),
+        kind=_kind(data.get("kind", "objective")),
     )
+
+
+def _kind(value: Any) -> Kind:
+    if value not in KINDS:
+        raise ValueError(f"unknown check kind {value!r}")
+    return value  # type: ignore[no-any-return]
 
 
 def _opt(value: Any) -> str | None:

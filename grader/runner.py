@@ -42,6 +42,7 @@ def grade(
     debug: bool = False,
     cluster: ClusterChoice | None = None,
     stop: threading.Event | None = None,
+    strict: bool = False,
 ) -> Report:
     """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent,
     KeyboardInterrupt when `stop` is set meanwhile (the run is stopped and cleaned up)."""
@@ -50,7 +51,7 @@ def grade(
     started = time.monotonic()
     report = Report(
         grader_version=__version__, lang=lang, mode=mode, root=str(root),
-        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
     )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
         work = Path(tmp)

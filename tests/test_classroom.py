@@ -34,7 +34,9 @@ def record(student: str, ex1: float | None, ex2: float = 10, **extra: Any) -> di
         "ex2": {"points": ex2, "max_points": 10.0, "checks": {"test_stack_starts": "passed"}},
     }  # fmt: skip
     points = ex1 + ex2
+    validated = [i for i, p in (("ex1", ex1), ("ex2", ex2)) if p >= 5]
     return {"student": student, "name": student.title(), "status": "graded", "exercises": exercises,
+            "validated": validated,
             "points": points, "max_points": 20.0, "score": round(100 * points / 20, 1),
             "commit": "abc123", "report": f"students/{student}/report.html",
             "finished_at": "2026-12-02T10:00:00+00:00", "features": {}, **extra}  # fmt: skip
@@ -82,10 +84,12 @@ def test_gradebook_csv_imports_into_moodle(catalogue: Catalogue) -> None:
         "Score (%)",
     ]
     by_id = {row[0]: row for row in table[1:]}
+    assert table[0][6:] == ["Validated", "Late", "Commit", "Status"]
     assert by_id["bruno"][2:6] == ["5", "10", "15", "75"]
-    assert by_id["bruno"][6] == "2 commit(s) after 2026-12-01T23:59:00+01:00"
-    assert by_id["david"][2:6] == ["", "", "", ""]  # no grade, rather than a zero
-    assert by_id["david"][8].startswith("not graded: git clone")
+    assert by_id["bruno"][6] == "ex1 ex2" and by_id["emma"][6] == ""
+    assert by_id["bruno"][7] == "2 commit(s) after 2026-12-01T23:59:00+01:00"
+    assert by_id["david"][2:7] == ["", "", "", "", ""]  # no grade, rather than a zero
+    assert by_id["david"][9].startswith("not graded: git clone")
     assert len(table) == 6 and all(len(row) == len(table[0]) for row in table)
 
 

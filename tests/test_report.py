@@ -7,6 +7,7 @@ import pytest
 
 from grader.report import FORMATS, render
 from grader.results import CheckResult, ExerciseResult, Report
+from grader.status import ExitStatus, for_report
 
 
 def _report(lang: str = "fr") -> Report:
@@ -31,10 +32,11 @@ def test_totals_count_only_earned_points_and_advice_is_not_a_failure() -> None:
 
 def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     data = json.loads(render(_report(), "json"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
-                              "not_attempted": 1, "error": 0, "advice": 1,
-                              "points_not_attempted": 1}  # fmt: skip
+                              "not_attempted": 1, "error": 0, "advice": 1, "warning": 0,
+                              "points_not_attempted": 1, "validated": 0}  # fmt: skip
+    assert data["exercises"][0]["validated"] is False
     assert Report.from_dict(data) == _report()
 
 
@@ -72,3 +74,48 @@ def test_text_in_english_uses_english_labels() -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_renders(fmt: str) -> None:
     assert render(_report(), fmt).strip()
+
+
+def _practice_report(*, strict: bool = False, lang: str = "fr") -> Report:
+    checks = [
+        CheckResult("test_builds", "L'image se construit", "passed", 3, 3),
+        CheckResult("test_tag", "Un tag précis", "failed", 0, 1, hint="Écrivez `nginx:1.27`",
+                    hint_key="ex5.no_tag", kind="practice"),
+        CheckResult("test_lint", "Conseils", "advice", 0, 0, hint="DL3009", kind="practice"),
+    ]  # fmt: skip
+    exercise = ExerciseResult("ex5", "nginx", "1", "/repo/ex5", checks)
+    return Report("0.1.0", lang, "files", "/repo", "2026-11-23T12:00:00+00:00", 1.0, [exercise],
+                  strict=strict)  # fmt: skip
+
+
+def test_a_lost_good_practice_is_a_warning_and_the_exercise_is_still_validated() -> None:
+    report = _practice_report()
+    exercise = report.exercises[0]
+    assert exercise.validated() and not exercise.successful and report.points == 3
+    assert for_report(validated=report.validated, successful=report.successful) == 3
+    assert ExitStatus.WARNINGS == 3
+    text = render(report, "text")
+    assert "ex5 · nginx  —  3/4 points · validé" in text
+    assert "⚠ Un tag précis" in text and "bonne pratique à revoir" in text
+    assert "Exercices validés : bravo !" in text
+    root = ET.fromstring(render(report, "junit"))
+    assert root.get("failures") == "0"
+    case = root.find("testsuite/testcase[2]")
+    assert case is not None and case.find("failure") is None
+    assert "Écrivez `nginx:1.27`" in (case.findtext("system-out") or "")
+    assert json.loads(render(report, "json"))["totals"]["warning"] == 1
+
+
+def test_strict_grading_counts_good_practice_for_validation() -> None:
+    report = _practice_report(strict=True)
+    assert not report.validated
+    assert for_report(validated=report.validated, successful=report.successful) == 1
+    assert "✘ Un tag précis" in render(report, "text")
+    assert ET.fromstring(render(report, "junit")).get("failures") == "1"
+    assert Report.from_dict(json.loads(render(report, "json"))) == report
+
+
+def test_an_exercise_with_only_missing_infrastructure_is_not_validated() -> None:
+    live = CheckResult("test_live", "Live", "not_attempted", 0, 5, hint_key="common.no_cluster")
+    exercise = ExerciseResult("ex11", "Pod", "1", "/repo/ex11", [live])
+    assert not exercise.judged() and not exercise.validated()
