@@ -22,7 +22,9 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from grader import container_errors
 from grader.buildguard import Guard
+from grader.hints import Hint
 from grader.http import HttpResponse, probe, published_url
 
 LABEL_MANAGED = "fr.grader.managed"
@@ -129,6 +131,16 @@ class RunResult:
     output: str
     error: str | None = None
     timed_out: bool = False
+    oom: bool = False  # killed for going past its memory limit
+
+    def problem(self) -> Hint | None:
+        """Why the container did not run its command to the end, in the student's words
+        (the engine's own, shortened); None when it ran (whatever its exit code)."""
+        if self.oom:
+            return container_errors.stopped(self.exit_code or 137, oom=True)
+        if self.exit_code is None and not self.timed_out:
+            return container_errors.refused(self.error or "")
+        return container_errors.exec_failure(self.exit_code, self.output)
 
 
 def run_container(
@@ -152,7 +164,9 @@ def run_container(
         container.start()
         status = container.wait(timeout=timeout)
         output = container.logs(stdout=True, stderr=True).decode("utf-8", "replace")
-        return RunResult(int(status["StatusCode"]), cap(output))
+        container.reload()
+        oom = bool((container.attrs.get("State") or {}).get("OOMKilled"))
+        return RunResult(int(status["StatusCode"]), cap(output), oom=oom)
     except docker.errors.APIError as error:
         return RunResult(None, "", str(error.explanation or error))
     except requests.exceptions.RequestException:  # wait() timed out
@@ -187,6 +201,16 @@ class Server:
             if self.container.status in ("exited", "dead"):
                 return int(self.container.attrs["State"].get("ExitCode", -1))
         return None
+
+    def problem(self) -> Hint | None:
+        """Why the server is not running, in the student's words; None while it runs."""
+        if self.container is None:
+            return container_errors.refused(self.error or "")
+        code = self.exit_code()
+        if code is None:
+            return None
+        oom = bool((self.container.attrs.get("State") or {}).get("OOMKilled"))
+        return container_errors.stopped(code, oom=oom, logs=self.logs())
 
     def get(self, path: str = "/", *, deadline: float = 10.0) -> HttpResponse:
         """GET the published port, until it answers, the deadline, or the container stops."""

@@ -1,6 +1,6 @@
 """A student's submission folder, copied into a private snapshot before anything runs.
 
-The snapshot holds only regular files and folders: symlinks that point outside the
+The snapshot holds only regular files (with their permission bits) and folders: symlinks that point outside the
 submission, oversized files and absurdly deep trees are left out, each with a reason that
 the checks can show. Builds and compose projects run from the snapshot, so the student's
 own folder is never written to and a symlink can never reach the rest of the disk.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def _copy_file(path: Path, root: Path, target: Path, sub: Submission, source: Pa
     elif path.stat().st_size > MAX_FILE_BYTES:
         sub.skipped[relative] = "too_big"
     else:
-        shutil.copyfile(path, target)
+        _copy(path, target)
 
 
 def _copy_link(path: Path, root: Path, target: Path, sub: Submission, source: Path) -> None:
@@ -77,6 +78,13 @@ def _copy_link(path: Path, root: Path, target: Path, sub: Submission, source: Pa
     if not resolved.is_relative_to(root):
         sub.skipped[relative] = "symlink_outside"
     elif resolved.is_file() and resolved.stat().st_size <= MAX_FILE_BYTES:
-        shutil.copyfile(resolved, target)
+        _copy(resolved, target)
     else:
         sub.skipped[relative] = "symlink_unsupported"
+
+
+def _copy(path: Path, target: Path) -> None:
+    """Copy a file with its permission bits (a script committed executable stays so, as git
+    keeps it), never its set-user-ID, set-group-ID or sticky bits."""
+    shutil.copyfile(path, target)
+    os.chmod(target, stat.S_IMODE(path.stat().st_mode) & 0o777)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from grader import submission
@@ -43,3 +44,19 @@ def test_a_fifo_is_not_copied(tmp_path: Path) -> None:
     source.mkdir()
     os.mkfifo(source / "pipe")
     assert snapshot(source, tmp_path / "snap").skipped == {"pipe": "not_regular"}
+
+
+def test_files_keep_their_permission_bits_but_never_setuid(tmp_path: Path) -> None:
+    source = tmp_path / "ex1"
+    source.mkdir()
+    (source / "entrypoint.sh").write_text("#!/bin/sh\necho hi\n")
+    (source / "entrypoint.sh").chmod(0o755)
+    (source / "index.html").write_text("<p>hi</p>")
+    (source / "index.html").chmod(0o644)
+    (source / "tool").write_text("x")
+    (source / "tool").chmod(0o4755)
+    (source / "link.sh").symlink_to("entrypoint.sh")
+    copy = snapshot(source, tmp_path / "snap").folder
+    modes = {name: stat.S_IMODE((copy / name).stat().st_mode) for name in
+             ("entrypoint.sh", "index.html", "tool", "link.sh")}  # fmt: skip
+    assert modes == {"entrypoint.sh": 0o755, "index.html": 0o644, "tool": 0o755, "link.sh": 0o755}

@@ -44,6 +44,7 @@ def test_image_builds(image_build: BuildResult, dockerfile: Path) -> None:
 def test_cowsay_is_installed(cow: RunResult) -> None:
     """cowsay est installé dans l'image
     en: cowsay is installed in the image"""
+    assert cow.problem() is None, cow.problem()
     assert cow.exit_code != 3 and "COWSAY=" in cow.output, hint(
         "ex1.cowsay_missing", details=tail(cow.output or cow.error or "")
     )
@@ -53,6 +54,7 @@ def test_cowsay_is_installed(cow: RunResult) -> None:
 def test_cow_says_bonjour(cow: RunResult) -> None:
     """cowsay bonjour affiche la bulle et la vache
     en: cowsay bonjour shows the speech bubble and the cow"""
+    assert cow.problem() is None, cow.problem()
     bubble = "< bonjour >" in cow.output
     animal = "(oo)" in cow.output and "^__^" in cow.output
     assert cow.exit_code == 0 and bubble and animal, hint(
@@ -68,6 +70,7 @@ def test_default_command_runs(run_in_image: Callable[..., RunResult]) -> None:
     output = f"{run.output}\n{run.error or ''}"
     not_found = run.exit_code == 127 or "not found" in output
     assert not not_found, hint("ex1.cmd_not_found", details=tail(output))
+    assert run.problem() is None, run.problem()
     assert not run.timed_out, hint("ex1.cmd_never_ends")
     assert run.exit_code == 0, hint("ex1.cmd_failed", exit_code=run.exit_code, details=tail(output))
 

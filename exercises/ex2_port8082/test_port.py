@@ -7,13 +7,11 @@ from typing import Any
 
 import pytest
 
-from grader import checks, compose
-from grader.checks import assert_compose_valid, assert_present
+from grader import checks, compose, compose_checks
 from grader.engine import Client, published_ports
 from grader.hints import Hint, hint
 from grader.http import HttpResponse, published_url
 from grader.images import repository
-from grader.submission import Submission
 
 HOST_PORT, CONTAINER_PORT = "8082", "80"
 
@@ -39,18 +37,9 @@ def nginx_answer_hint(response: HttpResponse) -> Hint | None:
 # --- files mode: the student's compose file -----------------------------------------------
 
 
-@pytest.mark.points(1)
-def test_compose_file_is_present(submission: Submission) -> None:
-    """Un fichier Compose existe dans ex2/
-    en: A Compose file exists in ex2/"""
-    assert_present(submission, *compose.FILE_NAMES, key="common.no_compose_file")
-
-
-@pytest.mark.points(1)
-def test_compose_file_is_valid(compose_config: compose.Config) -> None:
-    """Le fichier Compose est valide (docker compose config)
-    en: The Compose file is valid (docker compose config)"""
-    assert_compose_valid(compose_config)
+test_compose_file_is_present = compose_checks.test_compose_file_is_present
+test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
+test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
 
 
 @pytest.mark.points(1)

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from grader import checks, compose
+from grader import checks, compose, compose_checks
 from grader.catalogue import Exercise
-from grader.checks import assert_compose_valid, assert_present
 from grader.dockerfile import tail
 from grader.engine import Client, published_ports, run_container
 from grader.hints import Hint, hint
@@ -20,7 +19,6 @@ from grader.http import HttpResponse, engine_host, published_url
 from grader.images import STANDINS, repository
 from grader.outcomes import NotAttempted
 from grader.session import GradingSession
-from grader.submission import Submission
 
 NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
 
@@ -128,18 +126,9 @@ def recreation(
 # --- the file -------------------------------------------------------------------------------
 
 
-@pytest.mark.points(1)
-def test_compose_file_is_present(submission: Submission) -> None:
-    """Un fichier Compose existe dans ex3/
-    en: A Compose file exists in ex3/"""
-    assert_present(submission, *compose.FILE_NAMES, key="common.no_compose_file")
-
-
-@pytest.mark.points(1)
-def test_compose_file_is_valid(compose_config: compose.Config) -> None:
-    """Le fichier Compose est valide (docker compose config)
-    en: The Compose file is valid (docker compose config)"""
-    assert_compose_valid(compose_config)
+test_compose_file_is_present = compose_checks.test_compose_file_is_present
+test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
+test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
 
 
 @pytest.mark.points(1)

@@ -67,7 +67,9 @@ def test_serves_your_index_html(
     server, response = home_page
     expected = submission.file("index.html")
     assert response.status is not None, hint(
-        "ex5.no_answer", error=response.error, details=tail(server.logs())
+        "ex5.no_answer",
+        error=server.problem() or response.error,
+        details=tail(server.logs()),
     )
     assert "Welcome to nginx!" not in response.text, hint("ex5.default_page")
     assert response.status == 200, hint("ex5.bad_status", status=response.status)

@@ -144,7 +144,10 @@ def test_serves_the_page(
     server = serve_image(port)
     response = server.get("/", deadline=10)
     assert response.status is not None, hint(
-        "ex7.no_answer", port=port, error=response.error, details=tail(server.logs())
+        "ex7.no_answer",
+        port=port,
+        error=server.problem() or response.error,
+        details=tail(server.logs()),
     )
     page = submission.file("index.html")
     expected = page.read_bytes() if page else b""
