@@ -1,9 +1,10 @@
 """A student's submission folder, copied into a private snapshot before anything runs.
 
-The snapshot holds only regular files (with their permission bits) and folders: symlinks that point outside the
-submission, oversized files and absurdly deep trees are left out, each with a reason that
-the checks can show. Builds and compose projects run from the snapshot, so the student's
-own folder is never written to and a symlink can never reach the rest of the disk.
+The snapshot holds only regular files (with their permission bits) and folders: symlinks
+that point outside the submission, oversized files and absurdly deep trees are left out,
+each with a reason that the checks can show. Builds and compose projects run from the
+snapshot, so the student's own folder is never written to and a symlink can never reach the
+rest of the disk.
 """
 
 from __future__ import annotations
