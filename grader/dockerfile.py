@@ -15,6 +15,7 @@ from grader.hints import Hint, hint
 
 _MISSING_PACKAGE = re.compile(r"Unable to locate package (\S+)")
 _PARSE_LINE = re.compile(r"line (\d+)")
+_RELEASE_GONE = re.compile(r"The repository '(\S+) (\S+) Release' does not have a Release file")
 _STEP = re.compile(r"^Step \d+/\d+ : (\S+)\s*(\S*)", re.M)
 _COPY_MISSING = re.compile(
     r"(?:COPY|ADD) failed: (?:file not found in build context[^:]*: )?"
@@ -87,6 +88,10 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
                     details=details)  # fmt: skip
     if "Do you want to continue?" in log and "Abort" in log:
         return hint("common.build_needs_yes", details=details)
+    gone = _RELEASE_GONE.search(log)
+    if gone:
+        return hint("common.build_release_gone", repository=gone.group(1), suite=gone.group(2),
+                    details=details)  # fmt: skip
     package = _MISSING_PACKAGE.search(log)
     if package:
         key = (

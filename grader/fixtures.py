@@ -72,19 +72,40 @@ def dockerfile(submission: Submission) -> Path:
 def image_build(
     dockerfile: Path, docker_client: Client, grading: GradingSession, exercise: Exercise
 ) -> Iterator[BuildResult]:
+    """The build of the submission's Dockerfile, its base images made available first
+    (offline stand-ins where no registry answers). A build that fails only because a
+    stand-in is not the image named (an Ubuntu package version on Debian…) raises
+    `NotAttempted(common.standin_cannot_judge)`: it is not judged here."""
+    standins: list[images.Standin] = []
     for ref in images.base_images(dockerfile.read_text(encoding="utf-8", errors="replace")):
-        kind = images.ensure(docker_client, ref)
-        if kind:
-            grading.note_standin(exercise, ref, kind)
+        standin = images.ensure_standin(docker_client, ref)
+        if standin:
+            grading.note_standin(exercise, ref, standin.describe())
+            standins.append(standin)
     tag = f"{grading.resource_name(exercise)}:latest"
     options = limits.for_params(exercise.params).build_options()
     result = build_image(docker_client, dockerfile.parent, tag=tag, **options)
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
+    else:
+        _judge_offline(result, standins, docker_client, grading.labels(exercise))
     yield result
     if result.ok:
         with contextlib.suppress(docker.errors.APIError):
             docker_client.images.remove(tag, force=True, noprune=True)
+
+
+def _judge_offline(
+    build: BuildResult, standins: list[images.Standin], client: Client, labels: dict[str, str]
+) -> None:
+    """Raise `NotAttempted` when the failed `build` may be the stand-ins' doing."""
+
+    def packages(standin: images.Standin, prefix: str) -> set[str] | None:
+        return images.package_names(client, standin, prefix, labels=labels)
+
+    excuse = images.standin_excuse(build, standins, packages=packages)
+    if excuse is not None:
+        raise NotAttempted(excuse)
 
 
 @pytest.fixture(scope="module")

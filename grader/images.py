@@ -5,23 +5,40 @@ room, these test machines), a stand-in built from Debian packages is tagged unde
 name a student wrote (`ubuntu:22.04`, `nginx:1.25-alpine`, ...), because the engine looks in
 its local store first. Every stand-in carries the label `fr.grader.standin=<kind>`, so a
 report can say when one was used.
+
+Stand-ins are as faithful as the Debian mirror allows (`Standin`): a Debian release the
+mirror serves gets a stand-in of that very release (debootstrapped the first time a student
+names it); an end-of-life release gets one whose apt sources name that release on the same
+mirror, so that `apt-get update` fails as it does with the real image; another distribution
+(Ubuntu, Alpine) is played by Debian, and a build that fails only because of that is not
+judged (`standin_excuse`). Everything is built from the mirror the machine's own apt uses,
+or `GRADER_DEBIAN_MIRROR`: no address is written here.
 """
 
 from __future__ import annotations
 
+import difflib
+import io
+import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docker.errors
 
-from grader.engine import LABEL_STANDIN, Client
+from grader.engine import LABEL_STANDIN, BuildResult, Client
+from grader.hints import Hint, hint
 from grader.paths import images_dir
 
-BASE = "local/debian:bookworm"
+DEFAULT_RELEASE = "bookworm"  # the seeded base: every other stand-in kind is built on it
+BASE = f"local/debian:{DEFAULT_RELEASE}"
 # stand-in kind → the local image that is the stand-in (built from fixtures/images/<kind>/)
 LOCAL: dict[str, str] = {"debian": BASE} | {
     kind: f"local/{kind}:standin"
@@ -31,6 +48,7 @@ LOCAL: dict[str, str] = {"debian": BASE} | {
 _KINDS = {
     "ubuntu": "debian",
     "debian": "debian",
+    "alpine": "debian",
     "nginx": "nginx",
     "jupyter/base-notebook": "jupyter",
     "jupyter/minimal-notebook": "jupyter",
@@ -44,10 +62,14 @@ _KINDS = {
 }
 # repository name → (stand-in kind, local stand-in image)
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
-# The public names tagged by `grader images seed` (more are tagged on demand).
+# The distribution the real image is made of (a tag saying `alpine` overrides it).
+_DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql": "Oracle Linux",
+            "jupyter": "Ubuntu", "nginx": "Debian", "wordpress": "Debian", "supermario": "?",
+            "hello-world": "scratch"}  # fmt: skip
+# The public names tagged by `grader images seed` (more are tagged on demand, and a Debian
+# release other than the default is debootstrapped only when a student's FROM names it).
 SEED_TAGS = (
     "ubuntu:latest",
-    "debian:latest",
     "debian:bookworm",
     "nginx:latest",
     "nginx:alpine",
@@ -58,6 +80,12 @@ SEED_TAGS = (
     "pengbai/docker-supermario:latest",
     "hello-world:latest",
 )
+# Debian's release names by major version (facts of the Debian project).
+DEBIAN_RELEASES = {"6": "squeeze", "7": "wheezy", "8": "jessie", "9": "stretch", "10": "buster",
+                   "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky",
+                   "15": "duke"}  # fmt: skip
+_NUMBERS = {name: int(number) for number, name in DEBIAN_RELEASES.items()} | {"sid": 99}
+_ALIASES = ("stable", "oldstable", "oldoldstable", "testing", "unstable")
 
 Log = Callable[[str], None]
 
@@ -82,6 +110,12 @@ def with_tag(ref: str) -> str:
     return ref if ":" in last or "@" in ref else f"{ref}:latest"
 
 
+def tag_of(ref: str) -> str:
+    """`ubuntu:22.04` → `22.04`; `ubuntu` → `latest` (a digest counts as no tag)."""
+    last = with_tag(ref.split("@", 1)[0]).rsplit("/", 1)[-1]
+    return last.split(":", 1)[1]
+
+
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
 
 
@@ -98,42 +132,229 @@ def base_images(dockerfile: str) -> list[str]:
     return refs
 
 
+_SUFFIX = re.compile(r"(-slim|-backports|-\d{8})+$")
+
+
+def debian_codename(tag: str, *, alias: Callable[[str], str | None]) -> str | None:
+    """The Debian release a `debian:<tag>` image is made of: `12.8-slim` → `bookworm`,
+    `bullseye-20240110-slim` → `bullseye`, `latest`/`stable-slim` → what `alias("stable")`
+    says; None for a tag that names no release."""
+    name = _SUFFIX.sub("", tag.lower())
+    if name in ("", "latest", "slim"):
+        name = "stable"
+    if name in ("unstable", "experimental", "rc-buggy"):
+        return "sid"
+    if name in _ALIASES:
+        return alias(name)
+    if name in _NUMBERS:
+        return name
+    number = re.fullmatch(r"(\d+)(?:\.\d+)*", name)
+    return DEBIAN_RELEASES.get(number.group(1)) if number else None
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """The Debian archive (and security archive) stand-ins are built from and point at."""
+
+    archive: str
+    security: str | None = None
+
+    def release(self, suite: str, *, security: bool = False) -> dict[str, str] | None:
+        """The head fields of `dists/<suite>/Release` (Codename, Suite…), None if not served."""
+        base = self.security if security else self.archive
+        if base is None:
+            return None
+        url = f"{base.rstrip('/')}/dists/{suite}/Release"
+        try:
+            with urllib.request.urlopen(url, timeout=15) as answer:
+                head = answer.read(4096).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return None
+        fields = dict(re.findall(r"^([A-Za-z-]+): *(.*)$", head, re.M))
+        return fields if "Codename" in fields or "Suite" in fields else None
+
+    def serves(self, suite: str, *, security: bool = False) -> bool:
+        return self.release(suite, security=security) is not None
+
+    def codename(self, alias: str) -> str | None:
+        fields = self.release(alias)
+        return fields.get("Codename") if fields else None
+
+
+_DEB_LINE = re.compile(r"^\s*deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+(\S+)\s*(.*)$", re.M)
+
+
+def _source_entries(apt_dir: Path) -> list[tuple[str, str, list[str]]]:
+    """(URI, suite, components) of every `deb` entry, one-line and deb822 formats alike."""
+    entries: list[tuple[str, str, list[str]]] = []
+    lists = [apt_dir / "sources.list", *sorted((apt_dir / "sources.list.d").glob("*.list"))]
+    for path in (p for p in lists if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        entries += [(u, s, c.split()) for u, s, c in _DEB_LINE.findall(text)]
+    for path in sorted((apt_dir / "sources.list.d").glob("*.sources")):
+        for stanza in re.split(r"\n\s*\n", path.read_text(encoding="utf-8", errors="replace")):
+            fields = dict(re.findall(r"^([A-Za-z-]+):[ \t]*(.*)$", stanza, re.M))
+            if "deb" not in fields.get("Types", "").split() or fields.get("Enabled") == "no":
+                continue
+            for uri in fields.get("URIs", "").split():
+                entries += [(uri, s, fields.get("Components", "").split())
+                            for s in fields.get("Suites", "").split()]  # fmt: skip
+    return entries
+
+
+def _debian_suite(suite: str) -> tuple[str, bool] | None:
+    """`bookworm-security` → (`bookworm`, True); None for a suite that is not Debian's."""
+    base, _, pocket = suite.replace("/updates", "-security").partition("-")
+    if base not in _NUMBERS and base not in _ALIASES:
+        return None
+    return base, pocket == "security"
+
+
+def discover_mirror(
+    *, env: Mapping[str, str] | None = None, apt_dir: Path = Path("/etc/apt")
+) -> Mirror | None:
+    """The Debian mirror of `GRADER_DEBIAN_MIRROR` (and `GRADER_DEBIAN_SECURITY_MIRROR`), or
+    else the one this machine's apt uses; None when neither names one."""
+    env = os.environ if env is None else env
+    if env.get("GRADER_DEBIAN_MIRROR"):
+        return Mirror(env["GRADER_DEBIAN_MIRROR"], env.get("GRADER_DEBIAN_SECURITY_MIRROR"))
+    archive = security = None
+    for uri, suite, components in _source_entries(apt_dir):
+        found = _debian_suite(suite)
+        if found is None or "main" not in components:
+            continue
+        if found[1]:
+            security = security or uri
+        else:
+            archive = archive or uri
+    return (
+        Mirror(archive, env.get("GRADER_DEBIAN_SECURITY_MIRROR") or security) if archive else None
+    )
+
+
+def sources(
+    codename: str, mirror: Mirror, *, served: Callable[[str, bool], bool]
+) -> tuple[str, str]:
+    """(path, text) of the apt sources the real `debian:<codename>` image has, on `mirror`:
+    deb822 `debian.sources` from bookworm on, a `sources.list` before. `served(suite,
+    security)` says whether to list `-updates` and the security suite."""
+    number = _NUMBERS.get(codename, 99)
+    security_suite = f"{codename}/updates" if number <= 10 else f"{codename}-security"
+    suites = [(mirror.archive, codename)]
+    if codename != "sid" and served(f"{codename}-updates", False):
+        suites.append((mirror.archive, f"{codename}-updates"))
+    if mirror.security and codename != "sid" and served(security_suite, True):
+        suites.append((mirror.security, security_suite))
+    if number < 12:
+        lines = [f"deb {uri} {suite} main" for uri, suite in suites]
+        return "etc/apt/sources.list", "\n".join(lines) + "\n"
+    keyring = "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+    stanzas: dict[str, list[str]] = {}
+    for uri, suite in suites:
+        stanzas.setdefault(uri, []).append(suite)
+    text = "\n".join(f"Types: deb\nURIs: {uri}\nSuites: {' '.join(s)}\nComponents: main\n"
+                     + keyring for uri, s in stanzas.items())  # fmt: skip
+    return "etc/apt/sources.list.d/debian.sources", text
+
+
+@dataclass(frozen=True)
+class Standin:
+    """What stands in for one public image name, and how faithfully."""
+
+    ref: str  # as the student wrote it, with its tag: `ubuntu:22.04`
+    kind: str  # debian, nginx, jupyter…
+    image: str  # the local image tagged as `ref`: `local/debian:bullseye`
+    release: str  # the Debian release the stand-in's apt sources name
+    named: str  # what the real image is: `Ubuntu 22.04`, `nginx (Alpine)`
+    exact: bool  # apt sees the same archive as in the real image (same Debian release)
+    eol: bool = False  # a Debian release the mirror no longer serves
+
+    @property
+    def made_of(self) -> str:
+        system = f"Debian {DEFAULT_RELEASE if self.eol else self.release}"
+        return system if self.kind == "debian" else f"{self.kind} stand-in on {system}"
+
+    def describe(self) -> str:
+        """The report's entry: which release, and whether the verdict could depend on it."""
+        if self.eol:
+            return f"Debian {self.release}, end of life: apt sources no longer served"
+        if self.exact:
+            return f"{self.made_of}, the release of the real image"
+        return f"{self.made_of} for {self.named}: a build failing for that is not judged"
+
+
+def plan(ref: str, mirror: Mirror | None) -> Standin | None:
+    """The stand-in for `ref`, or None when there is none (an image the grader does not know,
+    a Debian tag that names no release the mirror could give)."""
+    ref = with_tag(ref)
+    repo, tag = repository(ref), tag_of(ref)
+    if repo not in STANDINS:
+        return None
+    kind, image = STANDINS[repo]
+    distro = "Alpine" if "alpine" in tag.lower() else _DISTROS.get(repo, _DISTROS.get(kind, "?"))
+    if repo != "debian":
+        named = f"{distro} {tag}" if kind == "debian" else f"{repo}:{tag} ({distro})"
+        return Standin(ref, kind, image, DEFAULT_RELEASE, named, exact=False)
+    codename = debian_codename(tag, alias=mirror.codename) if mirror else DEFAULT_RELEASE
+    if codename is None or mirror is None:  # a tag naming no release: the default, approximately
+        return Standin(ref, kind, BASE, DEFAULT_RELEASE, f"Debian ({tag})", exact=False)
+    image = f"local/debian:{codename}"
+    if mirror.serves(codename):
+        return Standin(ref, kind, image, codename, f"Debian {codename}", exact=True)
+    stable = mirror.codename("stable") or DEFAULT_RELEASE
+    if _NUMBERS.get(codename, 99) < _NUMBERS.get(stable, 12):
+        return Standin(ref, kind, image, codename, f"Debian {codename}", exact=True, eol=True)
+    return None  # a future release: the real registry has no such image either
+
+
 def standin_kind(client: Client, ref: str) -> str | None:
     """The stand-in kind of a local image, or None for a real image (or no image)."""
-    try:
-        image = client.images.get(with_tag(ref))
-    except docker.errors.ImageNotFound:
-        return None
-    return (image.labels or {}).get(LABEL_STANDIN)
+    found = _local(client, with_tag(ref))
+    return None if found is None else (found.labels or {}).get(LABEL_STANDIN)
 
 
 def ensure(client: Client, ref: str, *, log: Log = lambda _: None) -> str | None:
-    """Make `ref` available locally; return the stand-in kind used, or None for the real one.
+    """Make `ref` available locally; return how a stand-in stands for it (`Standin.describe`),
+    or None for the real image.
 
     Unknown images that cannot be pulled are left alone: the build or `up` then fails with
     the engine's own message, which the checks turn into a hint.
     """
+    standin = ensure_standin(client, ref, log=log)
+    return standin.describe() if standin else None
+
+
+def ensure_standin(client: Client, ref: str, *, log: Log = lambda _: None) -> Standin | None:
+    """Make `ref` available locally; return its stand-in, or None for the real image.
+
+    A name already tagged on a stand-in is tagged again if another stand-in is now the right
+    one (`debian:latest` seeded as bookworm before releases had their own)."""
     ref = with_tag(ref)
-    try:
-        client.images.get(ref)
-        return standin_kind(client, ref)
-    except docker.errors.ImageNotFound:
-        pass
-    try:
-        client.images.pull(ref)
+    found = _local(client, ref)
+    if found is not None and LABEL_STANDIN not in (found.labels or {}):
         return None
-    except docker.errors.APIError:
-        pass
-    return _tag_standin(client, ref, log=log) if repository(ref) in STANDINS else None
+    if found is None:
+        try:
+            client.images.pull(ref)
+            return None
+        except docker.errors.APIError:
+            pass
+    standin = plan(ref, discover_mirror())
+    if standin is None:
+        return None
+    image = _standin_image(client, standin, log=log)
+    if found is None or found.id != image.id:
+        name, tag = ref.rsplit(":", 1)
+        image.tag(name, tag)
+    return standin
 
 
-def _tag_standin(client: Client, ref: str, *, log: Log) -> str:
-    """Tag the stand-in for `ref`'s repository as `ref` (building the stand-in if needed)."""
-    kind, local = STANDINS[repository(ref)]
-    seed_one(client, kind, log=log)
-    name, tag = with_tag(ref).rsplit(":", 1)
-    client.images.get(local).tag(name, tag)
-    return kind
+def _standin_image(client: Client, standin: Standin, *, log: Log) -> Any:
+    if standin.kind != "debian":
+        seed_one(client, standin.kind, log=log)
+    elif _local(client, standin.image) is None:
+        _make_release(client, standin.release, eol=standin.eol, log=log)
+    return client.images.get(standin.image)
 
 
 def seed(client: Client, *, force: bool = False, log: Log = print) -> None:
@@ -145,16 +366,23 @@ def seed(client: Client, *, force: bool = False, log: Log = print) -> None:
         for standin in LOCAL:
             seed_one(client, standin, force=True, log=log)
     for ref in SEED_TAGS:
-        kind = _tag_standin(client, ref, log=log) if force else ensure(client, ref, log=log)
-        log(f"{ref}: " + (f"offline stand-in ({kind})" if kind else "real image"))
+        if force:
+            planned = plan(ref, discover_mirror())
+            assert planned is not None, ref
+            name, tag = with_tag(ref).rsplit(":", 1)
+            _standin_image(client, planned, log=log).tag(name, tag)
+            described: str | None = planned.describe()
+        else:
+            described = ensure(client, ref, log=log)
+        log(f"{ref}: " + (f"offline stand-in ({described})" if described else "real image"))
 
 
 def seed_one(client: Client, kind: str, *, force: bool = False, log: Log = print) -> None:
     local = LOCAL[kind]
-    if _exists(client, local) and not force:
+    if _local(client, local) is not None and not force:
         return
     if kind == "debian":
-        _import_debian(client, log)
+        _make_release(client, DEFAULT_RELEASE, eol=False, log=log)
     else:
         seed_one(client, "debian", log=log)
         log(f"building {local} from {images_dir() / kind}")
@@ -163,12 +391,11 @@ def seed_one(client: Client, kind: str, *, force: bool = False, log: Log = print
         )
 
 
-def _exists(client: Client, ref: str) -> bool:
+def _local(client: Client, ref: str) -> Any:
     try:
-        client.images.get(ref)
+        return client.images.get(ref)
     except docker.errors.ImageNotFound:
-        return False
-    return True
+        return None
 
 
 _CLEAN = (
@@ -191,31 +418,211 @@ APT_CONF = {
 }
 
 
-def _import_debian(client: Client, log: Log) -> None:
+def _mirror_or_fail() -> Mirror:
+    mirror = discover_mirror()
+    if mirror is None:
+        raise SeedError(
+            "No Debian mirror to build the offline stand-in images from: this machine's apt "
+            "names none (/etc/apt/sources.list, /etc/apt/sources.list.d/). Set "
+            "GRADER_DEBIAN_MIRROR (e.g. the room's mirror), or make Docker Hub reachable."
+        )
+    return mirror
+
+
+def _make_release(client: Client, codename: str, *, eol: bool, log: Log) -> None:
+    """`local/debian:<codename>`: debootstrapped if the mirror serves it, else (end of life)
+    the default release with apt sources naming `codename`, which apt then cannot fetch."""
+    mirror = _mirror_or_fail()
+    path, text = sources(
+        codename, mirror, served=lambda s, sec: eol or mirror.serves(s, security=sec)
+    )
+    if not eol:
+        _import_debian(client, codename, mirror, {path: text}, log)
+        return
+    seed_one(client, "debian", log=log)
+    others = [
+        p for p in ("etc/apt/sources.list", "etc/apt/sources.list.d/debian.sources") if p != path
+    ]
+    dockerfile = (
+        f"FROM {BASE}\nRUN rm -f {' '.join('/' + p for p in others)} && printf "
+        f"'{text.replace(chr(10), chr(92) + 'n')}' > /{path}\n"
+        f"LABEL {LABEL_STANDIN}=debian-{codename}\n"
+    )
+    log(f"building local/debian:{codename} (end of life: apt sources naming {codename})")
+    client.images.build(
+        fileobj=io.BytesIO(dockerfile.encode()), tag=f"local/debian:{codename}", rm=True
+    )
+
+
+def _import_debian(
+    client: Client, codename: str, mirror: Mirror, files: dict[str, str], log: Log
+) -> None:
     """debootstrap a minimal Debian, drop its package lists (as official images do), import."""
     if shutil.which("debootstrap") is None:
         raise SeedError(
             "debootstrap is missing: install it (apt-get install debootstrap) to build the "
             "offline stand-in images, or make Docker Hub reachable."
         )
-    log("debootstrap bookworm (about 30 s)…")
+    script = codename if Path("/usr/share/debootstrap/scripts", codename).exists() else "sid"
+    log(f"debootstrap {codename} from {mirror.archive} (about 30-60 s)…")
+    tag = f"local/debian:{codename}"
     with tempfile.TemporaryDirectory(prefix="grader-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
         subprocess.run(
-            ["debootstrap", "--variant=minbase", "bookworm", str(rootfs),
-             "http://deb.debian.org/debian"],
+            ["debootstrap", "--variant=minbase", codename, str(rootfs), mirror.archive, script],
             check=True, capture_output=True,
         )  # fmt: skip
         for item in (rootfs / "var/lib/apt/lists").glob("*"):
             if item.is_file():
                 item.unlink()
+        (rootfs / "etc/apt/sources.list").unlink(missing_ok=True)
+        for name, text in files.items():
+            (rootfs / name).write_text(text, encoding="utf-8")
         for name, text in APT_CONF.items():
             (rootfs / "etc/apt/apt.conf.d" / name).write_text(text, encoding="utf-8")
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
         subprocess.run(
             ["docker", "import", "--change", 'CMD ["/bin/bash"]',
-             "--change", f"LABEL {LABEL_STANDIN}=debian", "-", BASE],
+             "--change", f"LABEL {LABEL_STANDIN}=debian-{codename}", "-", tag],
             stdin=tar.stdout, check=True, capture_output=True,
         )  # fmt: skip
         tar.wait()
-    log(f"imported {BASE}")
+    log(f"imported {tag}")
+
+
+# --- builds that fail only because a stand-in is not the image the student named --------
+
+_STEP_LINE = re.compile(r"^Step \d+/\d+ : (.*)$", re.M)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the classic builder colours what RUN writes on stderr
+_PINNED = re.compile(r"E: Version '([^']+)' for '([^']+)' was not found")
+_NO_CANDIDATE = re.compile(r"E: Package '([^']+)' has no installation candidate")
+_NOT_LOCATED = re.compile(r"E: Unable to locate package (\S+)")
+_APT_UPDATE = re.compile(r"\bapt(?:-get)?\s+(?:-\S+\s+)*update\b")
+_OTHER_TOOLS = {"Alpine": ("apk",), "Oracle Linux": ("microdnf", "dnf", "yum")}
+PackageNames = Callable[[Standin, str], Collection[str] | None]
+
+
+@dataclass(frozen=True)
+class _Step:
+    instruction: str  # `RUN apt-get install -y cowsay`
+    output: str  # what the step printed
+    stage_steps: list[str]  # the instructions of its stage up to it, FROM first
+
+
+def _failing_step(log: str) -> _Step | None:
+    steps = list(_STEP_LINE.finditer(log))
+    if not steps:
+        return None
+    stage: list[str] = []
+    for step in steps:
+        stage = (
+            [step.group(1)]
+            if step.group(1).upper().startswith("FROM ")
+            else [*stage, step.group(1)]
+        )
+    return _Step(steps[-1].group(1).strip(), log[steps[-1].end() :], stage)
+
+
+def _stage_base(step: _Step, log: str) -> str | None:
+    """The image the failing step's stage starts from, following earlier stages' names."""
+    if not step.stage_steps or not step.stage_steps[0].upper().startswith("FROM "):
+        return None
+    aliases = {}
+    for line in _STEP_LINE.findall(log):
+        match = _FROM.match(line)
+        if match and match.group(2):
+            aliases[match.group(2).lower()] = match.group(1)
+    match = _FROM.match(step.stage_steps[0])
+    ref = match.group(1) if match else ""
+    for _ in range(len(aliases)):
+        ref = aliases.get(ref.lower(), ref)
+    return with_tag(ref)
+
+
+def standin_excuse(
+    build: BuildResult, standins: Sequence[Standin], *, packages: PackageNames | None = None
+) -> Hint | None:
+    """Why a failed build may be the stand-in's doing rather than the student's, as the hint
+    `common.standin_cannot_judge`; None when the failure is the student's (it would fail with
+    the real image too, or the stand-in is that very release).
+
+    `packages(standin, prefix)` lists the stand-in's package names starting with `prefix`
+    (None if unknown): a package apt cannot locate is a typo when a name close to it exists
+    (`cowsey`), else it may exist only in the distribution the stand-in plays.
+    """
+    log = _ANSI.sub("", build.log)
+    step = None if build.ok else _failing_step(log)
+    if step is None or not step.instruction.upper().startswith("RUN "):
+        return None
+    ref = _stage_base(step, log)
+    standin = next((s for s in standins if with_tag(s.ref) == ref), None)
+    if standin is None and ref is None and len(standins) == 1:
+        standin = standins[0]
+    if standin is None or standin.exact:
+        return None
+    reason = _reason(step, standin, packages)
+    if reason is None:
+        return None
+    details = "\n".join(log.rstrip().splitlines()[-25:])
+    return hint("common.standin_cannot_judge", tag=standin.ref, standin=standin.made_of,
+                named=standin.named, reason=reason, details=details)  # fmt: skip
+
+
+def _reason(step: _Step, standin: Standin, packages: PackageNames | None) -> Hint | None:
+    output, distro = step.output, standin.named
+    if "Do you want to continue?" in output and "Abort" in output:
+        return None  # `apt-get install` without -y: fails with every image
+    pinned = _PINNED.search(output)
+    if pinned:
+        return hint(
+            "common.standin_pinned_version", package=pinned.group(2), version=pinned.group(1)
+        )
+    candidate = _NO_CANDIDATE.search(output)
+    if candidate:
+        return hint("common.standin_package_elsewhere", package=candidate.group(1))
+    missing = _NOT_LOCATED.search(output)
+    if missing:
+        return _missing_package(missing.group(1), step, standin, packages)
+    command = step.instruction[4:]
+    if "add-apt-repository" in command and "ppa:" in command and distro.startswith("Ubuntu"):
+        return hint("common.standin_ppa", command="add-apt-repository")
+    for system, tools in _OTHER_TOOLS.items():
+        absent = [t for t in tools if re.search(rf"\b{t}\b", command) and _absent(t, output)]
+        if system in distro and absent:
+            return hint("common.standin_other_tool", tool=absent[0], distro=system)
+    return None
+
+
+def _absent(tool: str, output: str) -> bool:
+    return re.search(rf"\b{tool}: (?:command )?not found", output) is not None
+
+
+def _missing_package(
+    package: str, step: _Step, standin: Standin, packages: PackageNames | None
+) -> Hint | None:
+    if not any(_APT_UPDATE.search(s) for s in step.stage_steps):
+        return None  # no `apt-get update`: no image of a Debian-like system has package lists
+    known = packages(standin, package[: max(2, len(package) // 2)]) if packages else None
+    if known is None or difflib.get_close_matches(package, list(known), n=1, cutoff=0.8):
+        return None  # a typo of a package that exists (or no way to tell): the student's
+    return hint("common.standin_package_elsewhere", package=package)
+
+
+def package_names(
+    client: Client, standin: Standin, prefix: str, *, labels: Mapping[str, str]
+) -> set[str] | None:
+    """The names of the packages starting with `prefix` that apt finds in the stand-in."""
+    command = "apt-get update -qq >/dev/null 2>&1 && apt-cache pkgnames " + _shell_word(prefix)
+    try:
+        output = client.containers.run(
+            standin.image, ["timeout", "120", "sh", "-c", command], remove=True,
+            labels=dict(labels), network_mode="bridge",
+        )  # fmt: skip
+    except docker.errors.DockerException:
+        return None
+    names = {line.strip() for line in output.decode("utf-8", "replace").splitlines()}
+    return names - {""} or None
+
+
+def _shell_word(text: str) -> str:
+    return "'" + re.sub(r"[^A-Za-z0-9.+-]", "", text) + "'"

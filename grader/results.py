@@ -24,7 +24,10 @@ KINDS: tuple[Kind, ...] = ("objective", "practice")
 UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
 # Not attempted for want of infrastructure (no cluster here), not because of the student's
 # work: shown with the points at stake, but the run still succeeds (exit status 0).
-MISSING_INFRASTRUCTURE: frozenset[str] = frozenset({"common.no_cluster"})
+# Likewise a build that failed only because an offline stand-in is not the image named.
+MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
+    {"common.no_cluster", "common.standin_cannot_judge"}
+)
 
 
 @dataclass
