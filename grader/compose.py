@@ -231,6 +231,7 @@ def prepare(
     for service in (data.get("services") or {}).values():
         limits.cap_service(service)
         if service.get("container_name"):
+            _keep_resolvable(service, str(service["container_name"]))
             service["container_name"] = f"{name}-{service['container_name']}"
         for entry in service.get("ports") or [] if ephemeral_ports else []:
             if isinstance(entry, dict):
@@ -238,6 +239,37 @@ def prepare(
     file = folder / f".grader-{name}.json"
     file.write_text(json.dumps(data), encoding="utf-8")
     return Project(name=name, file=file, folder=folder)
+
+
+def _keep_resolvable(service: dict[str, Any], container_name: str) -> None:
+    """The other containers reach a service by its `container_name` too: once the grader has
+    renamed it, the name the student wrote stays a network alias, so that it still resolves."""
+    networks = service.get("networks") or {"default": None}
+    if isinstance(networks, list):
+        networks = {n: None for n in networks}
+    for network, settings in list(networks.items()):
+        settings = dict(settings or {})
+        settings["aliases"] = [*(settings.get("aliases") or []), container_name]
+        networks[network] = settings
+    service["networks"] = networks
+
+
+def names(config: dict[str, Any], service: str) -> set[str]:
+    """Every name by which the other containers of the stack reach `service` on its networks:
+    the service name, its `container_name`, its `hostname`, its network aliases, and the
+    `links` aliases other services give it (lower case: DNS ignores case)."""
+    services = config.get("services") or {}
+    spec = services.get(service) or {}
+    found = {service, str(spec.get("container_name") or ""), str(spec.get("hostname") or "")}
+    networks = spec.get("networks") or {}
+    for settings in networks.values() if isinstance(networks, dict) else []:
+        found |= {str(a) for a in (settings or {}).get("aliases") or []}
+    for other in services.values():
+        for link in other.get("links") or []:
+            target, _, alias = str(link).partition(":")
+            if target == service:
+                found.add(alias or target)
+    return {n.lower() for n in found if n}
 
 
 def containers(client: Any, project: str) -> list[Any]:

@@ -38,6 +38,7 @@ def test_a_pod_runs_nginx(valid_manifests: Manifests) -> None:
     assert pods, hint("ex11.no_pod", found=", ".join(map(str, valid_manifests)) or "—")
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_container_declares_port_80(nginx_pod: Manifest) -> None:
     """Le conteneur déclare son port 80
@@ -47,6 +48,7 @@ def test_container_declares_port_80(nginx_pod: Manifest) -> None:
     assert 80 in ports, hint("ex11.no_port")
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_image_has_a_version(valid_manifests: Manifests) -> None:
     """L'image a une version (pas latest)

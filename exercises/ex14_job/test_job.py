@@ -59,6 +59,7 @@ def test_restart_policy_suits_a_job(job: Manifest) -> None:
                                                   found=policy)  # fmt: skip
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_image_has_a_version(valid_manifests: Manifests) -> None:
     """L'image a une version (pas latest)

@@ -149,6 +149,7 @@ def test_work_directory_is_on_a_volume(
     assert problem is None, problem
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_mounted_folders_stay_inside_the_exercise(
     valid_compose_config: dict[str, Any], compose_file: Path

@@ -102,6 +102,7 @@ def test_probes_target_a_declared_port(valid_manifests: Manifests) -> None:
             assert problem is None, problem
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_ingress_has_a_host_rule(ingress: Manifest) -> None:
     """Un Ingress avec une règle d'hôte
@@ -118,6 +119,7 @@ def test_ingress_routes_to_the_service(ingress: Manifest, valid_manifests: Manif
     assert problem is None, problem
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_ingress_names_its_class(ingress: Manifest) -> None:
     """L'Ingress nomme sa classe (ingressClassName)
@@ -126,6 +128,7 @@ def test_ingress_names_its_class(ingress: Manifest) -> None:
     assert problem is None, problem
 
 
+@pytest.mark.practice
 @pytest.mark.points(1)
 def test_images_have_a_version(valid_manifests: Manifests) -> None:
     """Les images ont une version (pas latest)
@@ -184,7 +187,9 @@ def test_nginx_answers_through_the_ingress(
     en: nginx answers through the Ingress, with the right host name"""
     from kubernetes import client
 
-    host = next(r["host"] for r in ingress.spec["rules"] if r.get("host"))
+    # A rule without a host routes every host name: any name then reaches nginx.
+    rules = [r for r in ingress.spec.get("rules") or [] if isinstance(r, dict)]
+    host = next((str(r["host"]) for r in rules if r.get("host")), "grader.invalid")
     url = live_cluster.ingress_url
     if url is None:  # a school cluster: the address the controller wrote in the status
         networking = client.NetworkingV1Api(k8s_api)

@@ -1,6 +1,8 @@
 """Every exercise is self-tested on the real engine: the reference solution scores full marks,
 every broken variant in fixtures/submissions/<id>/ fails the checks it should, with the hints
-it should (its expect.yaml); a variant marked `full_marks: true` is a correct alternative."""
+it should (its expect.yaml), and leaves the exercise not validated unless it says
+`validated: true` (only good practice lost); a variant marked `full_marks: true` is a correct
+alternative."""
 
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ def test_reference_solution_scores_full_marks(
         if c.status not in ("passed", "advice") and c.hint_key != "common.no_cluster"
     ]
     assert failures == []
+    assert result.validated() and result.validated(strict=True)
     assert result.max_points == exercise.points
     assert result.points == _without_cluster(result) > 0
 
@@ -65,7 +68,10 @@ def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
     if expect.get("full_marks"):  # a correct alternative to the reference solution
         assert [(c.name, c.hint) for c in result.checks if c.status == "failed"] == []
         assert result.points == _without_cluster(result)
+        assert result.validated(strict=True)
         return
+    blocking = [(c.name, c.status, c.hint_key) for c in result.blocking()]
+    assert result.validated() == bool(expect.get("validated")), blocking
     seen = {c.name: (c.status, c.hint_key) for c in result.checks}
     for status in ("failed", "not_attempted"):
         for name, key in (expect.get(status) or {}).items():
