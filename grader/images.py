@@ -64,8 +64,8 @@ _KINDS = {
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
 # The distribution the real image is made of (a tag saying `alpine` overrides it).
 _DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql": "Oracle Linux",
-            "jupyter": "Ubuntu", "nginx": "Debian", "wordpress": "Debian", "supermario": "?",
-            "hello-world": "scratch"}  # fmt: skip
+            "jupyter": "Ubuntu", "nginx": "Debian", "wordpress": "Debian",
+            "supermario": "an unknown base", "hello-world": "scratch"}  # fmt: skip
 # The public names tagged by `grader images seed` (more are tagged on demand, and a Debian
 # release other than the default is debootstrapped only when a student's FROM names it).
 SEED_TAGS = (
@@ -92,6 +92,10 @@ Log = Callable[[str], None]
 
 class SeedError(Exception):
     pass
+
+
+class MirrorUnreachable(Exception):
+    """The Debian mirror did not answer (as opposed to answering that it lacks a suite)."""
 
 
 def repository(ref: str) -> str:
@@ -168,8 +172,12 @@ class Mirror:
         try:
             with urllib.request.urlopen(url, timeout=15) as answer:
                 head = answer.read(4096).decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return None
+        except urllib.error.HTTPError:
+            return None  # 404: not (or no longer) served
+        except (OSError, ValueError) as error:
+            if isinstance(getattr(error, "reason", error), FileNotFoundError):
+                return None  # a `file:` mirror without that suite
+            raise MirrorUnreachable(f"{url}: {error}") from error
         fields = dict(re.findall(r"^([A-Za-z-]+): *(.*)$", head, re.M))
         return fields if "Codename" in fields or "Suite" in fields else None
 
@@ -265,7 +273,7 @@ class Standin:
     kind: str  # debian, nginx, jupyter…
     image: str  # the local image tagged as `ref`: `local/debian:bullseye`
     release: str  # the Debian release the stand-in's apt sources name
-    named: str  # what the real image is: `Ubuntu 22.04`, `nginx (Alpine)`
+    named: str  # what the real image is: `Ubuntu 22.04`, `nginx on Alpine`
     exact: bool  # apt sees the same archive as in the real image (same Debian release)
     eol: bool = False  # a Debian release the mirror no longer serves
 
@@ -293,7 +301,7 @@ def plan(ref: str, mirror: Mirror | None) -> Standin | None:
     kind, image = STANDINS[repo]
     distro = "Alpine" if "alpine" in tag.lower() else _DISTROS.get(repo, _DISTROS.get(kind, "?"))
     if repo != "debian":
-        named = f"{distro} {tag}" if kind == "debian" else f"{repo}:{tag} ({distro})"
+        named = f"{distro} {tag}" if kind == "debian" else f"{repo} on {distro}"
         return Standin(ref, kind, image, DEFAULT_RELEASE, named, exact=False)
     codename = debian_codename(tag, alias=mirror.codename) if mirror else DEFAULT_RELEASE
     if codename is None or mirror is None:  # a tag naming no release: the default, approximately
@@ -339,7 +347,10 @@ def ensure_standin(client: Client, ref: str, *, log: Log = lambda _: None) -> St
             return None
         except docker.errors.APIError:
             pass
-    standin = plan(ref, discover_mirror())
+    try:
+        standin = plan(ref, discover_mirror())
+    except MirrorUnreachable:  # no way to tell the release: keep what is there, claim nothing
+        standin = None if found is not None else plan(ref, None)
     if standin is None:
         return None
     image = _standin_image(client, standin, log=log)

@@ -101,7 +101,7 @@ def test_another_distribution_is_played_by_the_default_release_and_says_so() -> 
         "Debian bookworm for Ubuntu 22.04: a build failing for that is not judged"
     )
     alpine = plan("nginx:1.25-alpine", MIRROR)
-    assert alpine is not None and alpine.named == "nginx:1.25-alpine (Alpine)"
+    assert alpine is not None and alpine.named == "nginx on Alpine"
     assert alpine.made_of == "nginx stand-in on Debian bookworm"
     assert plan("python:3.12", MIRROR) is None
 
