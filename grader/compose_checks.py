@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader import compose
+from grader import compose, docker_run
 from grader.checks import assert_compose_valid, assert_present
+from grader.fixtures import ComposeSource
 from grader.hints import hint
 from grader.submission import Submission
 
@@ -20,6 +21,29 @@ def test_compose_file_is_present(submission: Submission) -> None:
     """Un fichier Compose existe dans le dossier de l'exercice
     en: A Compose file exists in the exercise folder"""
     assert_present(submission, *compose.FILE_NAMES, key="common.no_compose_file")
+
+
+@pytest.mark.points(1)
+def test_compose_file_or_run_command_is_present(
+    submission: Submission, compose_source: ComposeSource
+) -> None:
+    """Un fichier Compose, ou une commande docker run (script .sh, README), existe
+    en: A Compose file, or a docker run command (.sh script, README), exists"""
+    if compose_source.file is None:
+        unread = docker_run.advice(compose_source.translation) if compose_source.translation else []
+        assert not unread, hint(
+            "common.run_only_unreadable", folder=submission.source, notes=unread
+        )
+        assert_present(submission, *compose.FILE_NAMES, key="common.no_compose_or_run")
+
+
+@pytest.mark.advisory
+def test_where_the_stack_comes_from(compose_source: ComposeSource) -> None:
+    """D'où vient la stack corrigée (votre fichier Compose, ou votre commande docker run)
+    en: Where the graded stack comes from (your Compose file, or your docker run command)"""
+    translation = compose_source.translation
+    notes = docker_run.advice(translation) if translation and compose_source.file else []
+    assert not notes, hint("common.run_graded_from", notes=notes)
 
 
 @pytest.mark.points(1)

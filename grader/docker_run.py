@@ -28,7 +28,9 @@ MAX_COMMANDS = 50
 MAX_LINE = 20_000  # characters of one logical line (continuations joined)
 
 MARKDOWN = (".md", ".markdown")
-SCRIPTS = (".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd")
+# Read line by line like a script: shell and Windows scripts, and plain text files (a student
+# writing the answer in `commande.txt` has given the same answer).
+SCRIPTS = (".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd", ".txt")
 # Why a flag is not translated; each is the message `common.run_reason_<reason>`.
 REASONS = ("publish_all", "network", "windows_path", "substitution", "not_a_port",
            "bad_volume", "after_image", "no_image", "not_translated", "unknown")  # fmt: skip

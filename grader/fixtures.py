@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import docker.errors
 import pytest
+import yaml
 
-from grader import compose, images, limits, policy, ports
+from grader import compose, docker_run, images, limits, policy, ports
 from grader.catalogue import Exercise
 from grader.engine import (
     CACHE_REPOSITORY,
@@ -156,12 +158,37 @@ def serve_image(
         server.stop()
 
 
+@dataclass(frozen=True)
+class ComposeSource:
+    """Where the stack of a Compose exercise comes from: the student's Compose file or, where
+    the statement's answer is one container (`run_commands: true`), the `docker run` commands
+    of the folder translated into one (`grader.docker_run`)."""
+
+    file: Path | None
+    translation: docker_run.Translation | None = None
+
+
+RUN_FILE = ".grader-docker-run.compose.yaml"  # the translation, written in the snapshot
+
+
 @pytest.fixture(scope="module")
-def compose_file(submission: Submission) -> Path:
+def compose_source(submission: Submission, exercise: Exercise) -> ComposeSource:
     found = compose.find_file(submission.folder)
-    if found is None:
+    if found is not None or not exercise.params.get("run_commands") or not submission.exists:
+        return ComposeSource(found)
+    translation = docker_run.from_folder(submission.folder)
+    if translation is None or translation.empty:
+        return ComposeSource(None, translation)
+    file = submission.folder / RUN_FILE
+    file.write_text(yaml.safe_dump(translation.compose, sort_keys=False), encoding="utf-8")
+    return ComposeSource(file, translation)
+
+
+@pytest.fixture(scope="module")
+def compose_file(compose_source: ComposeSource, submission: Submission) -> Path:
+    if compose_source.file is None:
         raise NotAttempted(hint("common.no_compose_file", folder=submission.source))
-    return found
+    return compose_source.file
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ def nginx_answer_hint(response: HttpResponse) -> Hint | None:
 # --- files mode: the student's compose file -----------------------------------------------
 
 
-test_compose_file_is_present = compose_checks.test_compose_file_is_present
+test_compose_file_is_present = compose_checks.test_compose_file_or_run_command_is_present
+test_where_the_stack_comes_from = compose_checks.test_where_the_stack_comes_from
 test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
 test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
 

@@ -126,7 +126,8 @@ def recreation(
 # --- the file -------------------------------------------------------------------------------
 
 
-test_compose_file_is_present = compose_checks.test_compose_file_is_present
+test_compose_file_is_present = compose_checks.test_compose_file_or_run_command_is_present
+test_where_the_stack_comes_from = compose_checks.test_where_the_stack_comes_from
 test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
 test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
 
