@@ -182,6 +182,42 @@ def _as_written(source: Path, root: Path) -> str:
     return relative if relative.count("..") <= 2 else str(source)
 
 
+# Host folders a stack may never mount, even re-rooted: asking for them is an escape attempt
+# (the whole disk, the system, the engine), not a student's data folder.
+SYSTEM_FOLDERS = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+                  "/proc", "/run", "/sbin", "/sys", "/usr", "/var/lib/docker", "/var/run",
+                  "/var/lib/containerd", "/var/lib/kubelet")  # fmt: skip
+
+
+def is_system_path(source: str) -> bool:
+    """`/`, a system folder or something under one (after resolving `..` and symlinks)."""
+    path = Path(source).resolve()
+    return any(path == Path(s) or (s != "/" and path.is_relative_to(s)) for s in SYSTEM_FOLDERS)
+
+
+def rerooted(source: str, scratch: Path) -> Path:
+    """Where a host folder outside the submission is put for the grading: the same path under
+    a scratch folder the grader owns for the run (`/srv/mysql` → `<scratch>/srv/mysql`), so
+    that the container never sees the host's own folder."""
+    return scratch / Path(source).resolve().relative_to("/")
+
+
+def reroot(config: dict[str, Any], folder: Path, scratch: Path) -> dict[str, str]:
+    """Point every bind mount outside `folder` at its re-rooted copy (created empty), in
+    place; returns host path → re-rooted path. System folders are left for the policy."""
+    moved: dict[str, str] = {}
+    for service in (config.get("services") or {}).values():
+        for mount in mounts(service):
+            source = str(mount.get("source") or "/")
+            if mount.get("type") != "bind" or inside(source, folder) or is_system_path(source):
+                continue
+            target = rerooted(source, scratch)
+            target.mkdir(parents=True, exist_ok=True)
+            moved[source] = str(target)
+            mount["source"] = str(target)
+    return moved
+
+
 def labelled(config: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     """A copy of a normalised config with `labels` on every service, network and volume."""
     data: dict[str, Any] = json.loads(json.dumps(config))
@@ -201,6 +237,11 @@ class Project:
     name: str
     file: Path  # the labelled copy
     folder: Path
+    moved: dict[str, str] = field(default_factory=dict)  # re-rooted host folders
+
+    def host_path(self, source: str) -> Path:
+        """Where a bind mount's host side really is for this grading."""
+        return Path(self.moved.get(source, source))
 
     def compose(self, *args: str, timeout: int = 120) -> CommandResult:
         return run(["-f", str(self.file), "-p", self.name, *args], cwd=self.folder, timeout=timeout)
@@ -220,14 +261,16 @@ class Project:
 
 def prepare(
     config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str], limits: Limits,
-    ephemeral_ports: bool = False,
+    ephemeral_ports: bool = False, scratch: Path | None = None,
 ) -> Project:  # fmt: skip
     """The labelled copy of the student's config, every service capped by `limits`; with
     `ephemeral_ports`, published ports are left to the engine to choose (checks then read
     the port from the container), so that parallel gradings never compete for them. A fixed
     `container_name` (the course's examples use them) gets the project's name in front, for
-    the same reason: two gradings of `container_name: notebook` at once would collide."""
+    the same reason: two gradings of `container_name: notebook` at once would collide. With
+    `scratch`, host folders outside the submission are re-rooted there (`reroot`)."""
     data = labelled(config, labels)
+    moved = reroot(data, folder, scratch) if scratch is not None else {}
     for service in (data.get("services") or {}).values():
         limits.cap_service(service)
         if service.get("container_name"):
@@ -238,7 +281,7 @@ def prepare(
                 entry.pop("published", None)
     file = folder / f".grader-{name}.json"
     file.write_text(json.dumps(data), encoding="utf-8")
-    return Project(name=name, file=file, folder=folder)
+    return Project(name=name, file=file, folder=folder, moved=moved)
 
 
 def _keep_resolvable(service: dict[str, Any], container_name: str) -> None:

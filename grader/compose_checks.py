@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from grader import compose, docker_run
@@ -59,3 +61,13 @@ def test_compose_gives_no_warning(compose_config: compose.Config) -> None:
     en: Docker Compose has no warning about the file"""
     warnings = "\n".join(f"- {w}" for w in compose_config.warnings)
     assert not warnings, hint("common.compose_warnings", warnings=warnings)
+
+
+@pytest.mark.advisory
+def test_host_folders_stay_in_the_exercise(
+    valid_compose_config: dict[str, object], compose_file: Path
+) -> None:
+    """Les dossiers de l'hôte montés sont dans le dossier de l'exercice
+    en: The host folders mounted are inside the exercise folder"""
+    outside = compose.binds_outside(valid_compose_config, compose_file.parent)
+    assert not outside, hint("common.host_folders_rerooted", paths=", ".join(outside))

@@ -232,6 +232,7 @@ def compose_project(
         valid_compose_config, name=grading.resource_name(exercise),
         folder=compose_file.parent, labels=grading.labels(exercise),
         limits=limits.for_params(exercise.params), ephemeral_ports=ephemeral,
+        scratch=grading.workdir / "host" / exercise.id,
     )  # fmt: skip
     refused = policy.refusal(violations)
     if refused is not None:

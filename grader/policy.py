@@ -3,7 +3,10 @@
 A Compose file (after `docker compose config` normalisation) or a set of Kubernetes manifests
 that asks for more than an exercise needs — a privileged container, the host's network, PID or
 IPC namespace, added capabilities, devices, confinement switched off, host folders outside the
-submission (the Docker socket, `/`) — is refused: the grader reports it and never starts it.
+submission that are the system's (the Docker socket, `/`, `/etc`…) — is refused: the grader
+reports it and never starts it. Other host folders outside the submission (`/srv/mysql`,
+`~/wordpress`) are ordinary student data folders: they are re-rooted in a scratch folder of the
+grading (`compose.reroot`), never mounted from the host.
 """
 
 from __future__ import annotations
@@ -50,9 +53,9 @@ def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
             if any(word in str(option) for word in UNCONFINED):
                 found.append(Violation(where, "unconfined", str(option)))
         for source in compose.bind_sources(service):
-            if source.endswith("docker.sock"):
+            if source.endswith((".sock", ".socket")):
                 found.append(Violation(where, "docker_socket", source))
-            elif not compose.inside(source, folder):
+            elif not compose.inside(source, folder) and compose.is_system_path(source):
                 found.append(Violation(where, "host_path", source))
         build = service.get("build")
         context = build.get("context") if isinstance(build, dict) else None

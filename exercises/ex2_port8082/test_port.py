@@ -41,6 +41,7 @@ test_compose_file_is_present = compose_checks.test_compose_file_or_run_command_i
 test_where_the_stack_comes_from = compose_checks.test_where_the_stack_comes_from
 test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
 test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
+test_host_folders_stay_in_the_exercise = compose_checks.test_host_folders_stay_in_the_exercise
 
 
 @pytest.mark.points(1)

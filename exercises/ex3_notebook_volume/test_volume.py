@@ -224,6 +224,7 @@ def test_notebook_outside_work_is_lost(recreation: Recreation, workdir: str) -> 
 @pytest.mark.points(1)
 def test_saved_notebook_is_visible_outside_the_container(
     recreation: Recreation,
+    running_stack: compose.Project,
     notebook_service: tuple[str, dict[str, Any]],
     valid_compose_config: dict[str, Any],
     workdir: str,
@@ -243,6 +244,8 @@ def test_saved_notebook_is_visible_outside_the_container(
     assert mount is not None, mount_hint(notebook_service, workdir)
     bind = mount.get("type") == "bind"
     source = str(mount["source"]) if bind else _volume_name(valid_compose_config, mount)
+    if bind:
+        source = str(running_stack.host_path(source))
     if bind and (Path(source) / name).is_file():
         return  # seen from here, on the host side of the bind mount
     # Seen from a throw-away container mounting the same folder or volume: this is how it is

@@ -172,6 +172,7 @@ def front_page(
 test_compose_file_is_present = compose_checks.test_compose_file_is_present
 test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
 test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
+test_host_folders_stay_in_the_exercise = compose_checks.test_host_folders_stay_in_the_exercise
 
 
 @pytest.mark.points(1)

@@ -17,6 +17,7 @@ from grader import compose, policy
 from grader.buildguard import can_limit_pids
 from grader.catalogue import Catalogue
 from grader.engine import LABEL_MANAGED, Client
+from grader.limits import Limits
 from grader.manifests import load
 from grader.runner import grade
 from tests.conftest import ROOT, make_repo
@@ -109,3 +110,41 @@ def test_a_port_already_taken_on_the_host_is_reported_and_the_next_submission_gr
     after = grade([other], root=make_repo(tmp_path / "next", {"ex5": other.folder / "solution"}),
                   catalogue=catalogue).exercises[0]  # fmt: skip
     assert after.points == after.max_points
+
+
+def test_host_folders_outside_the_submission_are_rerooted_and_never_mounted(
+    engine: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/srv/…`, `~/…`, `$HOME/…`, `${VAR}/…` and `../…` outside the folder are graded from a
+    scratch folder: the engine mounts the scratch copy, never the host's folder."""
+    secret = tmp_path / "host" / "secret"
+    secret.mkdir(parents=True)
+    (secret / "marker").write_text("the host's own file")
+    monkeypatch.setenv("DATA_ROOT", str(secret))
+    work = tmp_path / "repo" / "ex2"
+    work.mkdir(parents=True)
+    (work / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:alpine\n    volumes:\n"
+        "      - /srv/grader-probe/mysql:/a\n      - ~/grader-probe:/b\n"
+        "      - $HOME/grader-probe-2:/c\n      - ${DATA_ROOT}:/d\n      - ../../host/secret:/e\n"
+        "      - ./inside:/f\n",
+        encoding="utf-8",
+    )
+    config = compose.load(work / "compose.yaml", project="grader-reroot-test")
+    assert config.ok, config.error
+    assert policy.compose_violations(config.data, work) == []
+    scratch = tmp_path / "scratch"
+    project = compose.prepare(config.data, name="grader-reroot-test", folder=work,
+                              labels={LABEL_MANAGED: "1"}, limits=Limits(), scratch=scratch)  # fmt: skip
+    assert len(project.moved) == 4 and str(secret) in project.moved  # /d and /e: one folder
+    try:
+        assert project.up(timeout=60).ok
+        container = compose.containers(engine, project.name)[0]
+        sources = {m["Destination"]: m["Source"] for m in container.attrs["Mounts"]}
+        assert all(Path(sources[d]).is_relative_to(scratch) for d in ("/a", "/b", "/c", "/d", "/e"))
+        assert Path(sources["/f"]) == (work / "inside").resolve()
+        seen = container.exec_run(["ls", "/d", "/e"]).output.decode()
+        assert "marker" not in seen
+    finally:
+        project.down()
+    assert not Path("/srv/grader-probe").exists()
