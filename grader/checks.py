@@ -12,6 +12,14 @@ from grader.hints import Hint, hint
 from grader.images import repository
 from grader.submission import Submission
 
+# `docker build DIR` reads DIR/Dockerfile, and DIR/dockerfile when there is no Dockerfile (the
+# docker CLI's own fallback): both are a Dockerfile.
+DOCKERFILE_NAMES = ("Dockerfile", "dockerfile")
+
+
+def find_dockerfile(submission: Submission) -> Path | None:
+    return next((submission.file(n) for n in DOCKERFILE_NAMES if submission.file(n)), None)
+
 
 def missing_file_hint(submission: Submission, names: tuple[str, ...], key: str) -> Hint | None:
     """Why none of `names` is in the submission, or None when one of them is."""
@@ -26,6 +34,10 @@ def missing_file_hint(submission: Submission, names: tuple[str, ...], key: str) 
         if name in submission.skipped:
             reason = hint(f"common.reason_{submission.skipped[name]}")
             return hint("common.file_skipped", file=name, reason=reason)
+    for name in names:  # `Dockerfile.txt`: an editor added an extension
+        extended = [v for k, v in present.items() if k.startswith(name.lower() + ".")]
+        if extended and "." not in name:
+            return hint("common.extra_extension", found=extended[0], expected=name)
     return hint(key, file=names[0], folder=submission.source)
 
 

@@ -40,6 +40,7 @@ def test_compose_file_or_run_command_is_present(
 
 
 @pytest.mark.advisory
+@pytest.mark.points(0)
 def test_where_the_stack_comes_from(compose_source: ComposeSource) -> None:
     """D'où vient la stack corrigée (votre fichier Compose, ou votre commande docker run)
     en: Where the graded stack comes from (your Compose file, or your docker run command)"""
@@ -56,6 +57,7 @@ def test_compose_file_is_valid(compose_config: compose.Config) -> None:
 
 
 @pytest.mark.advisory
+@pytest.mark.points(0)
 def test_compose_gives_no_warning(compose_config: compose.Config) -> None:
     """Docker Compose ne signale rien sur le fichier
     en: Docker Compose has no warning about the file"""
@@ -64,6 +66,7 @@ def test_compose_gives_no_warning(compose_config: compose.Config) -> None:
 
 
 @pytest.mark.advisory
+@pytest.mark.points(0)
 def test_host_folders_stay_in_the_exercise(
     valid_compose_config: dict[str, object], compose_file: Path
 ) -> None:

@@ -75,14 +75,16 @@ class BuildResult:
 def build_image(
     client: Client, context: Path, *, tag: str, memory: int | None = None,
     pids: int = 256, seconds: float = 240, disk_bytes: int = 2 * 1024**3,
+    dockerfile: str = "Dockerfile",
 ) -> BuildResult:  # fmt: skip
-    """Build `context/Dockerfile` (only that folder as context, the default bridge network,
+    """Build `context/<dockerfile>` (only that folder as context, the default bridge network,
     `RUN` steps limited to `memory` bytes, one CPU, `pids` processes where the engine allows
     it, `seconds` of wall-clock time and `disk_bytes` written: `grader.buildguard`); never
     raises for a student's mistake."""
     lines: list[str] = []
     params: dict[str, Any] = {"t": tag, "rm": True, "forcerm": True, "networkmode": "bridge",
-                              "cpuperiod": 100_000, "cpuquota": 100_000}  # fmt: skip
+                              "cpuperiod": 100_000, "cpuquota": 100_000,
+                              "dockerfile": dockerfile}  # fmt: skip
     if memory:
         params |= {"memory": memory, "memswap": memory}
     guard = Guard(client, pids=pids, seconds=seconds, disk_bytes=disk_bytes)

@@ -18,6 +18,7 @@ import yaml
 
 from grader import compose, docker_run, images, limits, policy, ports
 from grader.catalogue import Exercise
+from grader.checks import find_dockerfile
 from grader.engine import (
     CACHE_REPOSITORY,
     BuildResult,
@@ -67,7 +68,8 @@ def _require_file(submission: Submission, name: str, missing_key: str) -> Path:
 
 @pytest.fixture(scope="module")
 def dockerfile(submission: Submission) -> Path:
-    return _require_file(submission, "Dockerfile", "common.no_dockerfile")
+    found = find_dockerfile(submission)
+    return found or _require_file(submission, "Dockerfile", "common.no_dockerfile")
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +88,8 @@ def image_build(
             standins.append(standin)
     tag = f"{grading.resource_name(exercise)}:latest"
     options = limits.for_params(exercise.params).build_options()
-    result = build_image(docker_client, dockerfile.parent, tag=tag, **options)
+    result = build_image(docker_client, dockerfile.parent, tag=tag, dockerfile=dockerfile.name,
+                         **options)  # fmt: skip
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     else:

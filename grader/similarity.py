@@ -40,7 +40,7 @@ def features(folder: Path) -> list[str]:
         if path.stat().st_size > MAX_FILE_BYTES:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        if path.name.startswith("Dockerfile") or path.suffix == ".dockerfile":
+        if path.name.lower().startswith("dockerfile") or path.suffix == ".dockerfile":
             found |= dockerfile_features(text)
         elif path.suffix in YAML_SUFFIXES:
             found |= yaml_features(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from pathlib import Path
 
@@ -35,7 +36,10 @@ def _checks(exercise: Exercise) -> list[ast.FunctionDef]:
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute):
                 source = node.value.value
                 assert isinstance(source, ast.Name), ast.dump(node)
-                shared = _functions(ROOT / "grader" / f"{source.id}.py")[node.value.attr]
+                shared = copy.copy(_functions(ROOT / "grader" / f"{source.id}.py")[node.value.attr])
+                target = node.targets[0]
+                assert isinstance(target, ast.Name), ast.dump(node)
+                shared.name = target.id  # pytest collects it under the name it is given here
                 functions.append(shared)
     return functions
 

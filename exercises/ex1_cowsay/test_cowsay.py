@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import assert_present
+from grader.checks import DOCKERFILE_NAMES, assert_present
 from grader.dockerfile import advice_hint, build_hint, tail
 from grader.engine import BuildResult, RunResult
 from grader.hints import hint
@@ -30,7 +30,7 @@ def cow(image: str, run_in_image: Callable[..., RunResult]) -> RunResult:
 def test_dockerfile_is_present(submission: Submission) -> None:
     """Le fichier ex1/Dockerfile existe
     en: The file ex1/Dockerfile exists"""
-    assert_present(submission, "Dockerfile", key="common.no_dockerfile")
+    assert_present(submission, *DOCKERFILE_NAMES, key="common.no_dockerfile")
 
 
 @pytest.mark.points(3)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader import image_files
-from grader.checks import assert_present
+from grader.checks import DOCKERFILE_NAMES, assert_present, find_dockerfile
 from grader.dockerfile import advice_hint, build_hint, image_tag, instructions, tail
 from grader.engine import BuildResult, Server
 from grader.hints import hint
@@ -36,14 +36,14 @@ def home_page(serve_image: Callable[[int], Server]) -> tuple[Server, HttpRespons
 def test_dockerfile_is_present(submission: Submission) -> None:
     """Le fichier ex5/Dockerfile existe
     en: The file ex5/Dockerfile exists"""
-    assert_present(submission, "Dockerfile", key="common.no_dockerfile")
+    assert_present(submission, *DOCKERFILE_NAMES, key="common.no_dockerfile")
 
 
 @pytest.fixture(scope="module")
 def your_page(submission: Submission) -> Path | None:
     """The file of the submission that the Dockerfile places where nginx serves `/` (whatever
     its name: `COPY accueil.html /usr/share/nginx/html/index.html`), else `index.html`."""
-    dockerfile = submission.file("Dockerfile")
+    dockerfile = find_dockerfile(submission)
     placed = image_files.source_of(dockerfile, SERVED) if dockerfile else None
     return placed or submission.file("index.html")
 

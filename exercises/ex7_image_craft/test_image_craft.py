@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from grader.catalogue import Exercise
-from grader.checks import assert_present
+from grader.checks import DOCKERFILE_NAMES, assert_present
 from grader.dockerfile import (
     Instruction,
     advice_hint,
@@ -71,7 +71,7 @@ def apt_hint(steps: list[Instruction]) -> Hint | None:
 def test_dockerfile_is_present(submission: Submission) -> None:
     """Le fichier ex7/Dockerfile existe
     en: The file ex7/Dockerfile exists"""
-    assert_present(submission, "Dockerfile", key="common.no_dockerfile")
+    assert_present(submission, *DOCKERFILE_NAMES, key="common.no_dockerfile")
 
 
 @pytest.mark.points(2)
