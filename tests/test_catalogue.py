@@ -141,3 +141,21 @@ def test_the_bundled_sample_is_the_reference_solution(exercise: Exercise) -> Non
 def test_a_live_only_exercise_ships_its_reference_commands(exercise: Exercise) -> None:
     script = (exercise.folder / "solution" / "commands.sh").read_text(encoding="utf-8")
     assert script.startswith("#!/bin/sh") and "docker " in script
+
+
+@pytest.mark.parametrize("exercise", list(CATALOGUE), ids=CATALOGUE.ids())
+def test_each_statement_lists_its_good_practice_checks(exercise: Exercise) -> None:
+    """The statement says which checks are good practice (the others are objectives), the
+    same ones the checks are marked with."""
+    practice = [
+        (ast.get_docstring(c) or "").splitlines()[0].strip()
+        for c in _checks(exercise)
+        if "practice" in _markers(c) and "advisory" not in _markers(c)
+    ]
+    text = (exercise.folder / "README.md").read_text(encoding="utf-8")
+    assert "## Objectifs et bonnes pratiques" in text
+    section = text.split("## Objectifs et bonnes pratiques", 1)[1].split("\n## ", 1)[0]
+    listed = [line[2:].strip() for line in section.splitlines() if line.startswith("- ")]
+    assert listed == practice
+    if not practice:
+        assert "Toutes les vérifications notées sont des objectifs." in section

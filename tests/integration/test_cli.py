@@ -55,14 +55,26 @@ def test_a_failing_submission_exits_1_with_the_hint_in_english(
     status, out = run("check", "ex2", "--path", str(repo), "--lang", "en")
     assert status == 1
     assert "The mapping is reversed: you publish host port 80 to container port 8082." in out
-    assert "Total: 5/10 points · 4 passed, 3 failed, 0 not attempted" in out
+    assert "Total: 5/10 points · 7 passed, 3 failed, 0 not attempted" in out
+
+
+def test_validated_with_good_practice_lost_exits_3_and_strict_makes_it_1(
+    engine: object, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
+    status, out = run("check", "ex5", "--path", str(repo))
+    assert status == 3, out
+    assert "· validé" in out and "⚠ Pas d'instruction MAINTAINER" in out
+    assert "Exercices validés : bravo !" in out
+    status, out = run("check", "ex5", "--path", str(repo), "--strict", "--lang", "en")
+    assert status == 1 and "· not validated" in out and "✘ No MAINTAINER" in out
 
 
 def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
     status, out = run("check", "ex1", "--path", str(repo), "--format", "json")
     data = json.loads(out)
-    assert status == 1 and data["schema_version"] == 1
+    assert status == 1 and data["schema_version"] == 2
     checks = {c["name"]: c for c in data["exercises"][0]["checks"]}
     assert checks["test_image_builds"]["hint_key"] == "common.build_needs_yes"
     assert checks["test_cow_says_bonjour"]["status"] == "not_attempted"
