@@ -207,7 +207,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     print(render(report, "text" if args.output else args.format, key=key), end="", file=out)
     for _, path in outputs:
         print(text["written"].format(path=path), file=out)
-    return for_report(validated=report.validated, successful=report.successful)
+    return for_report(report)
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:

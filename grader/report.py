@@ -22,7 +22,9 @@ LABELS: dict[str, dict[str, str]] = {
         "passed": "réussi", "failed": "échoué", "not_attempted": "non tenté",
         "error": "erreur", "advice": "conseil", "warning": "bonne pratique à revoir",
         "objective": "objectif", "practice": "bonne pratique",
-        "validated": "validé", "not_validated": "non validé",
+        "validated": "validé", "not_validated": "non validé", "not_judged": "non jugé ici",
+        "some_not_judged": "Rien n'est en échec, mais tout n'a pas pu être jugé ici (voir les "
+                           "vérifications non tentées et leur raison).",
         "validated_warnings": "Exercices validés : bravo ! Des points de bonne pratique restent "
                               "à gagner (⚠).",
         "total": "Total", "report": "Rapport de correction",
@@ -38,7 +40,9 @@ LABELS: dict[str, dict[str, str]] = {
         "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
         "error": "error", "advice": "advice", "warning": "good practice to review",
         "objective": "objective", "practice": "good practice",
-        "validated": "validated", "not_validated": "not validated",
+        "validated": "validated", "not_validated": "not validated", "not_judged": "not judged here",
+        "some_not_judged": "Nothing fails, but not everything could be judged here (see the "
+                           "checks not attempted and why).",
         "validated_warnings": "Exercises validated: well done! Good-practice points are still "
                               "to be earned (⚠).",
         "total": "Total", "report": "Grading report",
@@ -83,8 +87,10 @@ def render(report: Report, fmt: str, *, key: str | None = None) -> str:
 
 def verdict(report: Report) -> str:
     """The label of the sentence that sums a report up."""
-    if not report.validated:
+    if report.failed:
         return "some_failed"
+    if not report.validated:
+        return "some_not_judged"
     if not report.successful:
         return "validated_warnings"
     return "all_passed_here" if report.points_in("not_attempted") else "all_passed"

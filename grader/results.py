@@ -28,6 +28,10 @@ UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
 MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
     {"common.no_cluster", "common.standin_cannot_judge"}
 )
+# Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in
+# cannot judge takes every check of the image with it. The exercise is then neither validated
+# nor failed (exit status 3), where a missing cluster only takes the live tier away.
+NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge"})
 
 
 @dataclass
@@ -84,14 +88,26 @@ class ExerciseResult:
         ]  # fmt: skip
 
     def judged(self) -> bool:
-        """Something of the student's work was really checked: the grading ran and at least
-        one objective was attempted (not only missing infrastructure)."""
+        """The student's work could really be checked: the grading ran, at least one objective
+        was attempted, and none was left unjudged by an offline stand-in."""
         objectives = [c for c in self.checks if c.kind == "objective"]
-        return self.error is None and any(not c.missing_infrastructure for c in objectives)
+        unjudged = any(c.missing_infrastructure and c.hint_key in NOT_JUDGED for c in self.checks)
+        return (
+            self.error is None
+            and not unjudged
+            and any(not c.missing_infrastructure for c in objectives)
+        )
 
     def validated(self, strict: bool = False) -> bool:
         """Every objective of the course is met (and every good practice, when `strict`)."""
         return self.judged() and not self.blocking(strict)
+
+    def verdict(self, strict: bool = False) -> str:
+        """`validated`, `not_validated` (the student's work falls short), or `not_judged`
+        (nothing falls short, but it could not all be judged here)."""
+        if self.validated(strict):
+            return "validated"
+        return "not_validated" if self.error or self.blocking(strict) else "not_judged"
 
     @property
     def successful(self) -> bool:
@@ -137,6 +153,11 @@ class Report:
     def validated(self) -> bool:
         """Every exercise graded is validated (under this report's strictness)."""
         return all(e.validated(self.strict) for e in self.exercises)
+
+    @property
+    def failed(self) -> bool:
+        """Some exercise is not validated for the student's work (not merely unjudged)."""
+        return any(e.error or e.blocking(self.strict) for e in self.exercises)
 
     def count(self, status: str) -> int:
         return sum(e.count(status, strict=self.strict) for e in self.exercises)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.results import Report
 
 
 class ExitStatus(IntEnum):
@@ -16,7 +20,9 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
-def for_report(*, validated: bool, successful: bool) -> ExitStatus:
-    if not validated:
+def for_report(report: Report) -> ExitStatus:
+    if report.failed:
         return ExitStatus.NOT_VALIDATED
-    return ExitStatus.SUCCESS if successful else ExitStatus.WARNINGS
+    if report.validated and report.successful:
+        return ExitStatus.SUCCESS
+    return ExitStatus.WARNINGS  # good practice lost, or an exercise that could not be judged

@@ -92,7 +92,7 @@ def test_a_lost_good_practice_is_a_warning_and_the_exercise_is_still_validated()
     report = _practice_report()
     exercise = report.exercises[0]
     assert exercise.validated() and not exercise.successful and report.points == 3
-    assert for_report(validated=report.validated, successful=report.successful) == 3
+    assert for_report(report) == 3
     assert ExitStatus.WARNINGS == 3
     text = render(report, "text")
     assert "ex5 · nginx  —  3/4 points · validé" in text
@@ -109,7 +109,7 @@ def test_a_lost_good_practice_is_a_warning_and_the_exercise_is_still_validated()
 def test_strict_grading_counts_good_practice_for_validation() -> None:
     report = _practice_report(strict=True)
     assert not report.validated
-    assert for_report(validated=report.validated, successful=report.successful) == 1
+    assert for_report(report) == 1
     assert "✘ Un tag précis" in render(report, "text")
     assert ET.fromstring(render(report, "junit")).get("failures") == "1"
     assert Report.from_dict(json.loads(render(report, "json"))) == report
@@ -119,3 +119,17 @@ def test_an_exercise_with_only_missing_infrastructure_is_not_validated() -> None
     live = CheckResult("test_live", "Live", "not_attempted", 0, 5, hint_key="common.no_cluster")
     exercise = ExerciseResult("ex11", "Pod", "1", "/repo/ex11", [live])
     assert not exercise.judged() and not exercise.validated()
+
+
+def test_a_build_no_stand_in_can_judge_leaves_the_exercise_unjudged_never_failed() -> None:
+    checks = [
+        CheckResult("test_dockerfile_is_present", "Dockerfile", "passed", 1, 1),
+        CheckResult("test_image_builds", "Build", "not_attempted", 0, 3,
+                    hint_key="common.standin_cannot_judge"),
+        CheckResult("test_cow", "Cow", "not_attempted", 0, 3, hint_key="common.standin_cannot_judge"),
+    ]  # fmt: skip
+    report = Report("0.1.0", "fr", "files", "/r", "2026-11-23T12:00:00+00:00", 1.0,
+                    [ExerciseResult("ex1", "cowsay", "1", "/r/ex1", checks)])  # fmt: skip
+    exercise = report.exercises[0]
+    assert not exercise.judged() and not exercise.validated() and not exercise.blocking()
+    assert not report.failed and for_report(report) == ExitStatus.WARNINGS
