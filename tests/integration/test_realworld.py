@@ -72,15 +72,18 @@ def _table(result: ExerciseResult) -> str:
 
 
 def _check_names(catalogue: Catalogue, exercise_id: str) -> set[str]:
-    """The check functions of an exercise: its test modules, plus the shared manifest checks."""
-    exercise = catalogue.get(exercise_id)
-    modules = [*exercise.folder.glob("test_*.py"), ROOT / "grader" / "kube_checks.py"]
-    return {
-        node.name
-        for module in modules
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
-    }
+    """The checks an exercise collects: the `test_*` functions of its modules, and the shared
+    checks they take in (`test_x = kube_checks.test_x`, `from … import test_x`)."""
+    names: set[str] = set()
+    for module in catalogue.get(exercise_id).folder.glob("test_*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.ImportFrom):
+                names.update(a.asname or a.name for a in node.names)
+    return {name for name in names if name.startswith("test_")}
 
 
 def test_the_corpus_is_well_formed(catalogue: Catalogue) -> None:
