@@ -53,6 +53,7 @@ def instructions(text: str) -> list[Instruction]:
     found: list[Instruction] = []
     pending: list[str] = []
     start = 0
+    text = text.removeprefix("\ufeff")  # a UTF-8 BOM (Windows editors): Docker skips it
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not pending and (not line or line.startswith("#")):

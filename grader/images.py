@@ -127,7 +127,7 @@ def base_images(dockerfile: str) -> list[str]:
     """The images named by FROM lines, without `scratch` and earlier build stages."""
     refs: list[str] = []
     stages: set[str] = set()
-    for match in _FROM.finditer(dockerfile):
+    for match in _FROM.finditer(dockerfile.removeprefix("\ufeff")):  # a BOM: Docker skips it
         ref, stage = match.group(1), match.group(2)
         if ref.lower() != "scratch" and ref.lower() not in stages and "$" not in ref:
             refs.append(ref)

@@ -259,3 +259,11 @@ def test_an_end_of_life_release_fails_with_its_own_hint(tmp_path: Path) -> None:
     assert found.key == "common.build_release_gone"
     assert found.params["suite"] == "buster"
     assert found.params["repository"] == "http://deb.debian.org/debian"
+
+
+def test_a_byte_order_mark_does_not_hide_the_first_from() -> None:
+    from grader.dockerfile import instructions
+
+    text = "\ufeffFROM nginx:1.27\r\nCOPY index.html /usr/share/nginx/html/\r\n"
+    assert base_images(text) == ["nginx:1.27"]
+    assert [i.keyword for i in instructions(text)] == ["FROM", "COPY"]
