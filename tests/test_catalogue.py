@@ -158,4 +158,4 @@ def test_each_statement_lists_its_good_practice_checks(exercise: Exercise) -> No
     listed = [line[2:].strip() for line in section.splitlines() if line.startswith("- ")]
     assert listed == practice
     if not practice:
-        assert "Toutes les vérifications notées sont des objectifs." in section
+        assert "Toutes les vérifications notées sont des objectifs" in section
