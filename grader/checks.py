@@ -75,10 +75,18 @@ def port_hint(mappings: list[tuple[str | None, str | None]], host: str, target: 
     return hint("common.wrong_port", host=host, target=target, found=", ".join(shown))
 
 
+# The kubelet runs a cluster's pods as containers of the same engine (dockershim): they carry
+# these labels, and are never the student's own `docker run`.
+KUBELET_LABELS = ("io.kubernetes.pod.name", "io.kubernetes.container.name")
+
+
 def containers_from(client: Any, repo: str, *, stopped: bool = False) -> list[Any]:
-    """The containers (running, or all with `stopped`) made from an image of `repo`."""
+    """The containers (running, or all with `stopped`) made from an image of `repo`, those a
+    Kubernetes node runs for its pods excepted."""
     found = []
     for container in client.containers.list(all=stopped):
+        if any(label in (container.labels or {}) for label in KUBELET_LABELS):
+            continue
         try:
             tags = list(container.image.tags)
         except docker.errors.DockerException:  # the image may have been deleted since

@@ -254,7 +254,7 @@ def assert_parsed(manifests: Manifests, folder: object) -> None:
     assert problem is None, problem
 
 
-def assert_schemas(manifests: Manifests, folder: object) -> None:
+def assert_schemas(manifests: Manifests, folder: object, refusals: list[policy.Violation]) -> None:
     """Every object is accepted by the pinned Kubernetes OpenAPI schemas (not attempted when
     the files do not even parse: there would be nothing to validate)."""
     __tracebackhide__ = True
@@ -262,5 +262,5 @@ def assert_schemas(manifests: Manifests, folder: object) -> None:
         raise NotAttempted(hint("common.k8s_static_prerequisite"))
     problem = schema_hint(manifests)
     assert problem is None, problem
-    refused = policy.refusal(policy.manifest_violations(manifests))
+    refused = policy.refusal(refusals)
     assert refused is None, refused

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import kube
+from grader import kube, policy
 from grader.manifests import Manifests
 from grader.submission import Submission
 
@@ -22,8 +22,8 @@ def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
 
 @pytest.mark.points(2)
 def test_manifests_match_the_kubernetes_schemas(
-    manifests: Manifests, submission: Submission
+    manifests: Manifests, submission: Submission, manifest_refusals: list[policy.Violation]
 ) -> None:
-    """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié)
-    en: Every object is accepted (Kubernetes schemas, nothing privileged)"""
-    kube.assert_schemas(manifests, submission.source)
+    """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié ni hors du namespace)
+    en: Every object is accepted (Kubernetes schemas, nothing privileged or beyond the namespace)"""
+    kube.assert_schemas(manifests, submission.source, manifest_refusals)

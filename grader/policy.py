@@ -64,12 +64,37 @@ def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
     return found
 
 
-def manifest_violations(manifests: Manifests) -> list[Violation]:
+# Kinds that live at cluster level: applying one outlives the grading namespace and reaches
+# every other student (a ClusterRoleBinding giving cluster-admin to every service account, a
+# PersistentVolume on the node's /etc, a webhook refusing every CREATE…). Never applied; an
+# exercise whose statement asks for one (ex15: a Namespace) lists it in `params.cluster_kinds`
+# (and is graded statically only).
+CLUSTER_SCOPED = frozenset({
+    "APIService", "CertificateSigningRequest", "ClusterIssuer", "ClusterRole",
+    "ClusterRoleBinding", "CSIDriver", "CSINode", "CustomResourceDefinition", "FlowSchema",
+    "IngressClass", "MutatingAdmissionPolicy", "MutatingWebhookConfiguration", "Namespace",
+    "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass",
+    "PriorityLevelConfiguration", "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration", "VolumeAttachment",
+})  # fmt: skip
+
+
+def manifest_violations(
+    manifests: Manifests, *, allowed_kinds: frozenset[str] = frozenset()
+) -> list[Violation]:
     """Everything in Kubernetes manifests that the grader refuses to apply."""
     found: list[Violation] = []
+    for manifest in manifests:
+        if manifest.kind in CLUSTER_SCOPED and manifest.kind not in allowed_kinds:
+            found.append(Violation(str(manifest), "cluster_scoped", manifest.kind))
+        if manifest.kind == "Service" and sequence(manifest.spec.get("externalIPs")):
+            ips = ", ".join(map(str, sequence(manifest.spec.get("externalIPs"))))
+            found.append(Violation(str(manifest), "external_ips", f"externalIPs: {ips}"))
     for owner, template in pod_templates(manifests):
         where = str(owner)
         spec = mapping(template.get("spec"))
+        if spec.get("nodeName"):
+            found.append(Violation(where, "node_name", f"nodeName: {spec['nodeName']}"))
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(key):
                 found.append(Violation(where, "host_namespace", f"{key}: true"))
@@ -88,6 +113,9 @@ def manifest_violations(manifests: Manifests) -> list[Violation]:
             added = sequence(mapping(context.get("capabilities")).get("add"))
             if added:
                 found.append(Violation(where, "capabilities", ", ".join(map(str, added))))
+            for port in sequence(container.get("ports")):
+                if isinstance(port, dict) and port.get("hostPort"):
+                    found.append(Violation(where, "host_port", f"hostPort: {port['hostPort']}"))
     return found
 
 

@@ -114,3 +114,19 @@ def test_ex10_a_run_that_failed_does_not_count(
     container.wait()
     failures = _failures(_grade_live(catalogue, "ex10", tmp_path))
     assert failures == {"test_it_printed_the_greeting": ("failed", "ex10.no_greeting")}
+
+
+def test_a_kubernetes_pods_container_is_never_taken_for_the_students_own(
+    student_engine: Client,
+) -> None:
+    """With a cluster on the same engine, the kubelet's nginx (a pod) is not "your nginx"."""
+    images.ensure(student_engine, "nginx:latest")
+    pod = student_engine.containers.run(
+        "nginx:latest", detach=True, name="k8s_nginx_mynginx_default_0",
+        labels={"io.kubernetes.pod.name": "mynginx", "io.kubernetes.container.name": "nginx"},
+    )  # fmt: skip
+    try:
+        assert pod.id not in [c.id for c in containers_from(student_engine, "nginx")]
+        assert pod.id in [c.id for c in student_engine.containers.list()]  # it runs
+    finally:
+        pod.remove(force=True)
