@@ -70,9 +70,9 @@ def grade(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
-        if crash and not result.checks:
-            reason = hint("common.grader_crashed", reason=crash)
-            result.error = messages.render(reason, lang)
+        if not result.checks:  # a broken hand-off is the grader's failure, said loudly
+            why = crash or "no result came back from the checks"
+            result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
         result.tree_digest = provenance.tree_digest(root / exercise.submission)
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
