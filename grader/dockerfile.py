@@ -15,7 +15,13 @@ from grader.hints import Hint, hint
 
 _MISSING_PACKAGE = re.compile(r"Unable to locate package (\S+)")
 _PARSE_LINE = re.compile(r"line (\d+)")
-_RELEASE_GONE = re.compile(r"The repository '(\S+) (\S+) Release' does not have a Release file")
+# apt ≥ 1.1 (Debian 9, Ubuntu 16.04 on): `E: The repository '<uri> <suite> Release' does not
+# have a Release file.`; older apt (the real ubuntu:14.04, debian:8): `W: Failed to fetch
+# <uri>/dists/<suite>/…  404  Not Found`.
+_RELEASE_GONE = re.compile(
+    r"The repository '(\S+) (\S+) Release' does not have a Release file"
+    r"|Failed to fetch (\S+?)/dists/([^/\s]+)/\S*\s+404\s+Not Found"
+)
 _STEP = re.compile(r"^Step \d+/\d+ : (\S+)\s*(\S*)", re.M)
 _COPY_MISSING = re.compile(
     r"(?:COPY|ADD) failed: (?:file not found in build context[^:]*: )?"
@@ -91,7 +97,8 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
         return hint("common.build_needs_yes", details=details)
     gone = _RELEASE_GONE.search(log)
     if gone:
-        return hint("common.build_release_gone", repository=gone.group(1), suite=gone.group(2),
+        repository, suite = (gone.group(1), gone.group(2)) if gone.group(1) else gone.group(3, 4)
+        return hint("common.build_release_gone", repository=repository, suite=suite,
                     details=details)  # fmt: skip
     package = _MISSING_PACKAGE.search(log)
     if package:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from grader import standins
 from grader.dockerfile import build_hint
 from grader.engine import BuildResult
 from grader.images import (
@@ -16,8 +18,25 @@ from grader.images import (
     repository,
     sources,
     standin_excuse,
+    ubuntu_archive,
+    ubuntu_codename,
+    ubuntu_release,
+    ubuntu_sources,
     with_tag,
 )
+
+HTTP_STATUS = standins.http_status  # the real one (the fixture below replaces it)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests never ask the Ubuntu archive: each one says what it answers."""
+
+    def refuse(url: str, **_: object) -> int | None:
+        raise AssertionError(f"a unit test asked the network for {url}")
+
+    monkeypatch.setattr(standins, "http_status", refuse)
+    monkeypatch.setattr(standins, "_UBUNTU_STATES", {})
 
 
 @pytest.mark.parametrize(
@@ -79,6 +98,15 @@ MIRROR = FakeMirror({"bullseye", "bookworm", "trixie", "forky", "sid", "bookworm
                      "bullseye-security"})  # fmt: skip
 
 
+# What the archive of the real ubuntu images answers for each release, as seen from here.
+UBUNTU = {"trusty": "gone", "vivid": "gone", "xenial": "served", "focal": "served",
+          "jammy": "served", "noble": "served"}  # fmt: skip
+
+
+def _ubuntu(codename: str) -> standins.ReleaseState:
+    return UBUNTU.get(codename, "unknown")  # type: ignore[return-value]
+
+
 def test_a_release_the_mirror_serves_gets_a_stand_in_of_that_release() -> None:
     standin = plan("debian:11", MIRROR)
     assert standin == Standin("debian:11", "debian", "local/debian:bullseye", "bullseye",
@@ -95,7 +123,7 @@ def test_an_end_of_life_release_is_named_so_that_apt_fails_as_with_the_real_imag
 
 
 def test_another_distribution_is_played_by_the_default_release_and_says_so() -> None:
-    ubuntu = plan("ubuntu:22.04", MIRROR)
+    ubuntu = plan("ubuntu:22.04", MIRROR, ubuntu=_ubuntu)
     assert ubuntu is not None and not ubuntu.exact and ubuntu.image == "local/debian:bookworm"
     assert ubuntu.describe() == (
         "Debian bookworm for Ubuntu 22.04: a build failing for that is not judged"
@@ -178,8 +206,11 @@ PINNED = UPDATE + (
 )
 
 
-def _excuse(base: str, run: str, output: str, packages: set[str] | None = None) -> str | None:
-    standin = plan(base, MIRROR)
+def _excuse(
+    base: str, run: str, output: str, packages: set[str] | None = None, *,
+    archive: Callable[[str], standins.ReleaseState] = _ubuntu,
+) -> str | None:  # fmt: skip
+    standin = plan(base, MIRROR, ubuntu=archive)
     assert standin is not None
     found = standin_excuse(_log(base, run, output), [standin],
                            packages=lambda s, prefix: packages)  # fmt: skip
@@ -197,7 +228,7 @@ def test_an_ubuntu_package_version_on_the_debian_stand_in_is_not_judged() -> Non
 
 def test_a_package_of_another_distribution_is_not_judged_a_typo_is() -> None:
     elsewhere = UPDATE + "\x1b[91mE: Package 'python-pip' has no installation candidate\n"
-    assert _excuse("ubuntu:14.04", "apt-get update && apt-get install -y python-pip",
+    assert _excuse("ubuntu:16.04", "apt-get update && apt-get install -y python-pip",
                    elsewhere) == "common.standin_package_elsewhere"  # fmt: skip
     typo = UPDATE + "\x1b[91mE: Unable to locate package cowsey\n"
     run = "apt-get update && apt-get -y install cowsey"
@@ -233,9 +264,9 @@ def test_the_failing_stage_decides_in_a_multi_stage_build() -> None:
         "Step 3/5 : FROM debian:bookworm\n ---> 88383ce85486\nStep 4/5 : COPY --from=build /x /x\n"
         "Step 5/5 : RUN apt-get update && apt-get install -y cowsay=3.03+dfsg2-7\n" + PINNED
     )
-    standins = [plan("ubuntu:20.04", MIRROR), plan("debian:bookworm", MIRROR)]
+    found = [plan("ubuntu:20.04", MIRROR, ubuntu=_ubuntu), plan("debian:bookworm", MIRROR)]
     build = BuildResult(False, None, log, "returned a non-zero code: 100")
-    assert standin_excuse(build, standins) is None  # type: ignore[arg-type]
+    assert standin_excuse(build, found) is None  # type: ignore[arg-type]
     upside_down = log.replace("ubuntu:20.04 AS build", "debian:bookworm AS build").replace(
         "FROM debian:bookworm\n", "FROM build\n"
     )
@@ -243,7 +274,7 @@ def test_the_failing_stage_decides_in_a_multi_stage_build() -> None:
     assert standin_excuse(build, [plan("debian:bookworm", MIRROR)]) is None  # type: ignore[list-item]
     steps_on_ubuntu = upside_down.replace("debian:bookworm AS build", "ubuntu:20.04 AS build")
     build = BuildResult(False, None, steps_on_ubuntu, "returned a non-zero code: 100")
-    assert standin_excuse(build, [plan("ubuntu:20.04", MIRROR)]) is not None  # type: ignore[list-item]
+    assert standin_excuse(build, [plan("ubuntu:20.04", MIRROR, ubuntu=_ubuntu)]) is not None  # type: ignore[list-item]
 
 
 def test_an_end_of_life_release_fails_with_its_own_hint(tmp_path: Path) -> None:
@@ -267,3 +298,132 @@ def test_a_byte_order_mark_does_not_hide_the_first_from() -> None:
     text = "\ufeffFROM nginx:1.27\r\nCOPY index.html /usr/share/nginx/html/\r\n"
     assert base_images(text) == ["nginx:1.27"]
     assert [i.keyword for i in instructions(text)] == ["FROM", "COPY"]
+
+
+# --- end-of-life Ubuntu releases: the archive of the real image decides ---------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "codename"),
+    [("14.04", "trusty"), ("16.04.7", "xenial"), ("22.04", "jammy"), ("jammy-20240911", "jammy"),
+     ("noble-20241015.1", "noble"), ("trusty", "trusty"), ("vivid", "vivid"), ("xenial", "xenial"),
+     ("bionic", "bionic"), ("focal", "focal"), ("15.04", "vivid"), ("24.04", "noble"),
+     ("latest", None), ("rolling", None), ("devel", None), ("99.04", None), ("nonsense", None),
+     ("22.04-slim", None)],
+)  # fmt: skip
+def test_an_ubuntu_tag_names_its_release(tag: str, codename: str | None) -> None:
+    assert ubuntu_codename(tag) == codename
+
+
+def test_a_404_from_the_archive_means_gone_and_only_a_404() -> None:
+    asked: list[str] = []
+
+    def answers(status: int | None, noble: int | None = 200) -> Callable[[str], int | None]:
+        def fetch(url: str) -> int | None:
+            asked.append(url)
+            return noble if "/dists/noble/" in url else status
+
+        return fetch
+
+    archive = "http://archive.ubuntu.com/ubuntu"
+    assert ubuntu_release("trusty", archive=archive, fetch=answers(404)) == "gone"
+    assert asked == ["http://archive.ubuntu.com/ubuntu/dists/trusty/Release",
+                     "http://archive.ubuntu.com/ubuntu/dists/noble/Release"]  # fmt: skip
+    assert ubuntu_release("jammy", archive=archive, fetch=answers(200)) == "served"
+    for status in (None, 403, 500, 503, 301):  # unreachable (air-gapped room) or odd: unknown
+        assert ubuntu_release("trusty", archive=archive, fetch=answers(status)) == "unknown"
+    # something answering 404 for everything (a proxy, a captive portal) is not the archive
+    for noble in (404, None, 500):
+        assert ubuntu_release("trusty", archive=archive, fetch=answers(404, noble)) == "unknown"
+    assert ubuntu_release("noble", archive=archive, fetch=answers(404, 404)) == "unknown"
+
+
+def test_the_archive_is_the_real_images_unless_overridden() -> None:
+    assert ubuntu_archive({}) == "http://archive.ubuntu.com/ubuntu"
+    room = {"GRADER_UBUNTU_ARCHIVE": "http://10.0.0.5/ubuntu/"}
+    assert ubuntu_archive(room) == "http://10.0.0.5/ubuntu"
+
+
+def test_the_archives_answer_is_asked_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def status(url: str, **_: object) -> int | None:
+        asked.append(url)
+        return 200 if "/noble/" in url else 404
+
+    monkeypatch.setattr(standins, "http_status", status)
+    archive = "http://archive.ubuntu.com/ubuntu"
+    assert ubuntu_release("trusty", archive=archive) == "gone"
+    assert ubuntu_release("vivid", archive=archive) == ubuntu_release("trusty", archive=archive)
+    assert asked == [f"{archive}/dists/{name}/Release" for name in ("trusty", "noble", "vivid")]
+
+
+def test_http_status_of_a_file_archive(tmp_path: Path) -> None:
+    (tmp_path / "dists" / "noble").mkdir(parents=True)
+    (tmp_path / "dists" / "noble" / "Release").write_text("Codename: noble\n")
+    assert HTTP_STATUS(f"file://{tmp_path}/dists/noble/Release") == 200
+    assert HTTP_STATUS(f"file://{tmp_path}/dists/trusty/Release") == 404
+
+
+def test_a_gone_ubuntu_release_gets_sources_naming_it_as_the_real_image_does() -> None:
+    standin = plan("ubuntu:14.04", MIRROR, ubuntu=_ubuntu)
+    assert standin == Standin("ubuntu:14.04", "debian", "local/ubuntu:trusty", "trusty",
+                              "Ubuntu trusty", exact=True, eol=True, distro="Ubuntu")  # fmt: skip
+    assert standin.describe() == "Ubuntu trusty, end of life: apt sources no longer served"
+    assert plan("ubuntu:vivid", MIRROR, ubuntu=_ubuntu).eol  # type: ignore[union-attr]
+    assert ubuntu_sources("trusty", "http://archive.ubuntu.com/ubuntu") == (
+        "deb http://archive.ubuntu.com/ubuntu trusty main restricted universe multiverse\n"
+        "deb http://archive.ubuntu.com/ubuntu trusty-updates main restricted universe multiverse\n"
+        "deb http://archive.ubuntu.com/ubuntu trusty-security main restricted universe multiverse\n"
+    )
+
+
+def test_a_served_or_unknown_ubuntu_release_is_played_by_debian_as_before() -> None:
+    served = plan("ubuntu:16.04", MIRROR, ubuntu=_ubuntu)
+    assert served is not None and not served.eol and served.image == "local/debian:bookworm"
+    offline = plan("ubuntu:14.04", MIRROR, ubuntu=lambda codename: "unknown")
+    assert offline is not None and not offline.eol and not offline.exact
+    assert offline.describe() == (
+        "Debian bookworm for Ubuntu 14.04: a build failing for that is not judged"
+    )
+
+    def never(codename: str) -> standins.ReleaseState:
+        raise AssertionError(codename)
+
+    assert plan("ubuntu", MIRROR, ubuntu=never).image == "local/debian:bookworm"  # type: ignore[union-attr]
+    assert plan("ubuntu:rolling", MIRROR, ubuntu=never) is not None
+
+
+UBUNTU_GONE = (
+    "Ign:1 http://archive.ubuntu.com/ubuntu trusty InRelease\n"
+    "Err:4 http://archive.ubuntu.com/ubuntu trusty Release\n  404  Not Found [IP: 1.2.3.4 80]\n"
+    "\x1b[91mE: The repository 'http://archive.ubuntu.com/ubuntu trusty Release' does not have "
+    "a Release file.\n"
+)
+
+
+def test_a_build_on_a_gone_ubuntu_release_fails_as_with_the_real_image(tmp_path: Path) -> None:
+    run = "apt-get update && apt-get install -y cowsay"
+    assert _excuse("ubuntu:14.04", run, UBUNTU_GONE) is None
+    # and what fails with every image stays the student's there too
+    assert _excuse("ubuntu:14.04", "apt-get -y install cowsay",
+                   "E: Unable to locate package cowsay\n", packages={"x"}) is None  # fmt: skip
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:14.04\nRUN apt-get update\n")
+    found = build_hint(_log("ubuntu:14.04", run, UBUNTU_GONE), tmp_path / "Dockerfile")
+    assert found.key == "common.build_release_gone"
+    assert (found.params["repository"], found.params["suite"]) == (
+        "http://archive.ubuntu.com/ubuntu", "trusty")  # fmt: skip
+
+
+def test_the_old_apt_of_the_real_image_says_404_and_gets_the_same_hint(tmp_path: Path) -> None:
+    output = (
+        "Err http://archive.ubuntu.com trusty/main amd64 Packages\n  404  Not Found\n"
+        "W: Failed to fetch http://archive.ubuntu.com/ubuntu/dists/trusty/main/binary-amd64/"
+        "Packages  404  Not Found\n\n"
+        "E: Some index files failed to download. They have been ignored, or old ones used instead.\n"
+    )
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:14.04\nRUN apt-get update\n")
+    found = build_hint(_log("ubuntu:14.04", "apt-get update", output), tmp_path / "Dockerfile")
+    assert found.key == "common.build_release_gone"
+    assert (found.params["repository"], found.params["suite"]) == (
+        "http://archive.ubuntu.com/ubuntu", "trusty")  # fmt: skip

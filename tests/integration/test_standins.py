@@ -69,7 +69,7 @@ def test_an_ubuntu_package_version_is_not_attempted_offline_never_failed(
     assert (build.status, build.hint_key) == ("not_attempted", "common.standin_cannot_judge")
     assert "ubuntu:20.04" in (build.hint or "") and "3.03+dfsg2-7" in (build.hint or "")
     assert not [c for c in result.checks if c.status == "failed"]
-    assert result.successful
+    assert result.verdict() == "not_judged"  # neither validated nor failed
     assert any(
         s.startswith("ubuntu:20.04 (Debian bookworm for Ubuntu 20.04") for s in result.standins
     )
@@ -83,3 +83,27 @@ def test_a_misspelled_package_on_debian_bookworm_still_fails(
     build = next(c for c in result.checks if c.name == "test_image_builds")
     assert (build.status, build.hint_key) == ("failed", "common.build_unknown_package")
     assert "debian:bookworm (Debian bookworm, the release of the real image)" in result.standins
+
+
+def test_an_end_of_life_ubuntu_fails_as_with_the_real_image_a_supported_one_builds(
+    tmp_path: Path, engine: Client
+) -> None:
+    if images.ubuntu_release("trusty") != "gone":
+        pytest.skip(
+            f"{images.ubuntu_archive()} did not answer 404 for trusty from this machine "
+            "(unreachable?): the grader then plays ubuntu:14.04 with Debian as before"
+        )
+    install = "RUN apt-get update && apt-get install -y cowsay\n"
+    result = _grade_ex1(tmp_path, "FROM ubuntu:14.04\n" + install)
+    build = next(c for c in result.checks if c.name == "test_image_builds")
+    assert (build.status, build.hint_key) == ("failed", "common.build_release_gone")
+    assert "trusty" in (build.hint or "")
+    assert (
+        "ubuntu:14.04 (Ubuntu trusty, end of life: apt sources no longer served)"
+        in result.standins
+    )
+    assert result.verdict() == "not_validated"
+    xenial = tmp_path / "xenial"
+    xenial.mkdir()
+    built = _build(engine, xenial, "FROM ubuntu:16.04\n" + install)
+    assert built.ok, built.log
