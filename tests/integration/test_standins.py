@@ -99,11 +99,33 @@ def test_an_end_of_life_ubuntu_fails_as_with_the_real_image_a_supported_one_buil
     assert (build.status, build.hint_key) == ("failed", "common.build_release_gone")
     assert "trusty" in (build.hint or "")
     assert (
-        "ubuntu:14.04 (Ubuntu trusty, end of life: apt sources no longer served)"
-        in result.standins
+        "ubuntu:14.04 (Ubuntu trusty, end of life: apt sources no longer served)" in result.standins
     )
     assert result.verdict() == "not_validated"
     xenial = tmp_path / "xenial"
     xenial.mkdir()
     built = _build(engine, xenial, "FROM ubuntu:16.04\n" + install)
     assert built.ok, built.log
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["start-notebook.sh", "--NotebookApp.token="], ["start-notebook.py", "--ServerApp.token="],
+     ["start.sh", "jupyter", "lab", "--ServerApp.token="],
+     ["jupyter", "lab", "--ip=0.0.0.0", "--no-browser", "--IdentityProvider.token="]],
+)  # fmt: skip
+def test_the_jupyter_stand_in_takes_the_official_images_commands(
+    engine: Client, command: list[str]
+) -> None:
+    images.ensure_standin(engine, "jupyter/base-notebook:latest")
+    probe = (
+        "import time, urllib.request\nfor _ in range(60):\n    try:\n"
+        "        print(urllib.request.urlopen('http://127.0.0.1:8888/api/contents').status)\n"
+        "        break\n    except OSError:\n        time.sleep(0.5)\n"
+    )
+    container = engine.containers.run("jupyter/base-notebook:latest", command, detach=True)
+    try:
+        answer = container.exec_run(["python3", "-c", probe])
+        assert answer.output.decode().strip() == "200", container.logs().decode()
+    finally:
+        container.remove(force=True)
