@@ -59,17 +59,14 @@ def docker_client(grading: GradingSession) -> Client:
     return grading.client()
 
 
-def _require_file(submission: Submission, name: str, missing_key: str) -> Path:
-    found = submission.file(name)
-    if found is None:
-        raise NotAttempted(hint(missing_key, file=name, folder=submission.source))
-    return found
-
-
 @pytest.fixture(scope="module")
 def dockerfile(submission: Submission) -> Path:
     found = find_dockerfile(submission)
-    return found or _require_file(submission, "Dockerfile", "common.no_dockerfile")
+    if found is None:
+        raise NotAttempted(
+            hint("common.no_dockerfile", file="Dockerfile", folder=submission.source)
+        )
+    return found
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""grader/docker_run.py: `docker run` commands handed in, read as text, translated to Compose."""
+"""grader/run_commands.py and docker_run.py: `docker run` commands handed in, read as text,
+translated to Compose."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from grader import docker_run
+from grader import docker_run, run_commands
 from grader.catalogue import Catalogue
 from grader.compose import binary
 from grader.docker_run import RunCommand, Translation, find_commands, from_folder, translate
@@ -264,7 +265,7 @@ def test_the_number_of_files_and_of_bytes_read_is_capped(tmp_path: Path) -> None
     files: dict[str, str | bytes] = {f"run{n:03}.sh": line for n in range(200)}
     files["big.md"] = "```\n" + "echo x\n" * 500_000 + line + "```\n"
     found = find_commands(folder_with(tmp_path, files))
-    assert len({c.file for c in found}) <= docker_run.MAX_FILES
+    assert len({c.file for c in found}) <= run_commands.MAX_FILES
     assert "big.md" not in {c.file for c in found}
 
 
