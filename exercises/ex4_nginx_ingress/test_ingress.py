@@ -30,6 +30,16 @@ def nginx_deployments(manifests: Manifests) -> list[Manifest]:
 
 
 @pytest.fixture(scope="module")
+def deployments(valid_manifests: Manifests) -> list[Manifest]:
+    """The Deployments running nginx: checks about them are not attempted without one (they
+    would pass on nothing)."""
+    found = nginx_deployments(valid_manifests)
+    if not found:
+        raise NotAttempted(hint("ex4.no_deployment_prerequisite"))
+    return found
+
+
+@pytest.fixture(scope="module")
 def ingress(valid_manifests: Manifests) -> Manifest:
     found = valid_manifests.of_kind("Ingress")
     if not found:
@@ -66,7 +76,9 @@ def test_a_deployment_runs_nginx(valid_manifests: Manifests) -> None:
 
 
 @pytest.mark.points(2)
-def test_deployment_selector_matches_its_pods(valid_manifests: Manifests) -> None:
+def test_deployment_selector_matches_its_pods(
+    valid_manifests: Manifests, deployments: list[Manifest]
+) -> None:
     """Le sélecteur du Deployment correspond aux labels de ses pods
     en: The Deployment's selector matches its pods' labels"""
     for workload in valid_manifests.of_kind(*kube.WORKLOADS):
@@ -93,7 +105,9 @@ def test_service_target_port_is_a_container_port(
 
 
 @pytest.mark.points(1)
-def test_probes_target_a_declared_port(valid_manifests: Manifests) -> None:
+def test_probes_target_a_declared_port(
+    valid_manifests: Manifests, deployments: list[Manifest]
+) -> None:
     """Les sondes (probes) visent un port déclaré
     en: Probes target a declared port"""
     for owner, template in pod_templates(valid_manifests):
@@ -155,7 +169,7 @@ def test_cluster_accepts_the_manifests(applied: Applied) -> None:
 @pytest.mark.points(2)
 def test_deployment_becomes_ready(
     deployed: Applied,
-    valid_manifests: Manifests,
+    deployments: list[Manifest],
     k8s_api: Any,
     wait_until: Callable[..., Any],
     exercise: Exercise,
@@ -166,7 +180,7 @@ def test_deployment_becomes_ready(
 
     apps = client.AppsV1Api(k8s_api)
     seconds = exercise.params["ready_seconds"]
-    for deployment in nginx_deployments(valid_manifests):
+    for deployment in deployments:
         read = lambda d=deployment: apps.read_namespaced_deployment(d.name, deployed.namespace)  # noqa: E731
         last = wait_until(read, lambda d: deployment_verdict(d)[0], seconds=seconds)
         ready, status = deployment_verdict(last)
