@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from grader.hints import Messages
+from grader.hints import SAFE_LOADER, Messages
 from grader.paths import exercises_dir, messages_file
 
 _FOLDER = re.compile(r"^(ex\d+)_[a-z0-9_]+$")
@@ -50,7 +50,7 @@ def load_exercise(folder: Path) -> Exercise:
     if not match:
         raise CatalogueError(f"{folder}: folder name must look like ex1_cowsay")
     try:
-        data = yaml.safe_load((folder / "exercise.yaml").read_text(encoding="utf-8"))
+        data = yaml.load((folder / "exercise.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         exercise = Exercise(
             id=data["id"],
             folder=folder,
