@@ -286,7 +286,10 @@ def prepare(
 
 def _keep_resolvable(service: dict[str, Any], container_name: str) -> None:
     """The other containers reach a service by its `container_name` too: once the grader has
-    renamed it, the name the student wrote stays a network alias, so that it still resolves."""
+    renamed it, the name the student wrote stays a network alias, so that it still resolves
+    (a service on another's network, `network_mode`, has no aliases of its own to keep)."""
+    if service.get("network_mode"):
+        return
     networks = service.get("networks") or {"default": None}
     if isinstance(networks, list):
         networks = {n: None for n in networks}
