@@ -116,18 +116,32 @@ def _container_ports(templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for t in templates for c in containers(t) for p in c.get("ports") or []]
 
 
+# The port the official images listen on, for pods that declare none: `containerPort` is only
+# information, and a Service reaches a port the container listens on whether declared or not.
+LISTENS = {"nginx": "80", "httpd": "80", "nginxinc/nginx-unprivileged": "8080"}
+
+
 def target_port_hint(service: Manifest, manifests: Manifests) -> Hint | None:
-    """Every Service port's targetPort must be a containerPort (number or name) of its pods."""
+    """Every Service port's targetPort must be a port its pods listen on: a containerPort they
+    declare (number or name) or, when they declare none, the port their image listens on (a
+    number, for an image the grader knows; otherwise the live tier decides)."""
     templates = selected_templates(service, manifests)
     if not templates:
         return None  # the Service selects nothing: service_selects_hint says so
     ports = _container_ports(templates)
     numbers = {str(p.get("containerPort")) for p in ports}
     names = {str(p.get("name")) for p in ports if p.get("name")}
+    listens = {LISTENS.get(repository(str(c.get("image") or ""))) for t in templates
+               for c in containers(t)}  # fmt: skip
     for entry in service.spec.get("ports") or []:
         target = str(entry.get("targetPort", entry.get("port")))
+        if not ports and target.isdigit() and (None in listens or target in listens):
+            continue  # nothing declared: the port the image listens on, or not known here
         if target not in numbers | names:
-            declared = ", ".join(sorted(numbers | names)) or "—"
+            image = ", ".join(sorted(p for p in listens if p))
+            declared = ", ".join(sorted(numbers | names)) or (
+                f"— (image : {image})" if image else "—"
+            )
             return hint("common.k8s_target_port", object=str(service), target=target,
                         declared=declared)  # fmt: skip
     return None

@@ -96,3 +96,24 @@ def test_a_large_hostile_yaml_is_refused_quickly_without_raising(tmp_path: Path)
     kube.parse_hint(loaded, tmp_path)
     kube.schema_hint(loaded)
     assert time.monotonic() - started < 5
+
+
+def test_a_target_port_is_right_when_the_image_listens_there_though_no_port_is_declared(
+    tmp_path: Path,
+) -> None:
+    """containerPort is only information: nginx listens on 80 whether it is declared or not."""
+
+    def case(target: int, image: str = "nginx:1.27") -> object:
+        (tmp_path / "m.yaml").write_text(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+            "  selector: {matchLabels: {app: web}}\n  template:\n"
+            "    metadata: {labels: {app: web}}\n"
+            f"    spec: {{containers: [{{name: c, image: '{image}'}}]}}\n---\n"
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+            f"spec: {{selector: {{app: web}}, ports: [{{port: 80, targetPort: {target}}}]}}\n"
+        )
+        manifests = load(tmp_path)
+        return kube.target_port_hint(manifests.of_kind("Service")[0], manifests)
+
+    assert case(80) is None and case(1234, image="example/app:1") is None  # unknown: live tier
+    assert case(8080) is not None
