@@ -10,6 +10,7 @@ import docker.errors
 from grader import compose
 from grader.hints import Hint, hint
 from grader.images import repository
+from grader.outcomes import NotAttempted
 from grader.submission import Submission
 
 # `docker build DIR` reads DIR/Dockerfile, and DIR/dockerfile when there is no Dockerfile (the
@@ -98,7 +99,10 @@ def containers_from(client: Any, repo: str, *, stopped: bool = False) -> list[An
 
 
 def assert_stack_started(up: compose.CommandResult, failed_key: str) -> None:
-    """`docker compose up` was allowed by the policy, and succeeded."""
+    """`docker compose up` was allowed by the policy, and succeeded (not attempted when an
+    image cannot be had here: no registry, no stand-in)."""
     __tracebackhide__ = True
+    if up.not_judged is not None:
+        raise NotAttempted(up.not_judged)
     assert up.refused is None, up.refused
     assert up.ok, hint(failed_key, details=up.output[-3000:])

@@ -81,6 +81,7 @@ class CommandResult:
     refused: Hint | None = None  # set when the policy forbade running it at all
     stdout: str = ""  # the command's data, never mixed with its warnings
     stderr: str = ""
+    not_judged: Hint | None = None  # it failed for want of an image this machine cannot get
 
 
 def run(args: list[str], *, cwd: Path, timeout: int) -> CommandResult:

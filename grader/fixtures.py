@@ -90,7 +90,7 @@ def image_build(
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     else:
-        _judge_offline(result, standins, docker_client, grading.labels(exercise))
+        _judge_offline(result, dockerfile, standins, docker_client, grading.labels(exercise))
     yield result
     if result.ok:
         with contextlib.suppress(docker.errors.APIError):
@@ -98,9 +98,15 @@ def image_build(
 
 
 def _judge_offline(
-    build: BuildResult, standins: list[images.Standin], client: Client, labels: dict[str, str]
-) -> None:
-    """Raise `NotAttempted` when the failed `build` may be the stand-ins' doing."""
+    build: BuildResult, dockerfile: Path, standins: list[images.Standin], client: Client,
+    labels: dict[str, str],
+) -> None:  # fmt: skip
+    """Raise `NotAttempted` when the failed `build` may be the stand-ins' doing, or when a base
+    image cannot be pulled here (no registry) and has no stand-in."""
+    bases = images.base_images(dockerfile.read_text(encoding="utf-8", errors="replace"))
+    offline = images.offline_missing(client, bases)
+    if offline is not None:
+        raise NotAttempted(offline)
 
     def packages(standin: images.Standin, prefix: str) -> set[str] | None:
         return images.package_names(client, standin, prefix, labels=labels)
@@ -242,7 +248,11 @@ def compose_project(
     try:
         with ports.held(published, timeout=exercise.timeout / 2):
             try:
-                yield project, project.up(timeout=exercise.timeout)
+                up = project.up(timeout=exercise.timeout)
+                if not up.ok:
+                    refs = compose.service_images(valid_compose_config)
+                    up.not_judged = images.offline_missing(docker_client, refs)
+                yield project, up
             finally:
                 project.down()
     except ports.PortBusy as busy:
@@ -258,7 +268,7 @@ def running_stack(
 ) -> compose.Project:
     project, up = compose_project
     if not up.ok:
-        raise NotAttempted(hint("common.stack_not_started"))
+        raise NotAttempted(up.not_judged or hint("common.stack_not_started"))
     return project
 
 

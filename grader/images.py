@@ -14,6 +14,7 @@ or `GRADER_DEBIAN_MIRROR`.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import shutil
@@ -26,6 +27,7 @@ from typing import Any
 import docker.errors
 
 from grader.engine import LABEL_STANDIN, Client
+from grader.hints import Hint, hint
 from grader.paths import images_dir
 from grader.standins import (
     BASE,
@@ -100,6 +102,39 @@ def ensure(client: Client, ref: str, *, log: Log = lambda _: None) -> str | None
     """
     standin = ensure_standin(client, ref, log=log)
     return standin.describe() if standin else None
+
+
+# What the engine says when no registry can be reached (not when an image does not exist).
+_UNREACHABLE = ("no such host", "dial tcp", "i/o timeout", "connection refused",
+                "network is unreachable", "tls handshake timeout", "context deadline exceeded",
+                "temporary failure in name resolution", "server misbehaving")  # fmt: skip
+
+
+def registry_unreachable(text: str) -> bool:
+    lowered = text.lower()
+    return any(sign in lowered for sign in _UNREACHABLE)
+
+
+def _misspelt(ref: str) -> bool:
+    """`ubuntoo`, `ngnix`: a name a letter or two from an image the grader knows is a typo,
+    the student's to fix, not an image this machine lacks."""
+    name = repository(ref)
+    return name not in STANDINS and bool(difflib.get_close_matches(name, STANDINS, cutoff=0.75))
+
+
+def offline_missing(client: Client, refs: list[str]) -> Hint | None:
+    """`common.image_offline` when one of `refs` is not on the engine (nor a stand-in) and
+    pulling it fails because no registry can be reached: whether it exists cannot be told
+    here. An image the registry says does not exist is the student's mistake: None."""
+    for ref in (with_tag(r) for r in refs):
+        if _local(client, ref) is not None or _misspelt(ref):
+            continue
+        try:
+            client.images.pull(ref)
+        except docker.errors.APIError as error:
+            if registry_unreachable(str(error.explanation or error)):
+                return hint("common.image_offline", image=ref)
+    return None
 
 
 def ensure_standin(client: Client, ref: str, *, log: Log = lambda _: None) -> Standin | None:

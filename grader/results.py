@@ -26,12 +26,13 @@ UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
 # work: shown with the points at stake, but the run still succeeds (exit status 0).
 # Likewise a build that failed only because an offline stand-in is not the image named.
 MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
-    {"common.no_cluster", "common.standin_cannot_judge"}
+    {"common.no_cluster", "common.standin_cannot_judge", "common.image_offline"}
 )
 # Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in
-# cannot judge takes every check of the image with it. The exercise is then neither validated
+# cannot judge, or an image that cannot be pulled here and has no stand-in, takes every check of
+# the image with it. The exercise is then neither validated
 # nor failed (exit status 3), where a missing cluster only takes the live tier away.
-NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge"})
+NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge", "common.image_offline"})
 
 
 @dataclass

@@ -39,10 +39,24 @@ _KINDS = {
     "debian": "debian",
     "alpine": "debian",
     "nginx": "nginx",
-    "jupyter/base-notebook": "jupyter",
-    "jupyter/minimal-notebook": "jupyter",
-    "jupyter/scipy-notebook": "jupyter",
-    "quay.io/jupyter/base-notebook": "jupyter",
+    # Every image of the Jupyter Docker Stacks, on Docker Hub and on quay.io (where they moved):
+    # the notebook server is the same; the scientific packages are not in the stand-in.
+    **{
+        f"{registry}jupyter/{stack}-notebook": "jupyter"
+        for registry in ("", "quay.io/")
+        for stack in (
+            "base",
+            "minimal",
+            "scipy",
+            "datascience",
+            "r",
+            "julia",
+            "tensorflow",
+            "pytorch",
+            "pyspark",
+            "all-spark",
+        )
+    },
     "mariadb": "mariadb",
     "mysql": "mariadb",
     "wordpress": "wordpress",

@@ -12,6 +12,7 @@ from grader.engine import Client, published_ports
 from grader.hints import Hint, hint
 from grader.http import HttpResponse, published_url
 from grader.images import repository
+from grader.outcomes import NotAttempted
 
 HOST_PORT, CONTAINER_PORT = "8082", "80"
 
@@ -66,6 +67,8 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     """La stack démarre (docker compose up)
     en: The stack starts (docker compose up)"""
     _, up = compose_project
+    if up.not_judged is not None:
+        raise NotAttempted(up.not_judged)
     assert up.refused is None, up.refused
     taken = "port is already allocated" in up.output or "address already in use" in up.output
     assert not taken, hint("ex2.port_taken", details=up.output[-2000:])
