@@ -219,7 +219,9 @@ def ubuntu_release(
         if fetch is not None:
             return _state(fetch(url))
         if url not in _UBUNTU_STATES:
-            _UBUNTU_STATES[url] = _state(http_status(url))
+            # A short wait: in a room whose firewall drops packets this is asked at every
+            # grading of an Ubuntu release tag, and no answer is "unknown" anyway.
+            _UBUNTU_STATES[url] = _state(http_status(url, timeout=3))
         return _UBUNTU_STATES[url]
 
     found = state(codename)
