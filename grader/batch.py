@@ -24,7 +24,7 @@ from grader import journal, similarity
 from grader.catalogue import Catalogue, Exercise
 from grader.checkout import CheckoutError, fetch
 from grader.report import render
-from grader.results import MISSING_INFRASTRUCTURE, Report
+from grader.results import Report
 from grader.roster import Entry
 from grader.session import ClusterChoice
 from grader.signing import KEY_VARIABLE
@@ -142,10 +142,7 @@ def summary(report: Report, exercises: Sequence[Exercise]) -> dict[str, Any]:
     for exercise in exercises:
         result = by_id.get(exercise.id)
         checks = result.checks if result else []
-        missing = sum(
-            c.max_points for c in checks
-            if c.status == "not_attempted" and c.hint_key in MISSING_INFRASTRUCTURE
-        )  # fmt: skip
+        missing = sum(c.max_points for c in checks if c.missing_infrastructure)
         found[exercise.id] = {
             "points": result.points if result else 0.0,
             "max_points": float(exercise.points) - missing,

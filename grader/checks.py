@@ -98,11 +98,17 @@ def containers_from(client: Any, repo: str, *, stopped: bool = False) -> list[An
     return found
 
 
-def assert_stack_started(up: compose.CommandResult, failed_key: str) -> None:
-    """`docker compose up` was allowed by the policy, and succeeded (not attempted when an
-    image cannot be had here: no registry, no stand-in)."""
+def assert_stack_allowed(up: compose.CommandResult) -> None:
+    """`docker compose up` was allowed by the policy (not attempted when an image cannot be
+    had here: no registry, no stand-in)."""
     __tracebackhide__ = True
     if up.not_judged is not None:
         raise NotAttempted(up.not_judged)
     assert up.refused is None, up.refused
+
+
+def assert_stack_started(up: compose.CommandResult, failed_key: str) -> None:
+    """`docker compose up` was allowed, and succeeded."""
+    __tracebackhide__ = True
+    assert_stack_allowed(up)
     assert up.ok, hint(failed_key, details=up.output[-3000:])

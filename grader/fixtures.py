@@ -78,7 +78,8 @@ def image_build(
     stand-in is not the image named (an Ubuntu package version on Debian…) raises
     `NotAttempted(common.standin_cannot_judge)`: it is not judged here."""
     standins: list[images.Standin] = []
-    for ref in images.base_images(dockerfile.read_text(encoding="utf-8", errors="replace")):
+    bases = images.base_images(dockerfile.read_text(encoding="utf-8", errors="replace"))
+    for ref in bases:
         standin = images.ensure_standin(docker_client, ref)
         if standin:
             grading.note_standin(exercise, ref, standin.describe())
@@ -90,7 +91,7 @@ def image_build(
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     else:
-        _judge_offline(result, dockerfile, standins, docker_client, grading.labels(exercise))
+        _judge_offline(result, bases, standins, docker_client, grading.labels(exercise))
     yield result
     if result.ok:
         with contextlib.suppress(docker.errors.APIError):
@@ -98,12 +99,11 @@ def image_build(
 
 
 def _judge_offline(
-    build: BuildResult, dockerfile: Path, standins: list[images.Standin], client: Client,
+    build: BuildResult, bases: list[str], standins: list[images.Standin], client: Client,
     labels: dict[str, str],
 ) -> None:  # fmt: skip
     """Raise `NotAttempted` when the failed `build` may be the stand-ins' doing, or when a base
     image cannot be pulled here (no registry) and has no stand-in."""
-    bases = images.base_images(dockerfile.read_text(encoding="utf-8", errors="replace"))
     offline = images.offline_missing(client, bases)
     if offline is not None:
         raise NotAttempted(offline)

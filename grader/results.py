@@ -22,16 +22,16 @@ Kind = Literal["objective", "practice"]
 KINDS: tuple[Kind, ...] = ("objective", "practice")
 # Statuses that keep a check from counting as done.
 UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
-# Not attempted for want of infrastructure (no cluster here), not because of the student's
-# work: shown with the points at stake, but the run still succeeds (exit status 0).
-# Likewise a build that failed only because an offline stand-in is not the image named.
+# Not attempted for want of infrastructure, not because of the student's work: no cluster here,
+# a build an offline stand-in cannot judge, an image that cannot be had offline. Shown with the
+# points at stake; never blocking validation.
 MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
     {"common.no_cluster", "common.standin_cannot_judge", "common.image_offline"}
 )
 # Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in
 # cannot judge, or an image that cannot be pulled here and has no stand-in, takes every check of
-# the image with it. The exercise is then neither validated
-# nor failed (exit status 3), where a missing cluster only takes the live tier away.
+# the image with it. The exercise is then neither validated nor failed (exit status 3), where a
+# missing cluster only takes the live tier away.
 NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge", "common.image_offline"})
 
 
@@ -158,7 +158,7 @@ class Report:
     @property
     def failed(self) -> bool:
         """Some exercise is not validated for the student's work (not merely unjudged)."""
-        return any(e.error or e.blocking(self.strict) for e in self.exercises)
+        return any(e.verdict(self.strict) == "not_validated" for e in self.exercises)
 
     def count(self, status: str) -> int:
         return sum(e.count(status, strict=self.strict) for e in self.exercises)

@@ -12,7 +12,6 @@ from grader.engine import Client, published_ports
 from grader.hints import Hint, hint
 from grader.http import HttpResponse, published_url
 from grader.images import repository
-from grader.outcomes import NotAttempted
 
 HOST_PORT, CONTAINER_PORT = "8082", "80"
 
@@ -67,9 +66,7 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     """La stack démarre (docker compose up)
     en: The stack starts (docker compose up)"""
     _, up = compose_project
-    if up.not_judged is not None:
-        raise NotAttempted(up.not_judged)
-    assert up.refused is None, up.refused
+    checks.assert_stack_allowed(up)
     taken = "port is already allocated" in up.output or "address already in use" in up.output
     assert not taken, hint("ex2.port_taken", details=up.output[-2000:])
     assert up.ok, hint("ex2.stack_failed", details=up.output[-2000:])
