@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from grader.engine import LABEL_MANAGED, LABEL_RUN, cap
 from grader.http import engine_host
 
@@ -85,20 +87,29 @@ class KubectlResult:
     output: str
 
 
+# The node label of the grader's own single-node cluster (scripts/cluster.sh): its pods run on
+# the grader's engine, where offline stand-ins can be put before applying.
+LABEL_OWN_NODE = "grader.managed"
+
+
 @dataclass
 class Cluster:
     kubeconfig: Path
     context: str | None = None
     ingress_url: str | None = None  # where the ingress controller answers, if known
+    own_node: bool = False  # the grader's own cluster: pods run on the grader's engine
 
-    def kubectl(self, *args: str, timeout: int = 120, stdin: str | None = None) -> KubectlResult:
+    def kubectl(
+        self, *args: str, timeout: int = 120, stdin: str | None = None, as_user: str | None = None
+    ) -> KubectlResult:
         binary = shutil.which("kubectl")
         if binary is None:
             return KubectlResult(False, "kubectl is not installed")
         context = ["--context", self.context] if self.context else []
+        identity = [f"--as={as_user}"] if as_user else []
         try:
             done = subprocess.run(
-                [binary, "--kubeconfig", str(self.kubeconfig), *context, *args],
+                [binary, "--kubeconfig", str(self.kubeconfig), *context, *identity, *args],
                 input=stdin, capture_output=True, text=True, timeout=timeout, check=False,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
@@ -123,6 +134,8 @@ def from_kubeconfig(kubeconfig: str | None, context: str | None) -> Cluster:
     version = cluster.kubectl("version", "--request-timeout=5s", timeout=15)
     if not version.ok:
         raise NoCluster(f"the cluster of {path} does not answer: {version.output.strip()[-200:]}")
+    own = cluster.kubectl("get", "nodes", "-l", f"{LABEL_OWN_NODE}=true", "-o", "name", timeout=15)
+    cluster.own_node = own.ok and own.output.strip().startswith("node/")
     return cluster
 
 
@@ -164,6 +177,57 @@ def namespace_manifest(name: str, run_id: str) -> str:
     )
 
 
+# The identity a submission is applied as: a service account of its grading namespace, bound
+# to the built-in `admin` role there and nowhere else. The API server itself then refuses
+# anything cluster-scoped (roles and bindings at cluster level, volumes on the node, webhooks…)
+# and any change to the namespace's quota and limits, whatever the policy missed.
+SUBMITTER = "grader-submitter"
+# What one submission may use, so that none can starve the node (pods, CPU, memory, storage,
+# Services, NodePorts); the limits give every container requests and limits by default, which
+# a quota on CPU and memory needs. Generous for the course's exercises (5 replicas of nginx).
+GRADING_QUOTA = {
+    "pods": "20", "requests.cpu": "2", "requests.memory": "2Gi", "limits.cpu": "8",
+    "limits.memory": "6Gi", "requests.storage": "2Gi", "persistentvolumeclaims": "4",
+    "services": "10", "services.nodeports": "2", "services.loadbalancers": "0",
+    "configmaps": "20", "secrets": "20", "replicationcontrollers": "4",
+    "count/jobs.batch": "6", "count/cronjobs.batch": "2", "count/deployments.apps": "8",
+}  # fmt: skip
+CONTAINER_DEFAULTS = {
+    "default": {"cpu": "500m", "memory": "256Mi"},
+    "defaultRequest": {"cpu": "50m", "memory": "32Mi"},
+    "max": {"cpu": "2", "memory": "2Gi"},
+}
+
+
+def submitter(namespace: str) -> str:
+    return f"system:serviceaccount:{namespace}:{SUBMITTER}"
+
+
+def grading_namespace(name: str, run_id: str) -> str:
+    """The namespace of one grading, with its quota, its limits and the submitter's rights."""
+    labels = {LABEL_MANAGED: "true", LABEL_RUN: run_id}
+
+    def meta(object_name: str) -> dict[str, Any]:
+        return {"name": object_name, "namespace": name, "labels": labels}
+
+    objects: list[dict[str, Any]] = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}},
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta("grader-quota"),
+         "spec": {"hard": GRADING_QUOTA}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": meta("grader-limits"),
+         "spec": {"limits": [{"type": "Container", **CONTAINER_DEFAULTS},
+                             {"type": "PersistentVolumeClaim", "max": {"storage": "1Gi"}}]}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(SUBMITTER),
+         "automountServiceAccountToken": False},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": meta(SUBMITTER),
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                     "name": "admin"},
+         "subjects": [{"kind": "ServiceAccount", "name": SUBMITTER, "namespace": name}]},
+    ]  # fmt: skip
+    return yaml.safe_dump_all(objects, sort_keys=False)
+
+
 @dataclass
 class Applied:
     namespace: str
@@ -176,13 +240,17 @@ class Applied:
 
 
 def apply(cluster: Cluster, folder: Path, *, namespace: str, run_id: str) -> Applied:
-    """Create the submission's namespace, dry-run the manifests server-side, then apply them."""
-    cluster.kubectl("apply", "-f", "-", stdin=namespace_manifest(namespace, run_id))
+    """Create the submission's namespace (quota, limits, submitter), dry-run the manifests
+    server-side, then apply them — both as the submitter, never with the grader's rights."""
+    made = cluster.kubectl("apply", "-f", "-", stdin=grading_namespace(namespace, run_id))
+    if not made.ok:
+        return Applied(namespace, KubectlResult(False, made.output), None)
     args = ("apply", "--namespace", namespace, "--recursive", "-f", str(folder))
-    dry_run = cluster.kubectl(*args, "--dry-run=server")
+    who = submitter(namespace)
+    dry_run = cluster.kubectl(*args, "--dry-run=server", as_user=who)
     if not dry_run.ok:
         return Applied(namespace, dry_run, None)
-    return Applied(namespace, dry_run, cluster.kubectl(*args))
+    return Applied(namespace, dry_run, cluster.kubectl(*args, as_user=who))
 
 
 def delete_namespace(cluster: Cluster, namespace: str) -> None:

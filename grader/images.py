@@ -31,6 +31,7 @@ from grader.hints import Hint, hint
 from grader.paths import images_dir
 from grader.standins import (
     BASE,
+    BUILT_ON,
     DEBIAN_RELEASES,
     DEFAULT_RELEASE,
     LOCAL,
@@ -77,6 +78,8 @@ SEED_TAGS = (
     "mysql:5.7",
     "wordpress:latest",
     "pengbai/docker-supermario:latest",
+    "nginxinc/nginx-unprivileged:latest",
+    "busybox:latest",
     "hello-world:latest",
 )
 
@@ -204,7 +207,7 @@ def seed_one(client: Client, kind: str, *, force: bool = False, log: Log = print
     if kind == "debian":
         _make_release(client, DEFAULT_RELEASE, eol=False, log=log)
     else:
-        seed_one(client, "debian", log=log)
+        seed_one(client, BUILT_ON.get(kind, "debian"), log=log)
         log(f"building {local} from {images_dir() / kind}")
         client.images.build(
             path=str(images_dir() / kind), tag=local, labels={LABEL_STANDIN: kind}, rm=True

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from grader import kube, policy
+from grader import images, kube, policy
 from grader.catalogue import Exercise
 from grader.cluster import (
     Applied,
@@ -84,14 +84,37 @@ def live_cluster(cluster: Cluster | NoCluster, exercise: Exercise) -> Cluster:
 
 
 @pytest.fixture(scope="module")
+def pod_images(
+    live_cluster: Cluster, valid_manifests: Manifests, grading: GradingSession, exercise: Exercise
+) -> list[str]:
+    """The images the pods name, made available first on the grader's own cluster (its pods
+    run on the grader's engine): offline stand-ins where no registry answers. One that has no
+    stand-in and cannot be pulled offline is not judged here (never failed)."""
+    refs = sorted({image for _, image in kube.images(valid_manifests) if image})
+    if not live_cluster.own_node:
+        return refs
+    client = grading.client()
+    for ref in refs:
+        standin = images.ensure_standin(client, ref)
+        if standin:
+            grading.note_standin(exercise, ref, standin.describe())
+    missing = images.offline_missing(client, refs)
+    if missing is not None:
+        raise NotAttempted(missing)
+    return refs
+
+
+@pytest.fixture(scope="module")
 def applied(
     live_cluster: Cluster,
     valid_manifests: Manifests,
+    pod_images: list[str],
     submission: Submission,
     grading: GradingSession,
     exercise: Exercise,
 ) -> Iterator[Applied]:
-    """The manifests applied in a namespace of their own (dry-run first); always deleted."""
+    """The manifests applied in a namespace of their own (dry-run first) as the namespace's
+    submitter, never with the grader's rights; always deleted."""
     namespace = grading.resource_name(exercise)
     try:
         yield apply(live_cluster, submission.folder, namespace=namespace, run_id=grading.run_id)
@@ -102,7 +125,8 @@ def applied(
 @pytest.fixture(scope="module")
 def deployed(applied: Applied) -> Applied:
     if not applied.ok:
-        raise NotAttempted(hint("common.k8s_apply_failed", error="see the first live check"))
+        failed = applied.apply if applied.dry_run.ok and applied.apply else applied.dry_run
+        raise NotAttempted(hint("common.k8s_apply_failed", error=failed.output.strip()[-600:]))
     return applied
 
 

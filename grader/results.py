@@ -26,7 +26,12 @@ UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
 # a build an offline stand-in cannot judge, an image that cannot be had offline. Shown with the
 # points at stake; never blocking validation.
 MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
-    {"common.no_cluster", "common.standin_cannot_judge", "common.image_offline"}
+    {
+        "common.no_cluster",
+        "common.no_ingress_controller",
+        "common.standin_cannot_judge",
+        "common.image_offline",
+    }
 )
 # Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in
 # cannot judge, or an image that cannot be pulled here and has no stand-in, takes every check of

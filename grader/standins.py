@@ -31,14 +31,21 @@ BASE = f"local/debian:{DEFAULT_RELEASE}"
 # stand-in kind → the local image that is the stand-in (built from fixtures/images/<kind>/)
 LOCAL: dict[str, str] = {"debian": BASE} | {
     kind: f"local/{kind}:standin"
-    for kind in ("nginx", "jupyter", "mariadb", "wordpress", "supermario", "hello-world")
-}
+    for kind in ("nginx", "nginx-unprivileged", "busybox", "jupyter", "mariadb", "wordpress",
+                 "supermario", "hello-world")
+}  # fmt: skip
+# A stand-in built on another stand-in rather than on the Debian base.
+BUILT_ON = {"nginx-unprivileged": "nginx"}
 # repository name as a student writes it → stand-in kind
 _KINDS = {
     "ubuntu": "debian",
     "debian": "debian",
     "alpine": "debian",
     "nginx": "nginx",
+    # nginx's own image for non-root pods (Docker Hub, and the same on GitHub's registry)
+    "nginxinc/nginx-unprivileged": "nginx-unprivileged",
+    "ghcr.io/nginxinc/nginx-unprivileged": "nginx-unprivileged",
+    "busybox": "busybox",
     # Every image of the Jupyter Docker Stacks, on Docker Hub and on quay.io (where they moved):
     # the notebook server is the same; the scientific packages are not in the stand-in.
     **{
@@ -67,7 +74,8 @@ _KINDS = {
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
 # The distribution the real image is made of (a tag saying `alpine` overrides it).
 _DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql": "Oracle Linux",
-            "jupyter": "Ubuntu", "nginx": "Debian", "wordpress": "Debian",
+            "jupyter": "Ubuntu", "nginx": "Debian", "nginx-unprivileged": "Debian",
+            "wordpress": "Debian", "busybox": "scratch",
             "supermario": "an unknown base", "hello-world": "scratch"}  # fmt: skip
 # Debian's release names by major version (facts of the Debian project).
 DEBIAN_RELEASES = {"6": "squeeze", "7": "wheezy", "8": "jessie", "9": "stretch", "10": "buster",
