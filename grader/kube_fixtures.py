@@ -23,6 +23,7 @@ from grader.cluster import (
     from_kubeconfig,
 )
 from grader.hints import hint
+from grader.kube_watch import NamespaceView
 from grader.manifests import Manifests, load
 from grader.outcomes import NotAttempted
 from grader.session import GradingSession
@@ -133,6 +134,14 @@ def deployed(applied: Applied) -> Applied:
 @pytest.fixture(scope="module")
 def k8s_api(live_cluster: Cluster) -> Any:
     return live_cluster.api()
+
+
+@pytest.fixture(scope="module")
+def namespace_view(deployed: Applied, k8s_api: Any) -> NamespaceView:
+    """What the cluster says about the submission's namespace: when to stop waiting, and why."""
+    from kubernetes import client
+
+    return NamespaceView(client.CoreV1Api(k8s_api), deployed.namespace)
 
 
 @pytest.fixture(scope="session")

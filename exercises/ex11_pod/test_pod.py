@@ -11,6 +11,7 @@ from grader import kube, kube_checks
 from grader.catalogue import Exercise
 from grader.cluster import Applied, pod_verdict
 from grader.hints import hint
+from grader.kube_watch import NamespaceView
 from grader.manifests import Manifest, Manifests, containers
 from grader.outcomes import NotAttempted
 
@@ -62,19 +63,18 @@ def test_image_has_a_version(valid_manifests: Manifests) -> None:
 def test_pod_is_running_and_ready(
     deployed: Applied,
     nginx_pod: Manifest,
-    k8s_api: Any,
+    namespace_view: NamespaceView,
     wait_until: Callable[..., Any],
     exercise: Exercise,
 ) -> None:
     """Le Pod est Running et prêt (Ready)
     en: The Pod is Running and Ready"""
-    from kubernetes import client
-
-    core = client.CoreV1Api(k8s_api)
-    seconds = exercise.params["ready_seconds"]
+    view, name, seconds = namespace_view, nginx_pod.name, exercise.params["ready_seconds"]
     last = wait_until(
-        lambda: core.read_namespaced_pod(nginx_pod.name, deployed.namespace),
-        lambda p: pod_verdict(p)[0], seconds=seconds,
+        lambda: view.core.read_namespaced_pod(name, deployed.namespace),
+        lambda p: pod_verdict(p)[0] or view.hopeless(name=name), seconds=seconds,
     )  # fmt: skip
     ready, status = pod_verdict(last)
-    assert ready, hint("ex11.not_ready", name=nginx_pod.name, seconds=seconds, status=status)
+    assert ready, view.why(name=name) or hint(
+        "ex11.not_ready", name=name, seconds=seconds, status=status
+    )

@@ -10,7 +10,8 @@ import pytest
 from grader import kube, kube_checks
 from grader.catalogue import Exercise
 from grader.cluster import Applied, Cluster, deployment_verdict
-from grader.hints import hint
+from grader.hints import Hint, hint
+from grader.kube_watch import NamespaceView, selector_of
 from grader.manifests import Manifest, Manifests
 from grader.outcomes import NotAttempted
 
@@ -27,22 +28,26 @@ def deployment(valid_manifests: Manifests) -> Manifest:
 @pytest.fixture(scope="module")
 def watch(
     deployed: Applied, deployment: Manifest, k8s_api: Any, wait_until: Callable[..., Any],
-    exercise: Exercise,
-) -> Callable[[int], tuple[bool, str]]:  # fmt: skip
-    """Wait until the Deployment has `n` ready replicas (or the deadline): (ready, status)."""
+    namespace_view: NamespaceView, exercise: Exercise,
+) -> Callable[[int], tuple[bool, str, Hint | None]]:  # fmt: skip
+    """Wait until the Deployment has `n` ready replicas, the outcome is known or the deadline:
+    (ready, status, what the cluster says is wrong)."""
     from kubernetes import client
 
-    apps = client.AppsV1Api(k8s_api)
+    apps, view = client.AppsV1Api(k8s_api), namespace_view
+    selector = selector_of(deployment.spec["selector"].get("matchLabels") or {})
 
-    def until_ready(replicas: int) -> tuple[bool, str]:
+    def until_ready(replicas: int) -> tuple[bool, str, Hint | None]:
         def done(d: Any) -> bool:
             return deployment_verdict(d)[0] and (d.status.ready_replicas or 0) >= replicas
 
         last = wait_until(
             lambda: apps.read_namespaced_deployment(deployment.name, deployed.namespace),
-            done, seconds=exercise.params["ready_seconds"],
+            lambda d: done(d) or view.hopeless(selector=selector),
+            seconds=exercise.params["ready_seconds"],
         )  # fmt: skip
-        return done(last), deployment_verdict(last)[1]
+        status = deployment_verdict(last)[1]
+        return (True, status, None) if done(last) else (False, status, view.why(selector=selector))
 
     return until_ready
 
@@ -75,19 +80,19 @@ def test_selector_matches_its_pods(deployment: Manifest) -> None:
 @pytest.mark.cluster
 @pytest.mark.points(2)
 def test_replicas_become_ready(
-    watch: Callable[[int], tuple[bool, str]], deployment: Manifest, exercise: Exercise
+    watch: Callable[[int], tuple[bool, str, Hint | None]], deployment: Manifest, exercise: Exercise
 ) -> None:
     """Les réplicas deviennent prêts
     en: The replicas become ready"""
-    ready, status = watch(exercise.params["replicas"])
-    assert ready, hint("ex12.not_ready", name=deployment.name,
+    ready, status, why = watch(exercise.params["replicas"])
+    assert ready, why or hint("ex12.not_ready", name=deployment.name,
                        seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
 
 
 @pytest.mark.cluster
 @pytest.mark.points(2)
 def test_a_deleted_pod_is_replaced(
-    watch: Callable[[int], tuple[bool, str]],
+    watch: Callable[[int], tuple[bool, str, Hint | None]],
     deployment: Manifest,
     deployed: Applied,
     live_cluster: Cluster,
@@ -101,15 +106,15 @@ def test_a_deleted_pod_is_replaced(
     victim = pods.output.split()[0] if pods.ok and pods.output.split() else "?"
     live_cluster.kubectl("delete", victim, "-n", deployed.namespace, "--wait=false")
     expected = exercise.params["replicas"]
-    ready, status = watch(expected)
-    assert ready, hint("ex12.not_healed", pod=victim, expected=expected,
+    ready, status, why = watch(expected)
+    assert ready, why or hint("ex12.not_healed", pod=victim, expected=expected,
                        seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
 
 
 @pytest.mark.cluster
 @pytest.mark.points(2)
 def test_scales_to_five(
-    watch: Callable[[int], tuple[bool, str]],
+    watch: Callable[[int], tuple[bool, str, Hint | None]],
     deployment: Manifest,
     deployed: Applied,
     live_cluster: Cluster,
@@ -120,6 +125,6 @@ def test_scales_to_five(
     expected = exercise.params["scaled"]
     live_cluster.kubectl("scale", f"deployment/{deployment.name}", f"--replicas={expected}",
                          "-n", deployed.namespace)  # fmt: skip
-    ready, status = watch(expected)
-    assert ready, hint("ex12.not_scaled", expected=expected,
+    ready, status, why = watch(expected)
+    assert ready, why or hint("ex12.not_scaled", expected=expected,
                        seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip

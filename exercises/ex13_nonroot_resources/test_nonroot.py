@@ -12,6 +12,7 @@ from grader.catalogue import Exercise
 from grader.cluster import Applied, pod_verdict
 from grader.hints import hint
 from grader.images import repository
+from grader.kube_watch import NamespaceView
 from grader.manifests import Manifest, Manifests, containers, pod_templates
 from grader.outcomes import NotAttempted
 
@@ -79,22 +80,21 @@ def test_image_and_port_suit_a_non_root_user(
 def test_pod_starts_and_becomes_ready(
     deployed: Applied,
     pods: list[tuple[Manifest, dict[str, Any]]],
-    k8s_api: Any,
+    namespace_view: NamespaceView,
     wait_until: Callable[..., Any],
     exercise: Exercise,
 ) -> None:
     """Le Pod démarre et devient prêt
     en: The Pod starts and becomes ready"""
-    from kubernetes import client
-
-    core = client.CoreV1Api(k8s_api)
-    seconds = exercise.params["ready_seconds"]
+    view, seconds = namespace_view, exercise.params["ready_seconds"]
     for owner, _ in pods:
         if owner.kind != "Pod":
             continue
         last = wait_until(
-            lambda o=owner: core.read_namespaced_pod(o.name, deployed.namespace),
-            lambda p: pod_verdict(p)[0], seconds=seconds,
+            lambda o=owner: view.core.read_namespaced_pod(o.name, deployed.namespace),
+            lambda p, o=owner: pod_verdict(p)[0] or view.hopeless(name=o.name), seconds=seconds,
         )  # fmt: skip
         ready, status = pod_verdict(last)
-        assert ready, hint("ex13.not_ready", name=owner.name, seconds=seconds, status=status)
+        assert ready, view.why(name=owner.name) or hint(
+            "ex13.not_ready", name=owner.name, seconds=seconds, status=status
+        )
