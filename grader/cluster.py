@@ -89,7 +89,7 @@ class KubectlResult:
 
 # The node label of the grader's own single-node cluster (scripts/cluster.sh): its pods run on
 # the grader's engine, where offline stand-ins can be put before applying.
-LABEL_OWN_NODE = "grader.managed"
+LABEL_OWN_NODE = "grader.cluster"
 
 
 @dataclass

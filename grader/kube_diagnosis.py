@@ -39,6 +39,7 @@ CONTROLLER_LABELS = frozenset({
     "batch.kubernetes.io/job-completion-index",
 })  # fmt: skip
 LOG_LINES, LOG_CHARS, MESSAGE_CHARS = 5, 400, 300
+READINESS_FAILURES = 10  # failed readiness probes in a row after which a wait gives up
 
 _RPC_NOISE = re.compile(r"rpc error: code = \w+ desc = ")
 _BARE_ERROR = re.compile(r"^Error: \w+$")  # the kubelet's "Error: ErrImagePull" echo
@@ -427,9 +428,25 @@ def _config_error_for_good(pod: Any, events: list[Any]) -> bool:
     )
 
 
+def _readiness_given_up(pod: Any, events: list[Any]) -> bool:
+    """A running pod whose readiness probe has failed READINESS_FAILURES times: the program
+    answers nothing on the port the probe asks, and waiting longer will not change that."""
+    if _phase(pod) != "Running":
+        return False
+    return any(
+        e.reason == "Unhealthy" and (e.message or "").startswith("Readiness probe failed")
+        and (e.count or 1) >= READINESS_FAILURES
+        for e in _about_pod(events, pod)
+    )  # fmt: skip
+
+
 def _pod_hopeless(pod: Any, events: list[Any]) -> bool:
     reasons = {w.reason for s in _statuses(pod) if (w := _waiting(s)) is not None}
-    return bool(reasons & (IMAGE_PULL | {CRASH_LOOP})) or _config_error_for_good(pod, events)
+    return (
+        bool(reasons & (IMAGE_PULL | {CRASH_LOOP}))
+        or _config_error_for_good(pod, events)
+        or _readiness_given_up(pod, events)
+    )
 
 
 def _refused_for_good(event: Any) -> bool:
@@ -441,7 +458,8 @@ def _refused_for_good(event: Any) -> bool:
 
 def is_hopeless(pods: list[Any], events: list[Any], *, job: Any | None = None) -> bool:
     """True as soon as waiting longer cannot help: an image that cannot be pulled, a crash
-    loop, a missing ConfigMap/Secret, pods the namespace refuses to create, a Job given up."""
+    loop, a missing ConfigMap/Secret, a readiness probe failed 10 times, pods the namespace
+    refuses to create, a Job given up."""
     return (
         any(_pod_hopeless(p, events) for p in pods if not _settled(p))
         or any(_refused_for_good(e) for e in _failed_creates(events))

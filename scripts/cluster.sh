@@ -187,7 +187,7 @@ apiVersion: policy/v1beta1
 kind: PodSecurityPolicy
 metadata:
   name: grader-restricted
-  labels: {grader.managed: "true"}
+  labels: {grader.cluster: "true"}
 spec:
   privileged: false
   allowPrivilegeEscalation: true
@@ -206,7 +206,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
   name: grader-use-restricted-psp
-  labels: {grader.managed: "true"}
+  labels: {grader.cluster: "true"}
 rules:
   - apiGroups: [policy]
     resources: [podsecuritypolicies]
@@ -217,7 +217,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
   name: grader-use-restricted-psp
-  labels: {grader.managed: "true"}
+  labels: {grader.cluster: "true"}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: grader-use-restricted-psp}
 subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:serviceaccounts"}
@@ -227,12 +227,14 @@ EOF
 
 pause_image() {  # the pod sandbox's image, from the same source: FROM scratch + static pause
   local bin=$1 context
-  docker image inspect "$PAUSE_IMAGE" >/dev/null 2>&1 && return 0
+  # (labelled as the cluster's, never grader.managed: `grader clean` removes what has that)
+  [[ "$(docker image inspect --format '{{index .Config.Labels "grader.cluster"}}' \
+    "$PAUSE_IMAGE" 2>/dev/null)" == pause ]] && return 0
   context="$(mktemp -d)"
   cp "$bin/pause" "$context/pause"
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' \
     >"$context/Dockerfile"
-  docker build -q -t "$PAUSE_IMAGE" --label grader.managed=true "$context" >/dev/null
+  docker build -q -t "$PAUSE_IMAGE" --label grader.cluster=pause "$context" >/dev/null
   rm -rf "$context"
 }
 
@@ -264,6 +266,7 @@ up() {
   fi
   docker info >/dev/null 2>&1 || { log "no Docker engine answers: run scripts/setup.sh first"; exit 2; }
   need_packages etcd-server socat conntrack openssl iptables nginx-light
+  command -v kubectl >/dev/null || need_packages kubernetes-client
   local bin bridge started=$SECONDS
   bin="$("$HERE/cluster/build.sh")"
   bridge="$(bridge_ip)"
@@ -319,7 +322,7 @@ up() {
     --container-runtime docker --docker-endpoint unix:///var/run/docker.sock \
     --pod-infra-container-image "$PAUSE_IMAGE" \
     --hostname-override "$NODE" --node-ip 127.0.0.1 --network-plugin "" \
-    --node-labels grader.managed=true
+    --node-labels grader.cluster=true
   start proxy "$bin/kube-proxy" --config "$STATE/proxy.yaml"
   wait_for 90 "the node" node_ready
   restore_sysctls  # the kubelet and kube-proxy set theirs at start; the machine is shared
@@ -343,19 +346,19 @@ remove_pod_containers() {  # every container the kubelet made, on the project's 
 }
 
 remove_iptables() {  # the KUBE-* chains of the kubelet and kube-proxy, and the jumps to them
+  local table rules chains rule chain
   for table in filter nat mangle; do
-    iptables-save -t "$table" 2>/dev/null | grep -q 'KUBE-' || continue
+    rules="$(iptables-save -t "$table" 2>/dev/null || true)"
+    [[ $rules == *KUBE-* ]] || continue
     # the rules jumping into KUBE-* chains from the built-in ones
-    iptables-save -t "$table" | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j KUBE-' \
-      | sed 's/^-A /-D /' | while read -r rule; do
-        eval "iptables -t $table $rule" 2>/dev/null || true
-      done
-    for chain in $(iptables-save -t "$table" | sed -n 's/^:\(KUBE-[^ ]*\).*/\1/p'); do
-      iptables -t "$table" -F "$chain" 2>/dev/null || true
-    done
-    for chain in $(iptables-save -t "$table" | sed -n 's/^:\(KUBE-[^ ]*\).*/\1/p'); do
-      iptables -t "$table" -X "$chain" 2>/dev/null || true
-    done
+    while read -r rule; do
+      [[ -n $rule ]] || continue
+      eval "iptables -t $table -D ${rule#-A }" 2>/dev/null || true
+    done < <(printf '%s\n' "$rules" \
+      | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j KUBE-' || true)
+    chains="$(printf '%s\n' "$rules" | sed -n 's/^:\(KUBE-[^ ]*\).*/\1/p')"
+    for chain in $chains; do iptables -t "$table" -F "$chain" 2>/dev/null || true; done
+    for chain in $chains; do iptables -t "$table" -X "$chain" 2>/dev/null || true; done
   done
 }
 
