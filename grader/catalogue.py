@@ -32,9 +32,15 @@ class Exercise:
     modes: tuple[str, ...] = ("files",)
     timeout: int = 300
     params: dict[str, Any] = field(default_factory=dict, hash=False)  # exercise settings
+    # The total of `--live` when it grades less than the files do (Kubernetes: what is deployed
+    # is graded by the live checks only, not by the manifests' static ones).
+    live_points: int | None = None
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["fr"]
+
+    def points_in(self, mode: str) -> int:
+        return self.live_points if mode == "live" and self.live_points is not None else self.points
 
     @property
     def check_modules(self) -> list[Path]:
@@ -62,6 +68,7 @@ def load_exercise(folder: Path) -> Exercise:
             modes=tuple(data.get("modes", ["files"])),
             timeout=int(data.get("timeout", 300)),
             params=dict(data.get("params") or {}),
+            live_points=int(data["live_points"]) if "live_points" in data else None,
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise CatalogueError(f"{folder / 'exercise.yaml'}: {error}") from error

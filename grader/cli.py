@@ -108,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     k8s.add_argument("--kubeconfig", help="the cluster to apply manifests to")
     k8s.add_argument("--context", help="the kubeconfig context (e.g. the school's)")
     k8s.add_argument("--kind", action="store_true", help="create an ephemeral kind cluster")
+    k8s.add_argument("--namespace", help="grade in this one namespace (your space on a shared "
+                     "cluster; default there: the context's)")  # fmt: skip
     check.set_defaults(handler=_check)
 
     batch = commands.add_parser("batch", help="grade a whole class (teachers)")
@@ -193,7 +195,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     try:
-        cluster = ClusterChoice(kubeconfig=args.kubeconfig, context=args.context, kind=args.kind)
+        cluster = ClusterChoice(kubeconfig=args.kubeconfig, context=args.context, kind=args.kind,
+                                namespace=args.namespace)  # fmt: skip
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
                        catalogue=catalogue, debug=args.debug, cluster=cluster,
                        strict=args.strict)  # fmt: skip

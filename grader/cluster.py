@@ -12,10 +12,11 @@ The verdict functions (`*_verdict`) take the official client's model objects (`V
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,9 @@ class KubectlResult:
     output: str
 
 
-# The node label of the grader's own single-node cluster (scripts/cluster.sh): its pods run on
-# the grader's engine, where offline stand-ins can be put before applying.
-LABEL_OWN_NODE = "grader.cluster"
+# What the grader's own single-node cluster (scripts/cluster.sh) publishes, readable by every
+# identity: its pods run on the grader's engine, where offline stand-ins can be put first.
+OWN_CLUSTER_MARK = ("kube-public", "configmap/grader-cluster")
 
 
 @dataclass
@@ -98,6 +99,9 @@ class Cluster:
     context: str | None = None
     ingress_url: str | None = None  # where the ingress controller answers, if known
     own_node: bool = False  # the grader's own cluster: pods run on the grader's engine
+    # The one namespace to grade in: the course's shared cluster, where a student (or the
+    # grader with their rights) acts in their own space only and cannot create namespaces.
+    namespace: str | None = None
 
     def kubectl(
         self, *args: str, timeout: int = 120, stdin: str | None = None, as_user: str | None = None
@@ -125,8 +129,14 @@ class Cluster:
         return client
 
 
-def from_kubeconfig(kubeconfig: str | None, context: str | None) -> Cluster:
-    """The cluster a kubeconfig names; NoCluster when there is none or it does not answer."""
+def from_kubeconfig(
+    kubeconfig: str | None, context: str | None, namespace: str | None = None
+) -> Cluster:
+    """The cluster a kubeconfig names; NoCluster when there is none or it does not answer.
+
+    With `namespace`, or when the identity cannot create namespaces (a student's space on the
+    course's shared cluster), grading happens in that one namespace — the context's own if none
+    is given."""
     path = Path(kubeconfig or os.environ.get("KUBECONFIG") or Path.home() / ".kube" / "config")
     if not path.is_file():
         raise NoCluster(f"no kubeconfig at {path}")
@@ -134,9 +144,21 @@ def from_kubeconfig(kubeconfig: str | None, context: str | None) -> Cluster:
     version = cluster.kubectl("version", "--request-timeout=5s", timeout=15)
     if not version.ok:
         raise NoCluster(f"the cluster of {path} does not answer: {version.output.strip()[-200:]}")
-    own = cluster.kubectl("get", "nodes", "-l", f"{LABEL_OWN_NODE}=true", "-o", "name", timeout=15)
-    cluster.own_node = own.ok and own.output.strip().startswith("node/")
+    mark = cluster.kubectl("get", "-n", OWN_CLUSTER_MARK[0], OWN_CLUSTER_MARK[1], "-o", "name",
+                           timeout=15)  # fmt: skip
+    cluster.own_node = mark.ok
+    if namespace is None:
+        can = cluster.kubectl("auth", "can-i", "create", "namespaces", timeout=15)
+        if can.output.strip().splitlines()[:1] != ["yes"]:
+            namespace = context_namespace(cluster)
+    cluster.namespace = namespace
     return cluster
+
+
+def context_namespace(cluster: Cluster) -> str:
+    """The namespace the kubeconfig's context works in (`default` when it names none)."""
+    found = cluster.kubectl("config", "view", "--minify", "-o", "jsonpath={..namespace}")
+    return found.output.strip() if found.ok and found.output.strip() else "default"
 
 
 def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
@@ -233,6 +255,11 @@ class Applied:
     namespace: str
     dry_run: KubectlResult
     apply: KubectlResult | None
+    # False in a namespace that is not the grading's own (a student's space): never deleted;
+    # only `objects`, the file of exactly what the grader applied there, is.
+    own_namespace: bool = True
+    objects: Path | None = None
+    clashes: list[str] = field(default_factory=list)  # the student's objects in the way
 
     @property
     def ok(self) -> bool:
@@ -255,6 +282,71 @@ def apply(cluster: Cluster, folder: Path, *, namespace: str, run_id: str) -> App
 
 def delete_namespace(cluster: Cluster, namespace: str) -> None:
     cluster.kubectl("delete", "namespace", namespace, "--wait=false", "--ignore-not-found")
+
+
+def labelled(bodies: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
+    """The objects with the grader's labels added (nothing else changed: selectors and the
+    pods' own labels stay the student's), so that only they are deleted afterwards."""
+    found = []
+    for body in bodies:
+        copy = json.loads(json.dumps(body))
+        metadata = copy.setdefault("metadata", {})
+        if not isinstance(metadata, dict):
+            metadata = copy["metadata"] = {}
+        labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+        metadata["labels"] = {**labels, LABEL_MANAGED: "true", LABEL_RUN: run_id}
+        found.append(copy)
+    return found
+
+
+def clashes(cluster: Cluster, objects: Path, *, namespace: str, run_id: str) -> list[str]:
+    """The student's own objects of the same kind and name as the submission's: applying would
+    change them. `Kind/name` of each, never touched."""
+    found = cluster.kubectl("get", "-f", str(objects), "-n", namespace, "--ignore-not-found",
+                            "-o", "json")  # fmt: skip
+    if not found.ok or not found.output.strip():
+        return []
+    try:
+        items = json.loads(found.output).get("items", [])
+    except ValueError:
+        return []
+    return [
+        f"{item.get('kind')}/{item.get('metadata', {}).get('name')}"
+        for item in items
+        if (item.get("metadata", {}).get("labels") or {}).get(LABEL_RUN) != run_id
+    ]
+
+
+def apply_in_namespace(
+    cluster: Cluster, bodies: list[dict[str, Any]], *, namespace: str, run_id: str, workdir: Path
+) -> Applied:
+    """Apply in one namespace that is not the grading's own (the course's: a student's space),
+    with the identity the kubeconfig gives — confined there by the cluster itself. The objects
+    are labelled with the run so that exactly they are deleted afterwards; if the namespace
+    already holds objects of the same names, nothing is applied (`Applied.clashes`)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    objects = workdir / "applied.yaml"
+    objects.write_text(yaml.safe_dump_all(labelled(bodies, run_id), sort_keys=False),
+                       encoding="utf-8")  # fmt: skip
+    taken = clashes(cluster, objects, namespace=namespace, run_id=run_id)
+    if taken:
+        return Applied(namespace, KubectlResult(True, ""), None, own_namespace=False,
+                       clashes=taken)  # fmt: skip
+    args = ("apply", "--namespace", namespace, "-f", str(objects))
+    dry_run = cluster.kubectl(*args, "--dry-run=server")
+    if not dry_run.ok:
+        return Applied(namespace, dry_run, None, own_namespace=False)
+    return Applied(namespace, dry_run, cluster.kubectl(*args), own_namespace=False,
+                   objects=objects)  # fmt: skip
+
+
+def remove(cluster: Cluster, applied: Applied) -> None:
+    """Delete what a grading applied: its namespace, or in a shared one exactly its objects."""
+    if applied.own_namespace:
+        delete_namespace(cluster, applied.namespace)
+    elif applied.objects is not None:
+        cluster.kubectl("delete", "-f", str(applied.objects), "-n", applied.namespace,
+                        "--ignore-not-found", "--wait=false")  # fmt: skip
 
 
 # --- verdicts on API objects ----------------------------------------------------------------

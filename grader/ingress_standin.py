@@ -436,6 +436,30 @@ def read_objects(kubectl: Kubectl) -> tuple[list[Obj], list[Obj]]:
     )
 
 
+Reader = Callable[[], tuple[list[Obj], list[Obj]]]
+
+
+def api_reader(kubeconfig: str) -> Reader:
+    """(Ingresses, Services) read in-process through the API (a kubectl every round would
+    cost the machine a process start each time, for as long as the cluster runs)."""
+    from kubernetes import client, config
+
+    api: Any = config.new_client_from_config(kubeconfig)  # type: ignore[no-untyped-call]
+    networking, core = client.NetworkingV1Api(api), client.CoreV1Api(api)
+
+    def as_json(listed: Any) -> list[Obj]:  # the API's own JSON shape (camelCase keys)
+        found = api.sanitize_for_serialization(listed).get("items") or []
+        return [item for item in found if isinstance(item, Mapping)]
+
+    def read() -> tuple[list[Obj], list[Obj]]:
+        return (
+            as_json(networking.list_ingress_for_all_namespaces(_request_timeout=10)),
+            as_json(core.list_service_for_all_namespaces(_request_timeout=10)),
+        )
+
+    return read
+
+
 def ingress_class_manifest(name: str = "nginx") -> dict[str, Any]:
     """The IngressClass this stand-in answers to, marked as the cluster's default."""
     return {
@@ -593,12 +617,13 @@ class Daemon:
     ingress_class: str = "nginx"
     rendered: str | None = None
     class_ready: bool = False
+    read: Reader | None = None  # how the objects are read (default: one kubectl get)
 
     def sync(self) -> None:
         """One round: the class, the objects, the configuration, nginx, the statuses."""
         if not self.class_ready:
             self.class_ready = ensure_ingress_class(self.kubectl, self.ingress_class)
-        ingresses, services = read_objects(self.kubectl)
+        ingresses, services = self.read() if self.read else read_objects(self.kubectl)
         config = render(ingresses, services, listen=self.listen, state_dir=self.state_dir,
                         ingress_class=self.ingress_class)  # fmt: skip
         if config != self.rendered:
@@ -623,7 +648,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--listen", required=True, help="ADDRESS:PORT, e.g. 127.0.0.80:80")
     parser.add_argument("--state-dir", required=True, type=Path)
     parser.add_argument("--ingress-class", default="nginx")
-    parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--interval", type=float, default=2.0)
     return parser.parse_args(argv)
 
 
@@ -638,7 +663,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", error)
         return 2
     state_dir.mkdir(parents=True, exist_ok=True)
-    daemon = Daemon(Kubectl(args.kubeconfig), args.listen, state_dir, args.ingress_class)
+    daemon = Daemon(Kubectl(args.kubeconfig), args.listen, state_dir, args.ingress_class,
+                    read=api_reader(args.kubeconfig))  # fmt: skip
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

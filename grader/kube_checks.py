@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from grader import kube, policy
@@ -27,3 +31,16 @@ def test_manifests_match_the_kubernetes_schemas(
     """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié ni hors du namespace)
     en: Every object is accepted (Kubernetes schemas, nothing privileged or beyond the namespace)"""
     kube.assert_schemas(manifests, submission.source, manifest_refusals)
+
+
+def also_live(check: Callable[..., None]) -> Callable[..., None]:
+    """The same live check, for `--live` too: there it grades what the student deployed in
+    their namespace instead of what the grader applied. Only checks that read the cluster may
+    be given: one that changes objects (deletes a pod, scales) would touch the student's."""
+
+    @functools.wraps(check)
+    def live(*args: Any, **kwargs: Any) -> None:
+        check(*args, **kwargs)
+
+    marked: Callable[..., None] = pytest.mark.live(live)
+    return marked

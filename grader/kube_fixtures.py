@@ -11,16 +11,18 @@ from typing import Any
 
 import pytest
 
-from grader import images, kube, policy
+from grader import images, kube, kube_live, policy
 from grader.catalogue import Exercise
 from grader.cluster import (
     Applied,
     Cluster,
+    KubectlResult,
     NoCluster,
     apply,
+    apply_in_namespace,
     create_kind,
-    delete_namespace,
     from_kubeconfig,
+    remove,
 )
 from grader.hints import hint
 from grader.kube_watch import NamespaceView
@@ -31,7 +33,13 @@ from grader.submission import Submission
 
 
 @pytest.fixture(scope="module")
-def manifests(submission: Submission) -> Manifests:
+def manifests(request: pytest.FixtureRequest, grading: GradingSession) -> Manifests:
+    """The submission's manifests — with `--live`, what the student deployed in their
+    namespace (read-only: the cluster's objects as they are)."""
+    if grading.mode == "live":
+        live: Cluster = request.getfixturevalue("live_cluster")
+        return kube_live.deployed(live, kube_live.namespace_of(live))
+    submission: Submission = request.getfixturevalue("submission")
     return load(submission.folder)
 
 
@@ -44,8 +52,14 @@ def manifest_refusals(manifests: Manifests, exercise: Exercise) -> list[policy.V
 
 @pytest.fixture(scope="module")
 def valid_manifests(
-    manifests: Manifests, submission: Submission, manifest_refusals: list[policy.Violation]
+    request: pytest.FixtureRequest,
+    manifests: Manifests,
+    grading: GradingSession,
+    manifest_refusals: list[policy.Violation],
 ) -> Manifests:
+    if grading.mode == "live":  # what the cluster holds: accepted by it, never applied again
+        return manifests
+    submission: Submission = request.getfixturevalue("submission")
     if kube.parse_hint(manifests, submission.source) or kube.schema_hint(manifests):
         raise NotAttempted(hint("common.k8s_static_prerequisite"))
     if manifest_refusals:  # never applied to a cluster
@@ -59,7 +73,7 @@ def cluster(grading: GradingSession) -> Iterator[Cluster | NoCluster]:
     choice = grading.cluster
     if not choice.kind:
         try:
-            yield from_kubeconfig(choice.kubeconfig, choice.context)
+            yield from_kubeconfig(choice.kubeconfig, choice.context, choice.namespace)
         except NoCluster as error:
             yield error
         return
@@ -98,7 +112,7 @@ def pod_images(
     for ref in refs:
         standin = images.ensure_standin(client, ref)
         if standin:
-            grading.note_standin(exercise, ref, standin.describe())
+            grading.note_standin(exercise, ref, f"{standin.made_of} for {standin.named}")
     missing = images.offline_missing(client, refs)
     if missing is not None:
         raise NotAttempted(missing)
@@ -107,20 +121,38 @@ def pod_images(
 
 @pytest.fixture(scope="module")
 def applied(
+    request: pytest.FixtureRequest,
     live_cluster: Cluster,
     valid_manifests: Manifests,
-    pod_images: list[str],
-    submission: Submission,
     grading: GradingSession,
     exercise: Exercise,
 ) -> Iterator[Applied]:
-    """The manifests applied in a namespace of their own (dry-run first) as the namespace's
-    submitter, never with the grader's rights; always deleted."""
-    namespace = grading.resource_name(exercise)
+    """The manifests applied (dry-run first), never with the grader's rights, and always
+    removed: in a namespace of their own, as its submitter; or, on the course's shared cluster,
+    in the student's one namespace, labelled, exactly those objects deleted afterwards. With
+    `--live`, nothing is applied: what the student deployed is graded as it is."""
+    if grading.mode == "live":
+        ok = KubectlResult(True, "")
+        yield Applied(kube_live.namespace_of(live_cluster), ok, ok, own_namespace=False)
+        return
+    request.getfixturevalue("pod_images")
+    if live_cluster.namespace is not None:
+        made = apply_in_namespace(
+            live_cluster, [m.body for m in valid_manifests.objects],
+            namespace=live_cluster.namespace, run_id=grading.run_id,
+            workdir=grading.workdir / f"{exercise.id}-applied",
+        )  # fmt: skip
+    else:
+        submission: Submission = request.getfixturevalue("submission")
+        made = apply(live_cluster, submission.folder, namespace=grading.resource_name(exercise),
+                     run_id=grading.run_id)  # fmt: skip
     try:
-        yield apply(live_cluster, submission.folder, namespace=namespace, run_id=grading.run_id)
+        if made.clashes:
+            raise NotAttempted(hint("common.k8s_namespace_clash", namespace=made.namespace,
+                                    objects=", ".join(made.clashes)))  # fmt: skip
+        yield made
     finally:
-        delete_namespace(live_cluster, namespace)
+        remove(live_cluster, made)
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-out", help="where to write the JSON results")
     group.addoption("--grader-kubeconfig", help="the cluster for the Kubernetes live tier")
     group.addoption("--grader-context", help="kubeconfig context to use")
+    group.addoption("--grader-namespace", help="the one namespace to grade in")
     group.addoption("--grader-kind", action="store_true", help="create an ephemeral kind cluster")
 
 
@@ -65,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
             kubeconfig=config.getoption("--grader-kubeconfig"),
             context=config.getoption("--grader-context"),
             kind=config.getoption("--grader-kind"),
+            namespace=config.getoption("--grader-namespace"),
         ),
         catalogue=catalogue,
         messages=catalogue.messages(),

@@ -21,10 +21,15 @@ class ClusterChoice:
     kubeconfig: str | None = None
     context: str | None = None
     kind: bool = False
+    # The one namespace to grade in (the course's shared cluster: a student's own space, where
+    # they cannot create namespaces); None: a namespace per grading, or the context's own when
+    # the identity cannot create namespaces.
+    namespace: str | None = None
 
     def args(self) -> list[str]:
         found = ["--grader-kind"] if self.kind else []
         found += ["--grader-kubeconfig", self.kubeconfig] if self.kubeconfig else []
+        found += ["--grader-namespace", self.namespace] if self.namespace else []
         return found + (["--grader-context", self.context] if self.context else [])
 
 

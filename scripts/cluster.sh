@@ -222,6 +222,30 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: grader-u
 subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:serviceaccounts"}
   - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:authenticated"}
+---
+# How the grader knows its own cluster, whatever identity it uses there (even a student's
+# confined to one namespace): pods run on the grader's engine, offline stand-ins can be put there.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: grader-cluster
+  namespace: kube-public
+  labels: {grader.cluster: "true"}
+data:
+  engine: "the Docker engine of the machine running the grader (dockershim)"
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: grader-cluster-reader, namespace: kube-public, labels: {grader.cluster: "true"}}
+rules:
+  - {apiGroups: [""], resources: [configmaps], resourceNames: [grader-cluster], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: grader-cluster-reader, namespace: kube-public, labels: {grader.cluster: "true"}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: grader-cluster-reader}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:authenticated"}
 EOF
 }
 

@@ -78,3 +78,6 @@ def test_pod_is_running_and_ready(
     assert ready, view.why(name=name) or hint(
         "ex11.not_ready", name=name, seconds=seconds, status=status
     )
+
+
+test_pod_is_running_and_ready_live = kube_checks.also_live(test_pod_is_running_and_ready)

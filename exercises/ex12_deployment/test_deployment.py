@@ -89,6 +89,9 @@ def test_replicas_become_ready(
                        seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
 
 
+test_replicas_become_ready_live = kube_checks.also_live(test_replicas_become_ready)
+
+
 @pytest.mark.cluster
 @pytest.mark.points(2)
 def test_a_deleted_pod_is_replaced(

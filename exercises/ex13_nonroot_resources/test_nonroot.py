@@ -98,3 +98,6 @@ def test_pod_starts_and_becomes_ready(
         assert ready, view.why(name=owner.name) or hint(
             "ex13.not_ready", name=owner.name, seconds=seconds, status=status
         )
+
+
+test_pod_starts_and_becomes_ready_live = kube_checks.also_live(test_pod_starts_and_becomes_ready)

@@ -98,3 +98,6 @@ def test_job_completes(
         "ex14.not_done", name=job.name, seconds=seconds, status=status
     )
     assert done, view.why_job(last) or hint("ex14.failed", name=job.name, status=status)
+
+
+test_job_completes_live = kube_checks.also_live(test_job_completes)

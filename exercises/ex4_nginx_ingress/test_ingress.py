@@ -196,6 +196,9 @@ def test_deployment_becomes_ready(
         )
 
 
+test_deployment_becomes_ready_live = kube_checks.also_live(test_deployment_becomes_ready)
+
+
 @pytest.mark.cluster
 @pytest.mark.points(3)
 def test_nginx_answers_through_the_ingress(
@@ -252,3 +255,8 @@ def test_nginx_answers_through_the_ingress(
     assert response.status == 200 and served_by_nginx, hint(
         "ex4.not_nginx", url=url, host=host, status=response.status
     )
+
+
+test_nginx_answers_through_the_ingress_live = kube_checks.also_live(
+    test_nginx_answers_through_the_ingress
+)

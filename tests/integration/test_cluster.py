@@ -8,6 +8,7 @@ node image comes from a registry): `--kind` is not tested here.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -288,6 +289,119 @@ def test_docker_live_checks_ignore_the_pods_of_a_running_cluster(
     )  # fmt: skip
     assert listed.stdout.split(), "the pod's containers are not on this engine"
     assert not {c.id[:12] for c in containers_from(engine, "nginx")} & set(listed.stdout.split())
+
+
+# --- the course's kind of cluster: one namespace per student, no cluster rights -------------
+
+
+@pytest.fixture
+def student_space(cluster: Cluster, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A student's space as on the course's shared cluster: one namespace where they are
+    admin (the built-in `admin` role), no right anywhere else; their kubeconfig works there."""
+    space = f"etudiant-{os.getpid()}-{time.monotonic_ns() % 100000}"
+    made = cluster.kubectl("apply", "-f", "-", stdin=yaml.safe_dump_all([
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": space}},
+        {"apiVersion": "v1", "kind": "ServiceAccount",
+         "metadata": {"name": "etudiant", "namespace": space}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": {"name": "etudiant-admin", "namespace": space},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                     "name": "admin"},
+         "subjects": [{"kind": "ServiceAccount", "name": "etudiant", "namespace": space}]},
+    ]))  # fmt: skip
+    assert made.ok, made.output
+    secret = ""
+    for _ in range(30):
+        secret = cluster.kubectl("get", "sa", "etudiant", "-n", space, "-o",
+                                 "jsonpath={.secrets[0].name}").output.strip()  # fmt: skip
+        if secret:
+            break
+        time.sleep(0.5)
+    token = cluster.kubectl("get", "secret", secret, "-n", space, "-o",
+                            "jsonpath={.data.token}").output.strip()  # fmt: skip
+    admin = yaml.safe_load(cluster.kubeconfig.read_text(encoding="utf-8"))
+    server = admin["clusters"][0]["cluster"]
+    kubeconfig = tmp_path / "etudiant.kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "ecole", "cluster": server}],
+        "users": [{"name": "etudiant", "user": {"token": base64.b64decode(token).decode()}}],
+        "contexts": [{"name": "ecole", "context": {"cluster": "ecole", "user": "etudiant",
+                                                    "namespace": space}}],
+        "current-context": "ecole",
+    }), encoding="utf-8")  # fmt: skip
+    yield space, kubeconfig
+    delete_namespace(cluster, space)
+
+
+def _as_student(kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], input=stdin,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _version_of(kubeconfig: Path, what: str) -> str:
+    return _as_student(kubeconfig, "get", what, "-o", "jsonpath={.metadata.resourceVersion}")
+
+
+def test_in_a_students_only_namespace_the_grader_grades_there_and_removes_only_its_own(
+    catalogue: Catalogue, tmp_path: Path, cluster: Cluster,
+    student_space: tuple[str, Path], engine: object,
+) -> None:  # fmt: skip
+    space, kubeconfig = student_space
+    can = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "auth", "can-i", "create",
+                          "namespaces"], capture_output=True, text=True, check=False)  # fmt: skip
+    assert can.stdout.strip() == "no"  # as on the course's cluster
+    mine = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mes-notes"},
+            "data": {"todo": "ex12"}}  # fmt: skip
+    _as_student(kubeconfig, "apply", "-f", "-", stdin=json.dumps(mine))
+    before = _version_of(kubeconfig, "configmap/mes-notes")
+    exercise = catalogue.get("ex11")
+    result = _grade(catalogue, "ex11", exercise.folder / "solution", tmp_path,
+                    ClusterChoice(kubeconfig=str(kubeconfig)))  # fmt: skip
+    assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
+    assert _version_of(kubeconfig, "configmap/mes-notes") == before  # theirs, untouched
+    stop = time.monotonic() + 60
+    while time.monotonic() < stop and _as_student(kubeconfig, "get", "pods", "-o", "name"):
+        time.sleep(1)
+    assert _as_student(kubeconfig, "get", "pods,services", "-l", LABEL_MANAGED, "-o", "name") == ""
+    assert _as_student(kubeconfig, "get", "namespace", space, "-o", "name").strip()
+
+
+def test_objects_of_the_same_name_in_the_students_namespace_are_never_touched(
+    catalogue: Catalogue, tmp_path: Path, student_space: tuple[str, Path], engine: object
+) -> None:
+    _, kubeconfig = student_space
+    exercise = catalogue.get("ex11")
+    _as_student(kubeconfig, "apply", "-f", str(exercise.folder / "solution"))
+    before = _version_of(kubeconfig, "pod/mynginx")
+    result = _grade(catalogue, "ex11", exercise.folder / "solution", tmp_path,
+                    ClusterChoice(kubeconfig=str(kubeconfig)))  # fmt: skip
+    seen = {c.name: (c.status, c.hint_key) for c in result.checks}
+    assert seen["test_pod_is_running_and_ready"] == ("not_attempted", "common.k8s_namespace_clash")
+    assert _version_of(kubeconfig, "pod/mynginx") == before
+
+
+def test_live_grades_what_the_student_deployed_read_only(
+    catalogue: Catalogue, tmp_path: Path, student_space: tuple[str, Path], engine: object
+) -> None:
+    _, kubeconfig = student_space
+    for exercise_id in ("ex11", "ex12"):
+        _as_student(kubeconfig, "apply", "-f", str(catalogue.get(exercise_id).folder / "solution"))
+    _as_student(kubeconfig, "wait", "--for=condition=Ready", "pod/mynginx", "--timeout=90s")
+    before = (_version_of(kubeconfig, "pod/mynginx"), _version_of(kubeconfig, "deployment/web"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    report = grade([catalogue.get("ex11"), catalogue.get("ex12")], root=repo, catalogue=catalogue,
+                   mode="live", cluster=ClusterChoice(kubeconfig=str(kubeconfig)))  # fmt: skip
+    for result in report.exercises:
+        assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
+        assert result.checks, result.id
+    assert {c.name for r in report.exercises for c in r.checks} == {
+        "test_pod_is_running_and_ready_live", "test_replicas_become_ready_live"}
+    after = (_version_of(kubeconfig, "pod/mynginx"), _version_of(kubeconfig, "deployment/web"))
+    assert after == before
 
 
 # --- the cluster itself (last: it is stopped and started again) ------------------------------
