@@ -262,25 +262,8 @@ pause_image() {  # the pod sandbox's image, from the same source: FROM scratch +
   rm -rf "$context"
 }
 
-need_packages() {
-  local missing=()
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
-      || missing+=("$package")
-  done
-  ((${#missing[@]})) || return 0
-  log "installing ${missing[*]}"
-  # The packages must not start their own services (etcd on 2379, nginx on 80).
-  local made=""
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    made=yes
-  fi
-  local code=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 || code=$?
-  [[ -n $made ]] && rm -f /usr/sbin/policy-rc.d
-  return $code
-}
+# shellcheck source=scripts/cluster/packages.sh
+source "$HERE/cluster/packages.sh"
 
 up() {
   if answers && running kubelet && running proxy && running ingress; then

@@ -21,17 +21,8 @@ COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-p
 
 log() { echo "cluster build: $*" >&2; }
 
-need_packages() {
-  local missing=()
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
-      || missing+=("$package")
-  done
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
-  fi
-}
+# shellcheck source=scripts/cluster/packages.sh
+source "$HERE/packages.sh"
 
 fetch_source() {
   local src="$CACHE/src"
