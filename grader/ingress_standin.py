@@ -663,8 +663,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", error)
         return 2
     state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        read: Reader | None = api_reader(args.kubeconfig)
+    except Exception:  # a kubeconfig the client cannot read: kubectl may
+        log.warning("reading through kubectl (the API client cannot use %s)", args.kubeconfig)
+        read = None
     daemon = Daemon(Kubectl(args.kubeconfig), args.listen, state_dir, args.ingress_class,
-                    read=api_reader(args.kubeconfig))  # fmt: skip
+                    read=read)  # fmt: skip
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
