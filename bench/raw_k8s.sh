@@ -14,7 +14,7 @@ finish() { k delete namespace "$(ns "$1")" --wait=false >/dev/null; }
 # one exercise after the other, as the grader grades them
 start ex4
 k wait -n "$(ns ex4)" --for=condition=available deployment/nginx --timeout=120s >/dev/null
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: nginx.local' http://127.0.0.80/)" == 200 ]]; do
+until [[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: nginx.local' http://127.0.0.80:18480/)" == 200 ]]; do
   sleep 0.5
 done
 finish ex4

@@ -144,9 +144,11 @@ def from_kubeconfig(
     version = cluster.kubectl("version", "--request-timeout=5s", timeout=15)
     if not version.ok:
         raise NoCluster(f"the cluster of {path} does not answer: {version.output.strip()[-200:]}")
-    mark = cluster.kubectl("get", "-n", OWN_CLUSTER_MARK[0], OWN_CLUSTER_MARK[1], "-o", "name",
-                           timeout=15)  # fmt: skip
+    mark = cluster.kubectl("get", "-n", OWN_CLUSTER_MARK[0], OWN_CLUSTER_MARK[1], "-o",
+                           "jsonpath={.data.ingress}", timeout=15)  # fmt: skip
     cluster.own_node = mark.ok
+    if mark.ok and mark.output.strip().startswith("http"):  # its stand-in ingress controller
+        cluster.ingress_url = mark.output.strip()
     if namespace is None:
         can = cluster.kubectl("auth", "can-i", "create", "namespaces", timeout=15)
         if can.output.strip().splitlines()[:1] != ["yes"]:

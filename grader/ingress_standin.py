@@ -34,7 +34,7 @@ hosts must be DNS-1123 subdomains (or a wildcard of one), paths must match ingre
 strict path rule (`/` then letters, digits, `-._~/`); whatever fails is skipped, with at most
 a comment made of checked characters. Run it as
 
-    python -m grader.ingress_standin --kubeconfig K --listen 127.0.0.80:80 --state-dir DIR
+    python -m grader.ingress_standin --kubeconfig K --listen 127.0.0.80:18480 --state-dir DIR
 """
 
 from __future__ import annotations
@@ -645,7 +645,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Offline stand-in for ingress-nginx (exercise 4 only), on Debian's nginx.",
     )
     parser.add_argument("--kubeconfig", required=True)
-    parser.add_argument("--listen", required=True, help="ADDRESS:PORT, e.g. 127.0.0.80:80")
+    parser.add_argument("--listen", required=True, help="ADDRESS:PORT, e.g. 127.0.0.80:18480")
     parser.add_argument("--state-dir", required=True, type=Path)
     parser.add_argument("--ingress-class", default="nginx")
     parser.add_argument("--interval", type=float, default=2.0)

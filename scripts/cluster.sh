@@ -12,7 +12,8 @@
 # on loopback (the pods' bridge docker0 only where pods must reach it): the cluster is never
 # reachable from outside the machine. Pods get a loopback-only resolv.conf: no lookup leaves it.
 # An offline stand-in ingress controller (Debian's nginx, grader/ingress_standin.py) answers on
-# 127.0.0.80:80. Idempotent: a second `up` on a running cluster returns in a second.
+# 127.0.0.80:18480 (not port 80: a student's `80:80` publishes on every address of the machine).
+# Idempotent: a second `up` on a running cluster returns in a second.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -20,7 +21,7 @@ ROOT="$(dirname "$HERE")"
 STATE="${GRADER_CLUSTER_STATE:-/var/lib/grader-cluster}"
 API_PORT="${GRADER_CLUSTER_API_PORT:-16443}"
 ETCD_PORT=12379
-INGRESS_LISTEN="${GRADER_INGRESS_LISTEN:-127.0.0.80:80}"
+INGRESS_LISTEN="${GRADER_INGRESS_LISTEN:-127.0.0.80:18480}"
 NODE=grader-node
 SERVICE_CIDR=10.96.0.0/16
 SERVICE_IP=10.96.0.1
@@ -182,7 +183,7 @@ EOF
 # Admission and the cluster-wide rules every grading relies on: no privileged pod at all, and
 # a PodSecurityPolicy (what 1.20 can enforce) that every service account and user must use.
 policies() {
-  kubectl_admin apply -f - >/dev/null <<'EOF'
+  sed "s|INGRESS_LISTEN|$INGRESS_LISTEN|" <<'EOF' | kubectl_admin apply -f - >/dev/null
 apiVersion: policy/v1beta1
 kind: PodSecurityPolicy
 metadata:
@@ -233,6 +234,7 @@ metadata:
   labels: {grader.cluster: "true"}
 data:
   engine: "the Docker engine of the machine running the grader (dockershim)"
+  ingress: "http://INGRESS_LISTEN"
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
