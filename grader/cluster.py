@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from grader.engine import LABEL_MANAGED, LABEL_RUN, cap
 from grader.http import engine_host
 
@@ -223,6 +221,12 @@ CONTAINER_DEFAULTS = {
 }
 
 
+def as_list(objects: list[dict[str, Any]]) -> str:
+    """Objects as one JSON `List` for kubectl. JSON, not YAML: a run id such as `09e61234` is a
+    string to PyYAML, which leaves it unquoted, and a number to Go's YAML reader."""
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": objects})
+
+
 def submitter(namespace: str) -> str:
     return f"system:serviceaccount:{namespace}:{SUBMITTER}"
 
@@ -249,7 +253,7 @@ def grading_namespace(name: str, run_id: str) -> str:
                      "name": "admin"},
          "subjects": [{"kind": "ServiceAccount", "name": SUBMITTER, "namespace": name}]},
     ]  # fmt: skip
-    return yaml.safe_dump_all(objects, sort_keys=False)
+    return as_list(objects)
 
 
 @dataclass
@@ -327,9 +331,8 @@ def apply_in_namespace(
     are labelled with the run so that exactly they are deleted afterwards; if the namespace
     already holds objects of the same names, nothing is applied (`Applied.clashes`)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    objects = workdir / "applied.yaml"
-    objects.write_text(yaml.safe_dump_all(labelled(bodies, run_id), sort_keys=False),
-                       encoding="utf-8")  # fmt: skip
+    objects = workdir / "applied.json"
+    objects.write_text(as_list(labelled(bodies, run_id)), encoding="utf-8")
     taken = clashes(cluster, objects, namespace=namespace, run_id=run_id)
     if taken:
         return Applied(namespace, KubectlResult(True, ""), None, own_namespace=False,

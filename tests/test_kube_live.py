@@ -4,7 +4,9 @@ tests are in tests/integration/test_cluster.py)."""
 
 from __future__ import annotations
 
-from grader.cluster import labelled
+import json
+
+from grader.cluster import as_list, grading_namespace, labelled
 from grader.engine import LABEL_MANAGED, LABEL_RUN
 from grader.kube_live import as_manifest, is_the_students
 
@@ -47,3 +49,12 @@ def test_the_graders_labels_are_added_and_nothing_else_changes() -> None:
     assert done["spec"] == body["spec"]
     assert body["metadata"]["labels"] == {"app": "web"}  # the submission's own is not changed
     assert labelled([{"kind": "Pod"}], "r1")[0]["metadata"]["labels"][LABEL_RUN] == "r1"
+
+
+def test_a_run_id_that_looks_like_a_number_stays_a_string_for_kubectl() -> None:
+    """Go's YAML reads `09e61234` as a number, where PyYAML writes it unquoted: JSON it is."""
+    listed = json.loads(as_list(labelled([{"kind": "Pod"}], "09e61234")))
+    assert listed["kind"] == "List"
+    assert listed["items"][0]["metadata"]["labels"][LABEL_RUN] == "09e61234"
+    made = json.loads(grading_namespace("grader-09e61234-ex4", "09e61234"))
+    assert {o["metadata"]["labels"][LABEL_RUN] for o in made["items"]} == {"09e61234"}
