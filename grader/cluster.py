@@ -310,12 +310,15 @@ def clashes(cluster: Cluster, objects: Path, *, namespace: str, run_id: str) -> 
     change them. `Kind/name` of each, never touched."""
     found = cluster.kubectl("get", "-f", str(objects), "-n", namespace, "--ignore-not-found",
                             "-o", "json")  # fmt: skip
-    if not found.ok or not found.output.strip():
+    if not found.ok:  # cannot tell what is there: nothing is applied
+        return [f"? ({found.output.strip()[-200:]})"]
+    if not found.output.strip():
         return []
     try:
-        items = json.loads(found.output).get("items", [])
+        listed = json.loads(found.output)
     except ValueError:
-        return []
+        return [f"? ({found.output.strip()[-200:]})"]
+    items = listed.get("items", []) if listed.get("kind") == "List" else [listed]  # one found
     return [
         f"{item.get('kind')}/{item.get('metadata', {}).get('name')}"
         for item in items

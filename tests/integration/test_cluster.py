@@ -342,7 +342,9 @@ def _as_student(kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
 
 
 def _version_of(kubeconfig: Path, what: str) -> str:
-    return _as_student(kubeconfig, "get", what, "-o", "jsonpath={.metadata.resourceVersion}")
+    """What changes when anyone but the cluster's controllers touches the object."""
+    return _as_student(kubeconfig, "get", what, "-o",
+                       "jsonpath={.metadata.uid} {.metadata.generation} {.metadata.labels}")  # fmt: skip
 
 
 def test_in_a_students_only_namespace_the_grader_grades_there_and_removes_only_its_own(
@@ -390,6 +392,7 @@ def test_live_grades_what_the_student_deployed_read_only(
     for exercise_id in ("ex11", "ex12"):
         _as_student(kubeconfig, "apply", "-f", str(catalogue.get(exercise_id).folder / "solution"))
     _as_student(kubeconfig, "wait", "--for=condition=Ready", "pod/mynginx", "--timeout=90s")
+    _as_student(kubeconfig, "rollout", "status", "deployment/web", "--timeout=90s")
     before = (_version_of(kubeconfig, "pod/mynginx"), _version_of(kubeconfig, "deployment/web"))
     repo = tmp_path / "repo"
     repo.mkdir()
