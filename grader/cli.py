@@ -413,7 +413,8 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> list[str]:
-    """Delete every namespace a grading run labelled on that cluster."""
+    """Delete every namespace a grading run labelled on that cluster — or, with a student's
+    rights in one namespace (the course's cluster), every object a grading labelled there."""
     from grader.cluster import NoCluster, from_kubeconfig
     from grader.engine import LABEL_MANAGED
 
@@ -422,6 +423,14 @@ def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> 
     except NoCluster as error:
         print(f"grader clean: no cluster ({error})", file=out)
         return []
+    if cluster.namespace is not None:
+        kinds = "pods,deployments,replicasets,services,ingresses,jobs,cronjobs,configmaps,secrets"
+        listed = cluster.kubectl("get", kinds, "-n", cluster.namespace, "-l", LABEL_MANAGED,
+                                 "-o", "name")  # fmt: skip
+        names = listed.output.split() if listed.ok else []
+        if names:
+            cluster.kubectl("delete", *names, "-n", cluster.namespace, "--wait=false")
+        return [f"{name} (namespace {cluster.namespace})" for name in names]
     listed = cluster.kubectl("get", "namespaces", "-l", LABEL_MANAGED, "-o", "name")
     names = listed.output.split() if listed.ok else []
     if names:

@@ -407,6 +407,27 @@ def test_live_grades_what_the_student_deployed_read_only(
     assert after == before
 
 
+
+def test_grader_clean_with_a_students_rights_removes_only_what_gradings_labelled_there(
+    student_space: tuple[str, Path]
+) -> None:
+    space, kubeconfig = student_space
+    left = {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "left-by-a-crash", "labels": {LABEL_MANAGED: "true"}}}
+    mine = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mes-notes"}}
+    for body in (left, mine):
+        _as_student(kubeconfig, "apply", "-f", "-", stdin=json.dumps(body))
+    out = io.StringIO()
+    assert main(["clean", "--kubeconfig", str(kubeconfig)], stdout=out) == 0
+    assert f"configmap/left-by-a-crash (namespace {space})" in out.getvalue()
+    stop = time.monotonic() + 30
+    while time.monotonic() < stop and "left-by-a-crash" in _as_student(
+        kubeconfig, "get", "configmaps", "-o", "name"
+    ):
+        time.sleep(1)
+    remaining = set(_as_student(kubeconfig, "get", "configmaps", "-o", "name").split())
+    assert remaining - {"configmap/kube-root-ca.crt"} == {"configmap/mes-notes"}
+
 # --- the cluster itself (last: it is stopped and started again) ------------------------------
 
 
