@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import shutil
+import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -192,8 +193,8 @@ def dashboard(
     return template.render(
         t=TEXT[lang], lang=lang, cols=cols, rows=rows, pairs=pairs, records=records,
         histogram=histogram(scores), rates=pass_rates(records, cols),
-        mean=sum(scores) / len(scores) if scores else None,
-        median=scores[len(scores) // 2] if scores else None,
+        mean=statistics.mean(scores) if scores else None,
+        median=statistics.median(scores) if scores else None,
         graded=len(scores), total=len(rows), left_out=left_out(records),
     )  # fmt: skip
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import struct
 import subprocess
 from pathlib import Path
@@ -210,3 +211,17 @@ def test_names_chosen_by_students_cannot_become_formulas_or_markup(
     assert book["alice"][1].startswith("'=HYPERLINK")
     html = (tmp_path / "dashboard.html").read_text()
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_dashboard_mean_and_median_are_the_standard_ones(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """With an even number of scores the median is the mean of the middle two (issue 15: it
+    read the upper one)."""
+    classroom.write(tmp_path, _class(), catalogue, "fr")
+    data = json.loads((tmp_path / "gradebook.json").read_text())
+    scores = sorted(s["score"] for s in data["students"] if s.get("score") is not None)
+    assert len(scores) % 2 == 0 and scores[len(scores) // 2] != statistics.median(scores)
+    html = (tmp_path / "dashboard.html").read_text()
+    assert f"médiane {statistics.median(scores):.1f} %" in html
+    assert f"moyenne {statistics.mean(scores):.1f} %" in html
