@@ -192,13 +192,6 @@ def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
     return cluster, handle
 
 
-def namespace_manifest(name: str, run_id: str) -> str:
-    return (
-        f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
-        f"  labels:\n    {LABEL_MANAGED}: 'true'\n    {LABEL_RUN}: '{run_id}'\n"
-    )
-
-
 # The identity a submission is applied as: a service account of its grading namespace, bound
 # to the built-in `admin` role there and nowhere else. The API server itself then refuses
 # anything cluster-scoped (roles and bindings at cluster level, volumes on the node, webhooks…)

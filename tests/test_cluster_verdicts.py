@@ -11,8 +11,8 @@ from kubernetes.client import ApiClient
 
 from grader.cluster import (
     deployment_verdict,
+    grading_namespace,
     job_verdict,
-    namespace_manifest,
     pod_verdict,
     ready_endpoints,
 )
@@ -116,9 +116,8 @@ def test_ready_endpoints_are_counted_from_endpoint_slices() -> None:
 
 
 def test_the_namespace_of_a_submission_carries_the_run_labels() -> None:
-    import yaml
-
-    body = yaml.safe_load(namespace_manifest("grader-ab12-ex4", "ab12"))
+    made = json.loads(grading_namespace("grader-ab12-ex4", "ab12"))
+    [body] = [item for item in made["items"] if item["kind"] == "Namespace"]
     assert body["metadata"]["labels"] == {"fr.grader.managed": "true", "fr.grader.run": "ab12"}
 
 

@@ -259,9 +259,9 @@ def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 90) -> None:
 def test_grader_clean_deletes_every_namespace_a_run_left(
     cluster: Cluster, tmp_path: Path
 ) -> None:
-    from grader.cluster import namespace_manifest
+    from grader.cluster import grading_namespace
 
-    made = cluster.kubectl("apply", "-f", "-", stdin=namespace_manifest("grader-left-x", "x"))
+    made = cluster.kubectl("apply", "-f", "-", stdin=grading_namespace("grader-left-x", "x"))
     assert made.ok, made.output
     out = io.StringIO()
     assert main(["clean", "--kubeconfig", str(cluster.kubeconfig)], stdout=out) == 0
