@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from grader.hints import Hint, hint
+from grader.manifests import label_selector
 
 Logs = Callable[[str, str], str]
 
@@ -381,10 +382,6 @@ def _job_failed_condition(job: Any) -> Any | None:
     return next((c for c in conditions if c.type == "Failed" and c.status == "True"), None)
 
 
-def _selector_text(labels: dict[str, str]) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-
-
 def service_without_endpoints(service: Any, pods: list[Any]) -> Hint | None:
     """A Service whose selector matches none of the namespace's live pods, or None.
 
@@ -397,9 +394,9 @@ def service_without_endpoints(service: Any, pods: list[Any]) -> Hint | None:
     live = [p for p in pods if not _gone(p)]
     if any(selector.items() <= _labels(p).items() for p in live):
         return None
-    seen = sorted({_selector_text(_own_labels(p)) for p in live} - {""})
+    seen = sorted({label_selector(_own_labels(p)) for p in live} - {""})
     return hint("common.k8s_service_no_endpoints", service=_name(service),
-                selector=_selector_text(selector),
+                selector=label_selector(selector),
                 labels=", ".join(f"`{s}`" for s in seen) or "—")  # fmt: skip
 
 

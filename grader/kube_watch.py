@@ -70,7 +70,3 @@ class NamespaceView:
     def why_no_endpoints(self, service: Any) -> Hint | None:
         """A Service whose selector matches none of the namespace's running pods."""
         return kube_diagnosis.service_without_endpoints(service, self.pods())
-
-
-def selector_of(labels: dict[str, Any]) -> str:
-    return ",".join(f"{key}={value}" for key, value in labels.items())

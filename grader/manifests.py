@@ -170,6 +170,11 @@ def template_labels(template: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in labels.items()}
 
 
+def label_selector(labels: object) -> str:
+    """A plain label map as `kubectl -l` and the API's labelSelector write it: `app=web,tier=x`."""
+    return ",".join(f"{k}={v}" for k, v in sorted(mapping(labels).items()))
+
+
 def selects(selector: object, labels: dict[str, str]) -> bool:
     """Whether a label selector (plain map, or matchLabels/matchExpressions) matches labels."""
     selector = mapping(selector)

@@ -11,8 +11,8 @@ from grader import kube, kube_checks
 from grader.catalogue import Exercise
 from grader.cluster import Applied, Cluster, deployment_verdict
 from grader.hints import Hint, hint
-from grader.kube_watch import NamespaceView, selector_of
-from grader.manifests import Manifest, Manifests
+from grader.kube_watch import NamespaceView
+from grader.manifests import Manifest, Manifests, label_selector, mapping
 from grader.outcomes import NotAttempted
 
 
@@ -35,7 +35,7 @@ def watch(
     from kubernetes import client
 
     apps, view = client.AppsV1Api(k8s_api), namespace_view
-    selector = selector_of(deployment.spec["selector"].get("matchLabels") or {})
+    selector = label_selector(mapping(deployment.spec.get("selector")).get("matchLabels"))
 
     def until_ready(replicas: int) -> tuple[bool, str, Hint | None]:
         def done(d: Any) -> bool:
@@ -103,7 +103,7 @@ def test_a_deleted_pod_is_replaced(
 ) -> None:
     """Un pod supprimé est remplacé par un pod prêt
     en: A deleted pod is replaced by a ready pod"""
-    selector = ",".join(f"{k}={v}" for k, v in deployment.spec["selector"]["matchLabels"].items())
+    selector = label_selector(mapping(deployment.spec.get("selector")).get("matchLabels"))
     pods = live_cluster.kubectl("get", "pods", "-n", deployed.namespace, "-l", selector,
                                 "-o", "name")  # fmt: skip
     victim = pods.output.split()[0] if pods.ok and pods.output.split() else "?"

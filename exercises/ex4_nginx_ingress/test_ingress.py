@@ -16,8 +16,8 @@ from grader.catalogue import Exercise
 from grader.cluster import Applied, Cluster, deployment_verdict
 from grader.hints import hint
 from grader.http import HttpResponse
-from grader.kube_watch import NamespaceView, selector_of
-from grader.manifests import Manifest, Manifests, containers, pod_templates
+from grader.kube_watch import NamespaceView
+from grader.manifests import Manifest, Manifests, containers, label_selector, mapping, pod_templates
 from grader.outcomes import NotAttempted
 from grader.session import GradingSession
 
@@ -195,7 +195,7 @@ def test_deployment_becomes_ready(
     apps, view = client.AppsV1Api(k8s_api), namespace_view
     seconds = exercise.params["ready_seconds"]
     for deployment in deployments:
-        selector = selector_of(deployment.spec["selector"].get("matchLabels") or {})
+        selector = label_selector(mapping(deployment.spec.get("selector")).get("matchLabels"))
         read = lambda d=deployment: apps.read_namespaced_deployment(d.name, deployed.namespace)  # noqa: E731
         last = wait_until(
             read, lambda d, s=selector: deployment_verdict(d)[0] or view.hopeless(selector=s),
