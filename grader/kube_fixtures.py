@@ -5,7 +5,6 @@ with the reason and how to get one."""
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,7 +24,7 @@ from grader.cluster import (
     remove,
 )
 from grader.hints import hint
-from grader.kube_watch import NamespaceView
+from grader.kube_watch import NamespaceView, poll
 from grader.manifests import Manifests, load
 from grader.outcomes import NotAttempted
 from grader.session import GradingSession
@@ -179,13 +178,4 @@ def namespace_view(deployed: Applied, k8s_api: Any) -> NamespaceView:
 @pytest.fixture(scope="session")
 def wait_until() -> Callable[..., Any]:
     """Poll `read()` until `done(value)` or the deadline; returns the last value read."""
-
-    def wait(read: Callable[[], Any], done: Callable[[Any], bool], *, seconds: float) -> Any:
-        stop = time.monotonic() + seconds
-        while True:
-            value = read()
-            if done(value) or time.monotonic() > stop:
-                return value
-            time.sleep(2)
-
-    return wait
+    return poll

@@ -7,6 +7,8 @@ the events and the last log lines (`kube_diagnosis`), instead of "not ready afte
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,18 @@ from grader import kube_diagnosis
 from grader.hints import Hint
 
 LOG_TAIL = 5
+POLL_SECONDS = 2
+Verdict = Callable[[Any], tuple[bool, str]]
+
+
+def poll(read: Callable[[], Any], done: Callable[[Any], bool], *, seconds: float) -> Any:
+    """Call `read()` until `done(value)` or the deadline; returns the last value read."""
+    stop = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > stop:
+            return value
+        time.sleep(POLL_SECONDS)
 
 
 @dataclass
@@ -57,6 +71,17 @@ class NamespaceView:
             return kube_diagnosis.is_hopeless(pods, self.events(), job=job)
         except Exception:
             return False
+
+    def until_ready(
+        self, read: Callable[[], Any], verdict: Verdict, *, seconds: float,
+        selector: str | None = None, name: str | None = None,
+    ) -> tuple[bool, str, Hint | None]:  # fmt: skip
+        """Poll `read()` until `verdict` says ready, the outcome of the selected pods is known or
+        the deadline: (ready, status, why not — as the cluster tells it)."""
+        last = poll(read, lambda o: verdict(o)[0] or self.hopeless(selector=selector, name=name),
+                    seconds=seconds)  # fmt: skip
+        ready, status = verdict(last)
+        return ready, status, None if ready else self.why(selector=selector, name=name)
 
     def why(self, *, selector: str | None = None, name: str | None = None) -> Hint | None:
         """Why the selected pods are not running and ready, if the cluster tells."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
 from grader import kube, kube_checks
@@ -64,18 +61,16 @@ def test_pod_is_running_and_ready(
     deployed: Applied,
     nginx_pod: Manifest,
     namespace_view: NamespaceView,
-    wait_until: Callable[..., Any],
     exercise: Exercise,
 ) -> None:
     """Le Pod est Running et prêt (Ready)
     en: The Pod is Running and Ready"""
     view, name, seconds = namespace_view, nginx_pod.name, exercise.params["ready_seconds"]
-    last = wait_until(
-        lambda: view.core.read_namespaced_pod(name, deployed.namespace),
-        lambda p: pod_verdict(p)[0] or view.hopeless(name=name), seconds=seconds,
+    ready, status, why = view.until_ready(
+        lambda: view.core.read_namespaced_pod(name, deployed.namespace), pod_verdict,
+        seconds=seconds, name=name,
     )  # fmt: skip
-    ready, status = pod_verdict(last)
-    assert ready, view.why(name=name) or hint(
+    assert ready, why or hint(
         "ex11.not_ready", name=name, seconds=seconds, status=status
     )
 

@@ -27,8 +27,8 @@ def deployment(valid_manifests: Manifests) -> Manifest:
 
 @pytest.fixture(scope="module")
 def watch(
-    deployed: Applied, deployment: Manifest, k8s_api: Any, wait_until: Callable[..., Any],
-    namespace_view: NamespaceView, exercise: Exercise,
+    deployed: Applied, deployment: Manifest, k8s_api: Any, namespace_view: NamespaceView,
+    exercise: Exercise,
 ) -> Callable[[int], tuple[bool, str, Hint | None]]:  # fmt: skip
     """Wait until the Deployment has `n` ready replicas, the outcome is known or the deadline:
     (ready, status, what the cluster says is wrong)."""
@@ -41,13 +41,11 @@ def watch(
         def done(d: Any) -> bool:
             return deployment_verdict(d)[0] and (d.status.ready_replicas or 0) >= replicas
 
-        last = wait_until(
+        return view.until_ready(
             lambda: apps.read_namespaced_deployment(deployment.name, deployed.namespace),
-            lambda d: done(d) or view.hopeless(selector=selector),
-            seconds=exercise.params["ready_seconds"],
+            lambda d: (done(d), deployment_verdict(d)[1]),
+            seconds=exercise.params["ready_seconds"], selector=selector,
         )  # fmt: skip
-        status = deployment_verdict(last)[1]
-        return (True, status, None) if done(last) else (False, status, view.why(selector=selector))
 
     return until_ready
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -81,7 +80,6 @@ def test_pod_starts_and_becomes_ready(
     deployed: Applied,
     pods: list[tuple[Manifest, dict[str, Any]]],
     namespace_view: NamespaceView,
-    wait_until: Callable[..., Any],
     exercise: Exercise,
 ) -> None:
     """Le Pod démarre et devient prêt
@@ -90,12 +88,11 @@ def test_pod_starts_and_becomes_ready(
     for owner, _ in pods:
         if owner.kind != "Pod":
             continue
-        last = wait_until(
+        ready, status, why = view.until_ready(
             lambda o=owner: view.core.read_namespaced_pod(o.name, deployed.namespace),
-            lambda p, o=owner: pod_verdict(p)[0] or view.hopeless(name=o.name), seconds=seconds,
+            pod_verdict, seconds=seconds, name=owner.name,
         )  # fmt: skip
-        ready, status = pod_verdict(last)
-        assert ready, view.why(name=owner.name) or hint(
+        assert ready, why or hint(
             "ex13.not_ready", name=owner.name, seconds=seconds, status=status
         )
 

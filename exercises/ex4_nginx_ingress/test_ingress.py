@@ -185,7 +185,6 @@ def test_deployment_becomes_ready(
     deployments: list[Manifest],
     k8s_api: Any,
     namespace_view: NamespaceView,
-    wait_until: Callable[..., Any],
     exercise: Exercise,
 ) -> None:
     """Le Deployment devient prêt
@@ -197,12 +196,9 @@ def test_deployment_becomes_ready(
     for deployment in deployments:
         selector = label_selector(mapping(deployment.spec.get("selector")).get("matchLabels"))
         read = lambda d=deployment: apps.read_namespaced_deployment(d.name, deployed.namespace)  # noqa: E731
-        last = wait_until(
-            read, lambda d, s=selector: deployment_verdict(d)[0] or view.hopeless(selector=s),
-            seconds=seconds,
-        )  # fmt: skip
-        ready, status = deployment_verdict(last)
-        assert ready, view.why(selector=selector) or hint(
+        ready, status, why = view.until_ready(read, deployment_verdict, seconds=seconds,
+                                              selector=selector)  # fmt: skip
+        assert ready, why or hint(
             "ex4.not_ready", name=deployment.name, seconds=seconds, status=status
         )
 
