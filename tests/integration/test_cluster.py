@@ -249,7 +249,7 @@ def test_a_batch_of_three_students_shares_one_cluster_and_leaves_nothing(
     _wait_for_namespaces_gone(cluster)
 
 
-def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 90) -> None:
+def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 60) -> None:
     stop = time.monotonic() + seconds
     while graders_namespaces(cluster) and time.monotonic() < stop:
         time.sleep(2)
