@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from grader import journal, similarity
 from grader.catalogue import Catalogue, Exercise
@@ -56,14 +56,14 @@ def run(
     catalogue: Catalogue,
     *,
     progress: Progress | None = None,
-) -> list[dict[str, Any]]:
+) -> list[journal.Record]:
     """Grade `entries`; returns their journal records (in the order they finished)."""
     book = journal.Journal(options.out / journal.file_name(options.shard))
-    records: list[dict[str, Any]] = []
+    records: list[journal.Record] = []
     progress = progress or Progress(len(entries), stream=None)
     stop = threading.Event()
 
-    def task(entry: Entry) -> dict[str, Any] | None:
+    def task(entry: Entry) -> journal.Record | None:
         progress.started(entry.student)
         record = grade_one(entry, options, catalogue, stop=stop)
         if record is not None:  # None: interrupted, left for --resume
@@ -71,7 +71,7 @@ def run(
         return record
 
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        pending: set[Future[dict[str, Any] | None]] = {pool.submit(task, e) for e in entries}
+        pending: set[Future[journal.Record | None]] = {pool.submit(task, e) for e in entries}
         try:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -90,14 +90,13 @@ def run(
 
 def grade_one(
     entry: Entry, options: BatchOptions, catalogue: Catalogue, *, stop: threading.Event
-) -> dict[str, Any] | None:
+) -> journal.Record | None:
     """Fetch, grade and report one student; never raises for the student's sake. None when
     the batch was interrupted meanwhile (nothing is recorded: `--resume` grades it again)."""
     from grader.runner import grade
 
     started = time.monotonic()
-    record: dict[str, Any] = {"student": entry.student, "name": entry.name,
-                              "source": _shown(entry.source), "status": journal.FAILED}  # fmt: skip
+    record = journal.Record(student=entry.student, name=entry.name, source=_shown(entry.source))
     folder = student_folder(options.out, entry.student)
     if stop.is_set():
         return None
@@ -105,59 +104,31 @@ def grade_one(
         checkout = fetch(entry, work=options.out / "work", deadline=options.deadline,
                          auth_header=options.auth_header)  # fmt: skip
         if checkout.late is not None:
-            record["late"] = vars(checkout.late)
+            record.late = journal.Late(**vars(checkout.late))
         report = grade(options.exercises, root=checkout.root, lang=options.lang, mode="files",
                        catalogue=catalogue, cluster=options.cluster, stop=stop,
                        strict=options.strict)  # fmt: skip
         if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
             return None
-        record["commit"] = checkout.commit or report.commit
         _write_reports(report, folder)
-        record |= summary(report, options.exercises)
-        record["report"] = f"students/{entry.student}/{REPORT_FORMATS['html']}"
-        record["features"] = {
+        journal.graded_record(record, report)
+        record.commit = checkout.commit or report.commit
+        record.report = f"students/{entry.student}/{REPORT_FORMATS['html']}"
+        record.features = {
             e.id: similarity.features(checkout.root / e.submission) for e in options.exercises
         }
-        record["status"] = journal.GRADED
     except KeyboardInterrupt:
         return None
     except CheckoutError as error:
-        record["error"] = str(error)
+        record.error = str(error)
     except Exception as error:  # a bug of ours: recorded, the batch goes on
-        record["error"] = f"grader error: {type(error).__name__}: {error}"
+        record.status = journal.FAILED
+        record.error = f"grader error: {type(error).__name__}: {error}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
-    record["duration"] = round(time.monotonic() - started, 2)
-    record["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    record.duration = round(time.monotonic() - started, 2)
+    record.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return record
-
-
-def summary(report: Report, exercises: Sequence[Exercise]) -> dict[str, Any]:
-    """Points per exercise and per check, for the journal. An exercise is out of the
-    catalogue's points, less the checks no student could attempt here for want of
-    infrastructure (the Kubernetes live tier without a cluster): those are not the student's
-    to lose, and they are the same for the whole class."""
-    by_id = {e.id: e for e in report.exercises}
-    found: dict[str, Any] = {}
-    for exercise in exercises:
-        result = by_id.get(exercise.id)
-        checks = result.checks if result else []
-        missing = sum(c.max_points for c in checks if c.missing_infrastructure)
-        found[exercise.id] = {
-            "points": result.points if result else 0.0,
-            "max_points": float(exercise.points) - missing,
-            "checks": {c.name: c.status for c in checks},
-            "check_titles": {c.name: c.title.splitlines()[0] for c in checks if c.title},
-            "not_attempted_points": result.points_in("not_attempted") if result else 0.0,
-            "no_infrastructure_points": missing,
-            "error": result.error if result else None,
-            "validated": result.validated(report.strict) if result else False,
-        }
-    points = sum(e["points"] for e in found.values())
-    total = sum(e["max_points"] for e in found.values())
-    validated = [i for i, e in found.items() if e["validated"]]
-    return {"exercises": found, "points": points, "max_points": total, "validated": validated,
-            "score": round(100 * points / total, 1) if total else 0.0}  # fmt: skip
 
 
 def _write_reports(report: Report, folder: Path) -> None:
@@ -193,16 +164,16 @@ class Progress:
             if self.tty:
                 self._draw("")
 
-    def finished(self, record: dict[str, Any]) -> None:
+    def finished(self, record: journal.Record) -> None:
         with self._lock:
-            self.running.discard(record["student"])
-            if record.get("status") == journal.GRADED:
+            self.running.discard(record.student)
+            if record.graded:
                 self.done += 1
-                what = f"{record['score']:.1f} %"
+                what = f"{record.score:.1f} %"
             else:
                 self.failed += 1
-                what = f"NOT GRADED: {record.get('error')}"
-            self._draw(f"{record['student']}: {what} ({record.get('duration', 0):.0f} s)")
+                what = f"NOT GRADED: {record.error}"
+            self._draw(f"{record.student}: {what} ({record.duration:.0f} s)")
 
     def line(self) -> str:
         finished = self.done + self.failed

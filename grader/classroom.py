@@ -55,44 +55,49 @@ class Column:
     max_points: float
 
 
-def columns(records: dict[str, dict[str, Any]], catalogue: Catalogue, lang: str) -> list[Column]:
-    """The exercises graded, in catalogue order, each out of the points most records say."""
-    seen: dict[str, Counter[float]] = {}
+Records = dict[str, journal.Record]
+
+
+def columns(records: Records, catalogue: Catalogue, lang: str) -> list[Column]:
+    """The exercises graded, in catalogue order, each out of the most points a record puts at
+    stake for it (the same for the whole class, unless shards were graded with and without a
+    cluster: each row's own total and score stay its report's)."""
+    graded: dict[str, float] = {}
     for record in records.values():
-        for exercise_id, result in (record.get("exercises") or {}).items():
-            seen.setdefault(exercise_id, Counter())[float(result.get("max_points", 0))] += 1
-    graded = {i: counts.most_common(1)[0][0] for i, counts in seen.items()}
+        for exercise_id, entry in record.exercises.items():
+            graded[exercise_id] = max(graded.get(exercise_id, 0.0), entry.max_points)
     known = [e.id for e in catalogue if e.id in graded]
     ids = known + sorted(set(graded) - set(known))
     return [Column(i, catalogue.get(i).title_in(lang) if i in catalogue else i, graded[i])
             for i in ids]  # fmt: skip
 
 
-def late_text(record: dict[str, Any]) -> str:
-    late = record.get("late")
-    if not late:
+def late_text(record: journal.Record) -> str:
+    late = record.late
+    if late is None:
         return ""
-    count = int(late.get("commits_after", 0))
-    return f"{count} commit(s) after {late.get('deadline')}" if count else "on time"
+    count = late.commits_after
+    return f"{count} commit(s) after {late.deadline}" if count else "on time"
 
 
-def gradebook(records: dict[str, dict[str, Any]], cols: list[Column]) -> list[dict[str, Any]]:
-    """One row per student: points per exercise, total, score, late flag, status."""
+def gradebook(records: Records, cols: list[Column]) -> list[dict[str, Any]]:
+    """One row per student: points per exercise, total, score, late flag, status. The total
+    and the score are the record's, that is the student's report's (`grader.scoring`)."""
     rows = []
     for student, record in sorted(records.items()):
-        graded = record.get("status") == journal.GRADED
-        exercises = record.get("exercises") or {}
-        row: dict[str, Any] = {"student": student, "name": record.get("name", student)}
+        graded = record.graded
+        row: dict[str, Any] = {"student": student, "name": record.name}
         for col in cols:
-            row[col.id] = exercises.get(col.id, {}).get("points") if graded else None
+            entry = record.exercises.get(col.id)
+            row[col.id] = entry.points if graded and entry else None
         row |= {
-            "total": record.get("points") if graded else None,
-            "max_points": sum(c.max_points for c in cols),
-            "score": record.get("score") if graded else None,
+            "total": record.points if graded else None,
+            "max_points": record.max_points if graded else sum(c.max_points for c in cols),
+            "score": record.score if graded else None,
             "late": late_text(record),
-            "commit": record.get("commit"),
-            "validated": " ".join(record.get("validated") or []) if graded else None,
-            "status": "graded" if graded else f"not graded: {record.get('error', '')}",
+            "commit": record.commit,
+            "validated": " ".join(record.validated) if graded else None,
+            "status": "graded" if graded else f"not graded: {record.error or ''}",
         }
         rows.append(row)
     return rows
@@ -128,18 +133,18 @@ def _num(value: float) -> str:
     return str(int(number)) if number.is_integer() else f"{number:.2f}".rstrip("0")
 
 
-def pass_rates(records: dict[str, dict[str, Any]], cols: list[Column]) -> list[dict[str, Any]]:
+def pass_rates(records: Records, cols: list[Column]) -> list[dict[str, Any]]:
     """Per check: how many graded students passed, failed, or could not attempt it."""
     rates = []
     for col in cols:
         counts: dict[str, Counter[str]] = {}
         titles: dict[str, str] = {}
         for record in records.values():
-            if record.get("status") != journal.GRADED:
+            entry = record.exercises.get(col.id)
+            if not record.graded or entry is None:
                 continue
-            result = (record.get("exercises") or {}).get(col.id) or {}
-            titles |= result.get("check_titles") or {}
-            for name, status in (result.get("checks") or {}).items():
+            titles |= entry.check_titles
+            for name, status in entry.checks.items():
                 counts.setdefault(name, Counter())[status] += 1
         for name, counter in counts.items():
             total = sum(counter.values())
@@ -160,15 +165,12 @@ def histogram(scores: list[float], buckets: int = 10) -> list[dict[str, Any]]:
     return [{"label": f"{k * width}–{(k + 1) * width}", "count": n} for k, n in enumerate(counts)]
 
 
-def similar(records: dict[str, dict[str, Any]]) -> list[similarity.Pair]:
-    graded = {s: r.get("features") or {} for s, r in records.items()
-              if r.get("status") == journal.GRADED}  # fmt: skip
+def similar(records: Records) -> list[similarity.Pair]:
+    graded = {s: r.features for s, r in records.items() if r.graded}
     return similarity.similar_pairs(graded)
 
 
-def write(
-    out: Path, records: dict[str, dict[str, Any]], catalogue: Catalogue, lang: str
-) -> list[Path]:
+def write(out: Path, records: Records, catalogue: Catalogue, lang: str) -> list[Path]:
     """Write the gradebook (CSV, JSON) and the dashboard into `out`; returns their paths."""
     cols = columns(records, catalogue, lang)
     rows = gradebook(records, cols)
@@ -185,7 +187,7 @@ def write(
 
 
 def dashboard(
-    records: dict[str, dict[str, Any]], cols: list[Column], rows: list[dict[str, Any]],
+    records: Records, cols: list[Column], rows: list[dict[str, Any]],
     pairs: list[similarity.Pair], lang: str,
 ) -> str:  # fmt: skip
     scores = sorted(r["score"] for r in rows if r["score"] is not None)
@@ -199,18 +201,17 @@ def dashboard(
     )  # fmt: skip
 
 
-def left_out(records: dict[str, dict[str, Any]]) -> dict[str, float]:
+def left_out(records: Records) -> dict[str, float]:
     """Per exercise, the points nobody could attempt here (no cluster), if any."""
     found: dict[str, float] = {}
     for record in records.values():
-        for exercise_id, result in (record.get("exercises") or {}).items():
-            missing = float(result.get("no_infrastructure_points") or 0)
-            if missing:
-                found[exercise_id] = max(found.get(exercise_id, 0.0), missing)
+        for exercise_id, entry in record.exercises.items():
+            if entry.left_out:
+                found[exercise_id] = max(found.get(exercise_id, 0.0), entry.left_out)
     return found
 
 
-def merge(sources: list[Path], out: Path) -> dict[str, dict[str, Any]]:
+def merge(sources: list[Path], out: Path) -> Records:
     """Join the journals (and copy the students' reports) of `sources` into `out`."""
     records = journal.load(sources)
     out.mkdir(parents=True, exist_ok=True)

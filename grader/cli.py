@@ -261,7 +261,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
     for path in classroom.write(args.out, journal.load([args.out]), catalogue, args.lang):
         print(MESSAGES[args.lang]["written"].format(path=path), file=out)
-    failed = [r for r in records if r.get("status") != journal.GRADED]
+    failed = [r for r in records if not r.graded]
     return ExitStatus.NOT_VALIDATED if failed else ExitStatus.SUCCESS
 
 

@@ -33,6 +33,7 @@ LABELS: dict[str, dict[str, str]] = {
         "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
         "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
         "colon": " :", "points_not_attempted": "points non tentés", "score": "Score",
+        "points_left_out": "points laissés de côté, non vérifiables ici",
         "all_passed_here": "Tout ce qui pouvait être vérifié ici est réussi ; le reste demande un "
                            "cluster Kubernetes (voir les vérifications non tentées).",
     },
@@ -51,6 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
         "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
         "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
         "points_not_attempted": "points not attempted", "score": "Score",
+        "points_left_out": "points left out, not checkable here",
         "all_passed_here": "Everything that could be checked here passed; the rest needs a "
                            "Kubernetes cluster (see the checks not attempted).",
     },
@@ -81,7 +83,12 @@ def render(report: Report, fmt: str, *, key: str | None = None) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     template = environment().get_template(_TEMPLATES[fmt])
     return template.render(
-        report=report, t=LABELS[report.lang], symbols=SYMBOLS, verdict=verdict(report)
+        report=report,
+        t=LABELS[report.lang],
+        symbols=SYMBOLS,
+        verdict=verdict(report),
+        total=report.scored(),
+        score_of=report.exercise_score,
     )
 
 

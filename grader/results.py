@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from grader import scoring
+
 SCHEMA_VERSION = 2
 
 Status = Literal["passed", "failed", "not_attempted", "error", "advice"]
@@ -75,13 +77,15 @@ class ExerciseResult:
     standins: list[str] = field(default_factory=list)  # offline stand-in images used
     error: str | None = None  # the exercise could not be graded at all
     tree_digest: str | None = None  # sha256 of the graded files (grader.provenance)
+    declared_points: float = 0.0  # what the catalogue puts at stake (lost if nothing came back)
+
+    def scored(self, policy: scoring.Policy = scoring.DEFAULT) -> scoring.Score:
+        """The exercise's score under `policy` (see `grader.scoring`)."""
+        return scoring.of_exercise(self, policy)
 
     @property
-    def points(self) -> float:
-        return sum(c.points for c in self.checks)
-
-    @property
-    def max_points(self) -> float:
+    def all_points(self) -> float:
+        """Every check's points, whatever the policy: the catalogue's figure when all came back."""
         return sum(c.max_points for c in self.checks)
 
     def blocking(self, strict: bool = False) -> list[CheckResult]:
@@ -142,14 +146,14 @@ class Report:
     commit: str | None = None  # the student repository's HEAD, when it is a git repository
     environment: dict[str, str] = field(default_factory=dict)  # engine, python, platform
     strict: bool = False  # good practice counted for validation too (--strict)
+    policy: scoring.Policy = scoring.DEFAULT  # which checks the score counts
 
-    @property
-    def points(self) -> float:
-        return sum(e.points for e in self.exercises)
+    def scored(self) -> scoring.Score:
+        """The report's score, under its policy: the one the gradebook shows too."""
+        return scoring.total(self.exercises, self.policy)
 
-    @property
-    def max_points(self) -> float:
-        return sum(e.max_points for e in self.exercises)
+    def exercise_score(self, exercise: ExerciseResult) -> scoring.Score:
+        return exercise.scored(self.policy)
 
     @property
     def successful(self) -> bool:
@@ -173,15 +177,21 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["policy"] = self.policy.to_dict()
+        score = self.scored()
         data["totals"] = {
-            "points": self.points,
-            "max_points": self.max_points,
+            "points": score.points,
+            "max_points": score.max_points,
+            "score": score.percent,
+            "points_left_out": score.left_out,
             **{status: self.count(status) for status in (*STATUSES, "warning")},
             "points_not_attempted": self.points_in("not_attempted"),
             "validated": sum(e.validated(self.strict) for e in self.exercises),
         }
         for exercise, raw in zip(self.exercises, data["exercises"], strict=True):
-            raw["points"], raw["max_points"] = exercise.points, exercise.max_points
+            scored = exercise.scored(self.policy)
+            raw["points"], raw["max_points"] = scored.points, scored.max_points
+            raw["points_left_out"] = scored.left_out
             raw["validated"] = exercise.validated(self.strict)
         return data
 
@@ -192,13 +202,14 @@ class Report:
         return cls(
             **fields, duration=float(data.get("duration", 0.0)), exercises=exercises,
             commit=_opt(data.get("commit")), strict=bool(data.get("strict", False)),
+            policy=scoring.Policy.from_dict(data.get("policy")),
             environment={str(k): str(v) for k, v in (data.get("environment") or {}).items()},
         )  # fmt: skip
 
     @property
     def score(self) -> float:
-        """Points earned, in percent of the points at stake."""
-        return round(100 * self.points / self.max_points, 1) if self.max_points else 0.0
+        """Points earned, in percent of the points at stake (under the report's policy)."""
+        return self.scored().percent
 
 
 def exercise_from(data: dict[str, Any]) -> ExerciseResult:
@@ -212,6 +223,7 @@ def exercise_from(data: dict[str, Any]) -> ExerciseResult:
         standins=[str(s) for s in data.get("standins", [])],
         error=None if data.get("error") is None else str(data["error"]),
         tree_digest=_opt(data.get("tree_digest")),
+        declared_points=float(data.get("declared_points", 0.0)),
     )
 
 

@@ -74,6 +74,7 @@ def grade(
             why = crash or "no result came back from the checks"
             result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
         result.tree_digest = provenance.tree_digest(root / exercise.submission)
+        result.declared_points = float(exercise.points_in(mode))
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
     return report

@@ -16,37 +16,48 @@ from typing import Any
 
 import pytest
 
-from grader import classroom, journal
+from grader import classroom, journal, scoring
 from grader.catalogue import Catalogue
+from grader.report import render
+from grader.results import CheckResult, ExerciseResult, Report
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
-def record(student: str, ex1: float | None, ex2: float = 10, **extra: Any) -> dict[str, Any]:
+def _report(ex1: float, ex2: float) -> Report:
+    """A graded run: ex1 out of 10 (its last check lost when `ex1` < 10), ex2 out of 10."""
+    ex1_checks = [
+        CheckResult("test_dockerfile_exists", "Le Dockerfile existe", "passed", 2, 2),
+        CheckResult("test_image_builds", "L'image se construit", "passed", 3, 3),
+        CheckResult("test_cowsay_installed", "cowsay est installé",
+                    "passed" if ex1 == 10 else "failed", ex1 - 5, 5),
+    ]  # fmt: skip
+    ex2_checks = [CheckResult("test_stack_starts", "La pile démarre",
+                              "passed" if ex2 else "failed", ex2, 10)]  # fmt: skip
+    return Report("0", "fr", "files", "/r", "2026-12-02T10:00:00+00:00", exercises=[
+        ExerciseResult("ex1", "cowsay", "1", "ex1", ex1_checks),
+        ExerciseResult("ex2", "port", "1", "ex2", ex2_checks),
+    ])  # fmt: skip
+
+
+def record(student: str, ex1: float | None, ex2: float = 10, **extra: Any) -> journal.Record:
+    base = journal.Record(student=student, name=student.title(),
+                          finished_at="2026-12-02T10:00:00+00:00")  # fmt: skip
     if ex1 is None:
-        return {"student": student, "name": student.title(), "status": "failed",
-                "error": "git clone: repository not found", "finished_at": "2026-12-02T10:00:00+00:00"}  # fmt: skip
-    checks = {"test_dockerfile_exists": "passed", "test_image_builds": "passed",
-              "test_cowsay_installed": "passed" if ex1 == 10 else "failed"}  # fmt: skip
-    exercises = {
-        "ex1": {"points": ex1, "max_points": 10.0, "checks": checks,
-                "check_titles": {"test_cowsay_installed": "cowsay est installé"}},
-        "ex2": {"points": ex2, "max_points": 10.0, "checks": {"test_stack_starts": "passed"}},
-    }  # fmt: skip
-    points = ex1 + ex2
-    validated = [i for i, p in (("ex1", ex1), ("ex2", ex2)) if p >= 5]
-    return {"student": student, "name": student.title(), "status": "graded", "exercises": exercises,
-            "validated": validated,
-            "points": points, "max_points": 20.0, "score": round(100 * points / 20, 1),
-            "commit": "abc123", "report": f"students/{student}/report.html",
-            "finished_at": "2026-12-02T10:00:00+00:00", "features": {}, **extra}  # fmt: skip
+        base.error = "git clone: repository not found"
+        return base
+    found = journal.graded_record(base, _report(ex1, ex2))
+    found.commit, found.report = "abc123", f"students/{student}/report.html"
+    for key, value in extra.items():
+        setattr(found, key, value)
+    return found
 
 
 def _class() -> dict[str, dict[str, Any]]:
     copied = {"ex1": ["FROM debian:12", "RUN a", "RUN b", "RUN c", "CMD x", "ENV Z=1"]}
-    late = {"deadline": "2026-12-01T23:59:00+01:00", "commits_after": 2,
-            "last_commit_at": "2026-12-02T08:00:00+01:00"}  # fmt: skip
+    late = journal.Late(deadline="2026-12-01T23:59:00+01:00", commits_after=2,
+                        last_commit_at="2026-12-02T08:00:00+01:00")  # fmt: skip
     records = [
         record("alice", 10, features=copied),
         record("bruno", 5, late=late),
@@ -54,7 +65,7 @@ def _class() -> dict[str, dict[str, Any]]:
         record("david", None),
         record("emma", 0, 0, features={"ex1": ["FROM alpine:3.20", "RUN d", "CMD y"]}),
     ]
-    return {r["student"]: r for r in records}
+    return {r.student: r for r in records}
 
 
 def test_journal_survives_a_torn_last_line_and_keeps_the_newest_record(tmp_path: Path) -> None:
@@ -65,8 +76,9 @@ def test_journal_survives_a_torn_last_line_and_keeps_the_newest_record(tmp_path:
     with open(tmp_path / "journal.jsonl", "ab") as handle:
         handle.write(b'{"student": "chloe", "status": "gra')  # killed mid-write
     records = journal.read(tmp_path / "journal.jsonl")
-    assert [r["student"] for r in records] == ["alice", "alice", "bruno"]
-    assert journal.latest(records)["alice"]["status"] == "graded"
+    assert [r.student for r in records] == ["alice", "alice", "bruno"]
+    assert journal.latest(records)["alice"].graded
+    assert records[1] == record("alice", 10)  # read back as written
     assert journal.done(tmp_path) == {"alice", "bruno"}
     assert journal.file_name((3, 8)) == "journal.shard-3-of-8.jsonl"
 
@@ -87,7 +99,7 @@ def test_gradebook_csv_imports_into_moodle(catalogue: Catalogue) -> None:
     by_id = {row[0]: row for row in table[1:]}
     assert table[0][6:] == ["Validated", "Late", "Commit", "Status"]
     assert by_id["bruno"][2:6] == ["5", "10", "15", "75"]
-    assert by_id["bruno"][6] == "ex1 ex2" and by_id["emma"][6] == ""
+    assert by_id["bruno"][6] == "ex2" and by_id["alice"][6] == "ex1 ex2" and by_id["emma"][6] == ""
     assert by_id["bruno"][7] == "2 commit(s) after 2026-12-01T23:59:00+01:00"
     assert by_id["david"][2:7] == ["", "", "", "", ""]  # no grade, rather than a zero
     assert by_id["david"][9].startswith("not graded: git clone")
@@ -157,43 +169,70 @@ def test_merge_joins_shards_and_their_reports(tmp_path: Path, catalogue: Catalog
         book = journal.Journal(tmp_path / folder / journal.file_name((index, 2)))
         for r in records[index - 1 :: 2]:
             book.append(r)
-            (tmp_path / folder / "students" / r["student"]).mkdir(parents=True)
-            (tmp_path / folder / "students" / r["student"] / "report.html").write_text("<p>")
+            (tmp_path / folder / "students" / r.student).mkdir(parents=True)
+            (tmp_path / folder / "students" / r.student / "report.html").write_text("<p>")
     merged = classroom.merge([tmp_path / "shard1", tmp_path / "shard2"], tmp_path / "class")
-    assert sorted(merged) == sorted(r["student"] for r in records)
+    assert sorted(merged) == sorted(r.student for r in records)
     assert len(journal.read(tmp_path / "class" / "journal.jsonl")) == len(records)
     assert sorted(p.name for p in (tmp_path / "class" / "students").iterdir()) == sorted(merged)
+
+
+def _ex4_without_cluster(catalogue: Catalogue) -> Report:
+    ex4 = catalogue.get("ex4")
+    checks = [
+        CheckResult("test_static", "static", "passed", 16.0, 16.0),
+        CheckResult("test_tidy", "tidy", "failed", 0.0, 1.0, kind="practice"),
+        CheckResult("test_live", "live", "not_attempted", 0.0, ex4.points - 17.0,
+                    hint_key="common.no_cluster"),
+    ]  # fmt: skip
+    return Report("0", "fr", "files", "/r", "now",
+                  exercises=[ExerciseResult("ex4", "t", "1", "ex4", checks)])  # fmt: skip
 
 
 def test_points_no_student_could_attempt_here_are_left_out_of_the_gradebook(
     catalogue: Catalogue,
 ) -> None:
-    from grader.batch import summary
-    from grader.results import CheckResult, ExerciseResult, Report
+    found = journal.graded_record(journal.Record("ana", "Ana"), _ex4_without_cluster(catalogue))
+    entry = found.exercises["ex4"]
+    assert (entry.points, entry.max_points) == (16.0, 17.0) and found.score == 94.1
+    assert entry.left_out == catalogue.get("ex4").points - 17.0
 
-    ex4 = catalogue.get("ex4")
-    checks = [
-        CheckResult("test_static", "static", "passed", 16.0, 16.0),
-        CheckResult(
-            "test_live",
-            "live",
-            "not_attempted",
-            0.0,
-            ex4.points - 16.0,
-            hint_key="common.no_cluster",
-        ),
-    ]
-    report = Report(
-        "0", "fr", "files", "/r", "now", exercises=[ExerciseResult("ex4", "t", "1", "ex4", checks)]
-    )
-    found = summary(report, [ex4])
-    assert found["exercises"]["ex4"]["max_points"] == 16.0 and found["score"] == 100.0
-    assert found["exercises"]["ex4"]["no_infrastructure_points"] == ex4.points - 16.0
+
+@pytest.mark.parametrize(
+    "policy",
+    [scoring.DEFAULT, scoring.Policy(missing_infrastructure="lost"),
+     scoring.Policy(practice="ignored")],
+    ids=["default", "infrastructure-lost", "practice-ignored"],
+)  # fmt: skip
+def test_the_students_report_and_the_gradebook_say_the_same_score(
+    tmp_path: Path, catalogue: Catalogue, policy: scoring.Policy
+) -> None:
+    """One grading, read in the student's report (every format) and in the gradebook: the same
+    points, out of the same total (issue 15: 16/23 in one, 16/16 in the other)."""
+    report = _ex4_without_cluster(catalogue)
+    report.policy = policy
+    score = report.scored()
+    classroom.write(tmp_path, {"ana": journal.graded_record(journal.Record("ana", "Ana"), report)},
+                    catalogue, "fr")  # fmt: skip
+    row = json.loads((tmp_path / "gradebook.json").read_text())["students"][0]
+    assert (row["total"], row["max_points"], row["score"]) == (
+        score.points, score.max_points, score.percent)  # fmt: skip
+    shown = f"{score.points:g}/{score.max_points:g}"
+    for fmt in ("text", "md", "html"):
+        assert shown in render(report, fmt), fmt
+    data = json.loads(render(report, "json"))
+    assert (data["totals"]["points"], data["totals"]["max_points"], data["totals"]["score"]) == (
+        score.points, score.max_points, score.percent)  # fmt: skip
+    assert Report.from_dict(data).scored() == score
+    expected = {"default": (16, 17), "lost": (16, catalogue.get("ex4").points), "ignored": (16, 16)}
+    key = policy.missing_infrastructure if policy.missing_infrastructure == "lost" else (
+        "ignored" if policy.practice == "ignored" else "default")  # fmt: skip
+    assert (score.points, score.max_points) == expected[key]
 
 
 def test_dashboard_says_which_points_need_a_cluster(tmp_path: Path, catalogue: Catalogue) -> None:
     records = _class()
-    records["alice"]["exercises"]["ex2"]["no_infrastructure_points"] = 7.0
+    records["alice"].exercises["ex2"].left_out = 7.0
     classroom.write(tmp_path, records, catalogue, "en")
     assert "ex2: 7 points of the cluster tier left out" in (tmp_path / "dashboard.html").read_text()
 
@@ -202,8 +241,8 @@ def test_names_chosen_by_students_cannot_become_formulas_or_markup(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
     records = _class()
-    records["alice"]["name"] = '=HYPERLINK("http://evil.example","note")'
-    records["bruno"]["name"] = "<script>alert(1)</script>"
+    records["alice"].name = '=HYPERLINK("http://evil.example","note")'
+    records["bruno"].name = "<script>alert(1)</script>"
     classroom.write(tmp_path, records, catalogue, "fr")
     book = {
         row[0]: row for row in csv.reader(io.StringIO((tmp_path / "gradebook.csv").read_text()))

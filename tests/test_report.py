@@ -26,7 +26,7 @@ def _report(lang: str = "fr") -> Report:
 
 def test_totals_count_only_earned_points_and_advice_is_not_a_failure() -> None:
     report = _report()
-    assert (report.points, report.max_points) == (3, 7)
+    assert (report.scored().points, report.scored().max_points) == (3, 7)
     assert not report.successful and report.count("advice") == 1
 
 
@@ -35,7 +35,8 @@ def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     assert data["schema_version"] == 2
     assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
                               "not_attempted": 1, "error": 0, "advice": 1, "warning": 0,
-                              "points_not_attempted": 1, "validated": 0}  # fmt: skip
+                              "points_not_attempted": 1, "validated": 0, "score": 42.9,
+                              "points_left_out": 0.0}  # fmt: skip
     assert data["exercises"][0]["validated"] is False
     assert Report.from_dict(data) == _report()
 
@@ -91,7 +92,7 @@ def _practice_report(*, strict: bool = False, lang: str = "fr") -> Report:
 def test_a_lost_good_practice_is_a_warning_and_the_exercise_is_still_validated() -> None:
     report = _practice_report()
     exercise = report.exercises[0]
-    assert exercise.validated() and not exercise.successful and report.points == 3
+    assert exercise.validated() and not exercise.successful and report.scored().points == 3
     assert for_report(report) == 3
     assert ExitStatus.WARNINGS == 3
     text = render(report, "text")

@@ -32,7 +32,7 @@ def run(*argv: str) -> tuple[int, str]:
     return main(list(argv), stdout=out), out.getvalue()
 
 
-def records(out: Path) -> dict[str, dict[str, Any]]:
+def records(out: Path) -> dict[str, journal.Record]:
     return journal.load([out])
 
 
@@ -71,13 +71,13 @@ def test_a_class_with_broken_hostile_and_missing_work_is_graded_to_the_end(
     )
     assert status == 1, text  # one student could not be graded
     found = records(out)
-    assert {s: r["status"] for s, r in found.items()} == {
+    assert {s: r.status for s, r in found.items()} == {
         "ref": "graded", "oubli": "graded", "pirate": "graded", "absent": "failed"}  # fmt: skip
-    assert "no such folder" in found["absent"]["error"]
-    assert found["ref"]["score"] == 100.0
-    assert found["oubli"]["exercises"]["ex1"]["checks"]["test_cowsay_is_installed"] == "failed"
-    assert found["pirate"]["exercises"]["ex1"]["checks"]["test_image_builds"] == "failed"
-    assert found["pirate"]["exercises"]["ex2"]["checks"]["test_stack_starts"] == "failed"  # refused
+    assert "no such folder" in (found["absent"].error or "")
+    assert found["ref"].score == 100.0
+    assert found["oubli"].exercises["ex1"].checks["test_cowsay_is_installed"] == "failed"
+    assert found["pirate"].exercises["ex1"].checks["test_image_builds"] == "failed"
+    assert found["pirate"].exercises["ex2"].checks["test_stack_starts"] == "failed"  # refused
     book = gradebook(out)
     assert book["ref"]["Total (/20)"] == "20" and book["absent"]["Total (/20)"] == ""
     for student in ("ref", "oubli", "pirate"):
@@ -115,7 +115,7 @@ def test_two_stacks_wanting_port_8082_at_once_take_turns(engine: object, tmp_pat
         finished.set()
         watcher.join()
     assert status == 0, text
-    assert [r["score"] for r in records(tmp_path / "out").values()] == [100.0, 100.0, 100.0]
+    assert [r.score for r in records(tmp_path / "out").values()] == [100.0, 100.0, 100.0]
     assert seen_locked.is_set()
 
 
@@ -137,7 +137,7 @@ def test_stacks_with_the_same_container_name_and_port_run_at_once(
         str(tmp_path / "out"),
     )
     assert status == 0, text
-    assert [r["score"] for r in records(tmp_path / "out").values()] == [100.0, 100.0]
+    assert [r.score for r in records(tmp_path / "out").values()] == [100.0, 100.0]
 
 
 def test_ports_lock_serialises_holders_and_gives_up_after_its_timeout(tmp_path: Path) -> None:
@@ -177,13 +177,13 @@ def test_sigkill_mid_batch_loses_only_what_was_in_flight_and_resume_finishes(
     os.killpg(child.pid, signal.SIGKILL)  # the batch and the pytest run it had started
     child.wait()
     kept = journal.read(out / "journal.jsonl")
-    assert 2 <= len(kept) < 6 and all(r["status"] == "graded" for r in kept)
+    assert 2 <= len(kept) < 6 and all(r.status == "graded" for r in kept)
     subprocess.run([sys.executable, "-m", "grader", "clean"], check=True, capture_output=True)
     status, text = run(*argv, "--resume")
     assert status == 0, text
     assert f"6 students, {len(kept)} already graded, {6 - len(kept)} to grade" in text
     lines = journal.read(out / "journal.jsonl")
-    assert sorted(r["student"] for r in lines) == [f"etu{k:02d}" for k in range(1, 7)]  # each once
+    assert sorted(r.student for r in lines) == [f"etu{k:02d}" for k in range(1, 7)]  # each once
     assert len(gradebook(out)) == 6
 
 
@@ -204,8 +204,8 @@ def test_shards_graded_apart_then_merged(engine: object, tmp_path: Path) -> None
         assert status == 0, text
     first = journal.read(out / "journal.shard-1-of-2.jsonl")
     second = journal.read(out / "journal.shard-2-of-2.jsonl")
-    assert [r["student"] for r in first] == ["etu01", "etu03"] and [
-        r["student"] for r in second
+    assert [r.student for r in first] == ["etu01", "etu03"] and [
+        r.student for r in second
     ] == ["etu02"]
     status, text = run("merge", str(out), "--out", str(tmp_path / "class"))
     assert status == 0 and "3 students merged" in text
@@ -270,5 +270,5 @@ def test_ctrl_c_stops_the_batch_cleanly_and_records_nothing_half_done(
     assert child.returncode == 130, output
     assert "Interrompu" in output
     kept = journal.read(out / "journal.jsonl")
-    assert 1 <= len(kept) < 4 and all(r["status"] == "graded" and r["score"] > 0 for r in kept)
+    assert 1 <= len(kept) < 4 and all(r.status == "graded" and r.score > 0 for r in kept)
     # nothing_left_behind (conftest) then checks that no container, network or image remains

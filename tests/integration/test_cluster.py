@@ -110,7 +110,7 @@ def test_reference_scores_full_marks_with_every_live_check(
     exercise = catalogue.get(exercise_id)
     result = _grade(catalogue, exercise_id, exercise.folder / "solution", tmp_path, cluster_choice)
     assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
-    assert result.points == result.max_points == exercise.points
+    assert result.scored().points == result.all_points == exercise.points
     assert result.validated(strict=True)
 
 
@@ -243,7 +243,7 @@ def test_a_batch_of_three_students_shares_one_cluster_and_leaves_nothing(
                    "--out", str(tmp_path / "out"), "--kubeconfig", str(cluster.kubeconfig)],
                   stdout=out)  # fmt: skip
     assert status == 0, out.getvalue()
-    scores = [r["score"] for r in journal.load([tmp_path / "out"]).values()]
+    scores = [r.score for r in journal.load([tmp_path / "out"]).values()]
     assert scores == [100.0, 100.0, 100.0], out.getvalue()
     assert cluster_objects(cluster) == before
     _wait_for_namespaces_gone(cluster)

@@ -32,12 +32,14 @@ def _variants() -> list[object]:
     ]
 
 
-def _without_cluster(result: ExerciseResult) -> float:
-    """The points that count here: live Kubernetes checks are not attempted without a cluster
-    (no cluster can run on these machines); they must say so, never pass."""
+def _full_marks_here(result: ExerciseResult) -> bool:
+    """Every point that counts here is earned: the live Kubernetes checks, when no cluster is
+    given, are not attempted and left out of the score; they must say so, never pass."""
     live = [c for c in result.checks if c.hint_key == "common.no_cluster"]
     assert all(c.status == "not_attempted" for c in live)
-    return result.max_points - sum(c.max_points for c in live)
+    score = result.scored()
+    assert score.left_out == sum(c.max_points for c in live)
+    return score.points == score.max_points > 0
 
 
 def _grade(catalogue: Catalogue, exercise_id: str, source: Path, tmp_path: Path) -> ExerciseResult:
@@ -60,8 +62,8 @@ def test_reference_solution_scores_full_marks(
     ]
     assert failures == []
     assert result.validated() and result.validated(strict=True)
-    assert result.max_points == exercise.points
-    assert result.points == _without_cluster(result) > 0
+    assert result.all_points == exercise.points
+    assert _full_marks_here(result)
 
 
 @pytest.mark.parametrize(("exercise_id", "variant"), _variants())
@@ -72,7 +74,7 @@ def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
     result = _grade(catalogue, exercise_id, variant, tmp_path)
     if expect.get("full_marks"):  # a correct alternative to the reference solution
         assert [(c.name, c.hint) for c in result.checks if c.status == "failed"] == []
-        assert result.points == _without_cluster(result)
+        assert _full_marks_here(result)
         assert result.validated(strict=True)
         return
     blocking = [(c.name, c.status, c.hint_key) for c in result.blocking()]
@@ -81,6 +83,6 @@ def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
     for status in ("failed", "not_attempted"):
         for name, key in (expect.get(status) or {}).items():
             assert seen.get(name) == (status, key), f"{name}: {seen.get(name)}"
-    assert result.points < result.max_points
+    assert result.scored().points < result.scored().max_points
     assert not [c for c in result.checks if c.status == "error"], "the grader itself crashed"
     assert all(c.hint for c in result.checks if c.status != "passed"), "a failure without a hint"

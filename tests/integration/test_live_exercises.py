@@ -59,7 +59,7 @@ def test_reference_commands_score_full_marks(
     subprocess.run(["sh", str(script)], check=True, capture_output=True, timeout=300)
     result = _grade_live(catalogue, exercise_id, tmp_path)
     assert _failures(result) == {}
-    assert result.points == result.max_points == 10
+    assert result.scored().points == result.all_points == 10
 
 
 @pytest.mark.parametrize("exercise_id", LIVE)
@@ -69,7 +69,7 @@ def test_an_untouched_engine_scores_nothing_with_a_hint_per_check(
     if exercise_id == "ex10":  # the image is there (pulled), never run
         student_engine.images.get("hello-world:latest")
     result = _grade_live(catalogue, exercise_id, tmp_path)
-    assert result.points <= 3
+    assert result.scored().points <= 3
     assert all(c.hint for c in result.checks if c.status != "passed")
 
 
