@@ -99,10 +99,6 @@ class Catalogue:
     def ids(self) -> list[str]:
         return list(self._by_id)
 
-    def for_module(self, path: Path) -> Exercise | None:
-        folder = path.resolve().parent
-        return next((e for e in self if e.folder.resolve() == folder), None)
-
     def messages(self) -> Messages:
         sources = [("common", messages_file())]
         sources += [(e.id, e.folder / "messages.yaml") for e in self]

@@ -33,6 +33,7 @@ from grader.hints import hint
 from grader.http import HttpResponse, probe
 from grader.outcomes import NotAttempted
 from grader.plugin import SESSION
+from grader.provenance import tree_digest
 from grader.session import GradingSession
 from grader.submission import Submission, snapshot
 
@@ -44,14 +45,19 @@ def grading(request: pytest.FixtureRequest) -> GradingSession:
 
 @pytest.fixture(scope="module")
 def exercise(request: pytest.FixtureRequest, grading: GradingSession) -> Exercise:
-    found = grading.catalogue.for_module(request.path)
-    assert found is not None, f"{request.path} is not in an exercise folder"
+    found = grading.exercise_of(request.path)
+    assert found is not None, f"{request.path} is not a check module of an exercise graded"
     return found
 
 
 @pytest.fixture(scope="module")
 def submission(grading: GradingSession, exercise: Exercise) -> Submission:
-    return snapshot(grading.root / exercise.submission, grading.workdir / exercise.id)
+    """The private snapshot every check reads, digested as it is taken: the digest says what
+    was graded (size caps and symlinks applied), not what the folder holds afterwards."""
+    found = snapshot(grading.root / exercise.submission, grading.workdir / exercise.id)
+    if found.exists:
+        grading.result_for(exercise).tree_digest = tree_digest(found.folder)
+    return found
 
 
 @pytest.fixture(scope="session")

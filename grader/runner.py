@@ -56,9 +56,10 @@ def grade(
     with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
         work = Path(tmp)
         try:
-            raw, crash = _run_pytest(exercises, run_id=run_id, root=root, lang=lang, mode=mode,
-                                     work=work, debug=debug, stop=stop,
-                                     cluster=cluster or ClusterChoice())  # fmt: skip
+            raw, (crash, log) = _run_pytest(
+                exercises, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
+                debug=debug, stop=stop, cluster=cluster or ClusterChoice(),
+            )  # fmt: skip
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
@@ -73,7 +74,7 @@ def grade(
         if not result.checks:  # a broken hand-off is the grader's failure, said loudly
             why = crash or "no result came back from the checks"
             result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
-        result.tree_digest = provenance.tree_digest(root / exercise.submission)
+            result.error += f"\n\n{log}" if log else ""
         result.declared_points = float(exercise.points_in(mode))
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
@@ -83,26 +84,31 @@ def grade(
 def _run_pytest(
     exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
     work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
-) -> tuple[dict[str, ExerciseResult], str | None]:  # fmt: skip
+) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:  # fmt: skip
+    """The child's results, and (why the hand-off broke, the end of the child's output)."""
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
     ini.write_text("[pytest]\n", encoding="utf-8")
     cwd.mkdir()
-    modules = [str(m) for e in exercises for m in e.check_modules]
     command = [
         sys.executable, "-P", "-m", "pytest", "-p", "grader.plugin", "-p", "no:cacheprovider",
         "-c", str(ini), "--rootdir", str(cwd), "--import-mode=importlib", "--assert=plain",
         "-q", "--no-header", "-p", "no:warnings",
         "--grader-run", run_id, "--grader-root", str(root.resolve()), "--grader-lang", lang,
         "--grader-mode", mode, "--grader-workdir", str(work / "snapshots"),
-        "--grader-out", str(out), *cluster.args(), *modules,
+        "--grader-out", str(out), *cluster.args(),
+        "--grader-exercises", ",".join(e.id for e in exercises),
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     timeout = sum(e.timeout for e in exercises) + GRACE_SECONDS
-    output = None if debug else subprocess.DEVNULL
-    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
-    crash = _wait(child, timeout, stop)
-    return _read_results(out), crash
+    log = work / "pytest.log"  # kept for a broken hand-off; --debug shows it as it runs
+    with open(log, "wb") as sink:
+        output = None if debug else sink
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
+        crash = _wait(child, timeout, stop)
+    results, problem = _read_results(out)
+    why = crash or problem
+    return results, (why, "" if debug or not why else _tail(log))
 
 
 def _wait(
@@ -137,13 +143,32 @@ def _stop(child: subprocess.Popen[bytes]) -> None:
         child.wait()
 
 
-def _read_results(path: Path) -> dict[str, ExerciseResult]:
-    """The results the child wrote: validated as data, field by field."""
+def _read_results(path: Path) -> tuple[dict[str, ExerciseResult], str | None]:
+    """The results the child wrote, validated as data field by field; or why there are none
+    (then every exercise is shown as the grader's failure, never as 0/0 and successful)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(raw["id"]): exercise_from(raw) for raw in data.get("exercises", [])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, "the checks wrote no results"
+    except (OSError, ValueError) as error:
+        return {}, f"the results could not be read ({error})"
+    try:
+        data = json.loads(text)
+        found = {str(raw["id"]): exercise_from(raw) for raw in data["exercises"]}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        return {}, f"the results are not valid ({type(error).__name__}: {error})"
+    return found, None
+
+
+def _tail(log: Path, lines: int = 15, limit: int = 2000) -> str:
+    """The end of the pytest child's output, to go with a broken hand-off."""
+    try:
+        with open(log, "rb") as handle:
+            handle.seek(max(0, log.stat().st_size - 16 * limit))
+            text = handle.read().decode("utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])[-limit:]
 
 
 __all__ = ["EngineUnavailable", "grade"]

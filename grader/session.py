@@ -35,6 +35,7 @@ class ClusterChoice:
 
 @dataclass
 class GradingSession:
+    exercises: list[Exercise]  # what the runner asked for, by id
     run_id: str
     root: Path
     lang: str
@@ -51,6 +52,11 @@ class GradingSession:
         if self._client is None:
             self._client = connect()
         return self._client
+
+    def exercise_of(self, module: Path) -> Exercise | None:
+        """The exercise a check module belongs to (among those graded)."""
+        folder = module.resolve().parent
+        return next((e for e in self.exercises if e.folder.resolve() == folder), None)
 
     def labels(self, exercise: Exercise) -> dict[str, str]:
         return engine_labels(self.run_id, exercise.id)
