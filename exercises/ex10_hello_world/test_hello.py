@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from grader import checks
-from grader.engine import Client
-from grader.hints import hint
+from grader.authoring import (
+    Client,
+    checks,
+    hint,
+)
 
 IMAGE = "hello-world"
 GREETING = "Hello from Docker!"

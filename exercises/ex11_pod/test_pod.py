@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from grader import kube, kube_checks
-from grader.catalogue import Exercise
-from grader.cluster import Applied, pod_verdict
-from grader.hints import hint
-from grader.kube_watch import NamespaceView
-from grader.manifests import Manifest, Manifests, containers
-from grader.outcomes import NotAttempted
+from grader import authoring
+from grader.authoring import (
+    Applied,
+    Exercise,
+    Manifest,
+    Manifests,
+    NamespaceView,
+    NotAttempted,
+    containers,
+    hint,
+    kube,
+    pod_verdict,
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +28,8 @@ def nginx_pod(valid_manifests: Manifests) -> Manifest:
 
 
 # The first two checks, shared by every Kubernetes exercise (collected here by pytest).
-test_manifests_parse = kube_checks.test_manifests_parse
-test_manifests_match_the_kubernetes_schemas = (
-    kube_checks.test_manifests_match_the_kubernetes_schemas
-)
+test_manifests_parse = authoring.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the_kubernetes_schemas
 
 
 @pytest.mark.points(1)
@@ -70,9 +74,7 @@ def test_pod_is_running_and_ready(
         lambda: view.core.read_namespaced_pod(name, deployed.namespace), pod_verdict,
         seconds=seconds, name=name,
     )  # fmt: skip
-    assert ready, why or hint(
-        "ex11.not_ready", name=name, seconds=seconds, status=status
-    )
+    assert ready, why or hint("ex11.not_ready", name=name, seconds=seconds, status=status)
 
 
-test_pod_is_running_and_ready_live = kube_checks.also_live(test_pod_is_running_and_ready)
+test_pod_is_running_and_ready_live = authoring.also_live(test_pod_is_running_and_ready)

@@ -7,13 +7,22 @@ from typing import Any
 
 import pytest
 
-from grader import kube, kube_checks
-from grader.catalogue import Exercise
-from grader.cluster import Applied, Cluster, deployment_verdict
-from grader.hints import Hint, hint
-from grader.kube_watch import NamespaceView
-from grader.manifests import Manifest, Manifests, label_selector, mapping
-from grader.outcomes import NotAttempted
+from grader import authoring
+from grader.authoring import (
+    Applied,
+    Cluster,
+    Exercise,
+    Hint,
+    Manifest,
+    Manifests,
+    NamespaceView,
+    NotAttempted,
+    deployment_verdict,
+    hint,
+    kube,
+    label_selector,
+    mapping,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +60,8 @@ def watch(
 
 
 # The first two checks, shared by every Kubernetes exercise (collected here by pytest).
-test_manifests_parse = kube_checks.test_manifests_parse
-test_manifests_match_the_kubernetes_schemas = (
-    kube_checks.test_manifests_match_the_kubernetes_schemas
-)
+test_manifests_parse = authoring.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the_kubernetes_schemas
 
 
 @pytest.mark.points(2)
@@ -87,7 +94,7 @@ def test_replicas_become_ready(
                        seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
 
 
-test_replicas_become_ready_live = kube_checks.also_live(test_replicas_become_ready)
+test_replicas_become_ready_live = authoring.also_live(test_replicas_become_ready)
 
 
 @pytest.mark.cluster

@@ -6,14 +6,21 @@ from typing import Any
 
 import pytest
 
-from grader import kube, kube_checks
-from grader.catalogue import Exercise
-from grader.cluster import Applied, pod_verdict
-from grader.hints import hint
-from grader.images import repository
-from grader.kube_watch import NamespaceView
-from grader.manifests import Manifest, Manifests, containers, pod_templates
-from grader.outcomes import NotAttempted
+from grader import authoring
+from grader.authoring import (
+    Applied,
+    Exercise,
+    Manifest,
+    Manifests,
+    NamespaceView,
+    NotAttempted,
+    containers,
+    hint,
+    kube,
+    pod_templates,
+    pod_verdict,
+    repository,
+)
 
 # Images that start as root to bind port 80 (they cannot run with runAsNonRoot).
 ROOT_IMAGES = ("nginx", "httpd")
@@ -28,10 +35,8 @@ def pods(valid_manifests: Manifests) -> list[tuple[Manifest, dict[str, Any]]]:
 
 
 # The first two checks, shared by every Kubernetes exercise (collected here by pytest).
-test_manifests_parse = kube_checks.test_manifests_parse
-test_manifests_match_the_kubernetes_schemas = (
-    kube_checks.test_manifests_match_the_kubernetes_schemas
-)
+test_manifests_parse = authoring.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the_kubernetes_schemas
 
 
 @pytest.mark.points(2)
@@ -92,9 +97,7 @@ def test_pod_starts_and_becomes_ready(
             lambda o=owner: view.core.read_namespaced_pod(o.name, deployed.namespace),
             pod_verdict, seconds=seconds, name=owner.name,
         )  # fmt: skip
-        assert ready, why or hint(
-            "ex13.not_ready", name=owner.name, seconds=seconds, status=status
-        )
+        assert ready, why or hint("ex13.not_ready", name=owner.name, seconds=seconds, status=status)
 
 
-test_pod_starts_and_becomes_ready_live = kube_checks.also_live(test_pod_starts_and_becomes_ready)
+test_pod_starts_and_becomes_ready_live = authoring.also_live(test_pod_starts_and_becomes_ready)

@@ -7,13 +7,18 @@ from typing import Any
 
 import pytest
 
-from grader import kube, kube_checks
-from grader.catalogue import Exercise
-from grader.cluster import Applied, job_verdict
-from grader.hints import hint
-from grader.kube_watch import NamespaceView
-from grader.manifests import Manifest, Manifests
-from grader.outcomes import NotAttempted
+from grader import authoring
+from grader.authoring import (
+    Applied,
+    Exercise,
+    Manifest,
+    Manifests,
+    NamespaceView,
+    NotAttempted,
+    hint,
+    job_verdict,
+    kube,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +30,8 @@ def job(valid_manifests: Manifests) -> Manifest:
 
 
 # The first two checks, shared by every Kubernetes exercise (collected here by pytest).
-test_manifests_parse = kube_checks.test_manifests_parse
-test_manifests_match_the_kubernetes_schemas = (
-    kube_checks.test_manifests_match_the_kubernetes_schemas
-)
+test_manifests_parse = authoring.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the_kubernetes_schemas
 
 
 @pytest.mark.points(1)
@@ -100,4 +103,4 @@ def test_job_completes(
     assert done, view.why_job(last) or hint("ex14.failed", name=job.name, status=status)
 
 
-test_job_completes_live = kube_checks.also_live(test_job_completes)
+test_job_completes_live = authoring.also_live(test_job_completes)

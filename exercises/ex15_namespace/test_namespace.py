@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from grader import kube, kube_checks
-from grader.hints import hint
-from grader.manifests import Manifest, Manifests
-from grader.outcomes import NotAttempted
+from grader import authoring
+from grader.authoring import (
+    Manifest,
+    Manifests,
+    NotAttempted,
+    hint,
+    kube,
+)
 
 CLUSTER_WIDE = ("Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume",
                 "StorageClass", "IngressClass", "CustomResourceDefinition")  # fmt: skip
@@ -22,10 +26,8 @@ def namespace(valid_manifests: Manifests) -> Manifest:
 
 
 # The first two checks, shared by every Kubernetes exercise (collected here by pytest).
-test_manifests_parse = kube_checks.test_manifests_parse
-test_manifests_match_the_kubernetes_schemas = (
-    kube_checks.test_manifests_match_the_kubernetes_schemas
-)
+test_manifests_parse = authoring.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the_kubernetes_schemas
 
 
 @pytest.mark.points(2)

@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import DOCKERFILE_NAMES, assert_present
-from grader.dockerfile import advice_hint, build_hint, tail
-from grader.engine import BuildResult, RunResult
-from grader.hints import hint
-from grader.submission import Submission
+from grader.authoring import (
+    DOCKERFILE_NAMES,
+    BuildResult,
+    RunResult,
+    Submission,
+    advice_hint,
+    assert_present,
+    build_hint,
+    hint,
+    tail,
+)
 
 # Run whatever the student's ENTRYPOINT/CMD: find cowsay (on PATH or where Debian puts it),
 # print where it is, then let the cow speak.

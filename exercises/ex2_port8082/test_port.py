@@ -7,11 +7,18 @@ from typing import Any
 
 import pytest
 
-from grader import checks, compose, compose_checks
-from grader.engine import Client, published_ports
-from grader.hints import Hint, hint
-from grader.http import HttpResponse, published_url
-from grader.images import repository
+from grader import authoring
+from grader.authoring import (
+    Client,
+    Hint,
+    HttpResponse,
+    checks,
+    compose,
+    hint,
+    published_ports,
+    published_url,
+    repository,
+)
 
 HOST_PORT, CONTAINER_PORT = "8082", "80"
 
@@ -37,11 +44,11 @@ def nginx_answer_hint(response: HttpResponse) -> Hint | None:
 # --- files mode: the student's compose file -----------------------------------------------
 
 
-test_compose_file_is_present = compose_checks.test_compose_file_or_run_command_is_present
-test_where_the_stack_comes_from = compose_checks.test_where_the_stack_comes_from
-test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
-test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
-test_host_folders_stay_in_the_exercise = compose_checks.test_host_folders_stay_in_the_exercise
+test_compose_file_is_present = authoring.test_compose_file_or_run_command_is_present
+test_where_the_stack_comes_from = authoring.test_where_the_stack_comes_from
+test_compose_file_is_valid = authoring.test_compose_file_is_valid
+test_compose_gives_no_warning = authoring.test_compose_gives_no_warning
+test_host_folders_stay_in_the_exercise = authoring.test_host_folders_stay_in_the_exercise
 
 
 @pytest.mark.points(1)

@@ -10,15 +10,25 @@ from typing import Any
 
 import pytest
 
-from grader import checks, compose, compose_checks
-from grader.catalogue import Exercise
-from grader.dockerfile import tail
-from grader.engine import Client, published_ports, run_container
-from grader.hints import Hint, hint
-from grader.http import HttpResponse, engine_host, published_url
-from grader.images import STANDINS, repository
-from grader.outcomes import NotAttempted
-from grader.session import GradingSession
+from grader import authoring
+from grader.authoring import (
+    STANDINS,
+    Client,
+    Exercise,
+    GradingSession,
+    Hint,
+    HttpResponse,
+    NotAttempted,
+    checks,
+    compose,
+    engine_host,
+    hint,
+    published_ports,
+    published_url,
+    repository,
+    run_container,
+    tail,
+)
 
 NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
 
@@ -126,10 +136,10 @@ def recreation(
 # --- the file -------------------------------------------------------------------------------
 
 
-test_compose_file_is_present = compose_checks.test_compose_file_or_run_command_is_present
-test_where_the_stack_comes_from = compose_checks.test_where_the_stack_comes_from
-test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
-test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
+test_compose_file_is_present = authoring.test_compose_file_or_run_command_is_present
+test_where_the_stack_comes_from = authoring.test_where_the_stack_comes_from
+test_compose_file_is_valid = authoring.test_compose_file_is_valid
+test_compose_gives_no_warning = authoring.test_compose_gives_no_warning
 
 
 @pytest.mark.points(1)

@@ -11,15 +11,27 @@ from typing import Any
 
 import pytest
 
-from grader import ingress_standin, kube, kube_checks
-from grader.catalogue import Exercise
-from grader.cluster import Applied, Cluster, deployment_verdict
-from grader.hints import hint
-from grader.http import HttpResponse
-from grader.kube_watch import NamespaceView
-from grader.manifests import Manifest, Manifests, containers, label_selector, mapping, pod_templates
-from grader.outcomes import NotAttempted
-from grader.session import GradingSession
+from grader import authoring
+from grader.authoring import (
+    INGRESS_STANDIN_CONTROLLER,
+    INGRESS_STANDIN_DESCRIPTION,
+    Applied,
+    Cluster,
+    Exercise,
+    GradingSession,
+    HttpResponse,
+    Manifest,
+    Manifests,
+    NamespaceView,
+    NotAttempted,
+    containers,
+    deployment_verdict,
+    hint,
+    kube,
+    label_selector,
+    mapping,
+    pod_templates,
+)
 
 
 def nginx_deployments(manifests: Manifests) -> list[Manifest]:
@@ -72,10 +84,8 @@ def service(valid_manifests: Manifests) -> Manifest:
 
 
 # The first two checks, shared by every Kubernetes exercise (collected here by pytest).
-test_manifests_parse = kube_checks.test_manifests_parse
-test_manifests_match_the_kubernetes_schemas = (
-    kube_checks.test_manifests_match_the_kubernetes_schemas
-)
+test_manifests_parse = authoring.test_manifests_parse
+test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the_kubernetes_schemas
 
 
 @pytest.mark.points(1)
@@ -203,7 +213,7 @@ def test_deployment_becomes_ready(
         )
 
 
-test_deployment_becomes_ready_live = kube_checks.also_live(test_deployment_becomes_ready)
+test_deployment_becomes_ready_live = authoring.also_live(test_deployment_becomes_ready)
 
 
 @pytest.mark.cluster
@@ -228,8 +238,8 @@ def test_nginx_answers_through_the_ingress(
     host = next((str(r["host"]) for r in rules if r.get("host")), "grader.invalid")
     networking = client.NetworkingV1Api(k8s_api)
     classes = ingress_classes(networking)  # None: not readable with a student's rights
-    if any(c.spec and c.spec.controller == ingress_standin.CONTROLLER for c in classes or []):
-        grading.note_standin(exercise, "ingress-nginx", ingress_standin.DESCRIPTION)
+    if any(c.spec and c.spec.controller == INGRESS_STANDIN_CONTROLLER for c in classes or []):
+        grading.note_standin(exercise, "ingress-nginx", INGRESS_STANDIN_DESCRIPTION)
     url = live_cluster.ingress_url
     if url is None:  # a kubeconfig cluster: the address its controller wrote in the status
         read = lambda: networking.read_namespaced_ingress(ingress.name, deployed.namespace)  # noqa: E731
@@ -264,6 +274,6 @@ def test_nginx_answers_through_the_ingress(
     )
 
 
-test_nginx_answers_through_the_ingress_live = kube_checks.also_live(
+test_nginx_answers_through_the_ingress_live = authoring.also_live(
     test_nginx_answers_through_the_ingress
 )

@@ -7,14 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from grader import image_files
-from grader.checks import DOCKERFILE_NAMES, assert_present, find_dockerfile
-from grader.dockerfile import advice_hint, build_hint, image_tag, instructions, tail
-from grader.engine import BuildResult, Server
-from grader.hints import hint
-from grader.http import HttpResponse
-from grader.images import base_images, repository
-from grader.submission import Submission
+from grader.authoring import (
+    DOCKERFILE_NAMES,
+    BuildResult,
+    HttpResponse,
+    Server,
+    Submission,
+    advice_hint,
+    assert_present,
+    base_images,
+    build_hint,
+    find_dockerfile,
+    hint,
+    image_files,
+    image_tag,
+    instructions,
+    repository,
+    tail,
+)
 
 SERVED = "/usr/share/nginx/html/index.html"  # what nginx's default configuration serves at /
 

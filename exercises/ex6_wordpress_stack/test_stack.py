@@ -10,14 +10,21 @@ from typing import Any
 import docker.errors
 import pytest
 
-from grader import checks, compose, compose_checks
-from grader.catalogue import Exercise
-from grader.dockerfile import tail
-from grader.engine import Client, published_ports
-from grader.hints import Hint, hint
-from grader.http import HttpResponse, published_url
-from grader.images import repository
-from grader.outcomes import NotAttempted
+from grader import authoring
+from grader.authoring import (
+    Client,
+    Exercise,
+    Hint,
+    HttpResponse,
+    NotAttempted,
+    checks,
+    compose,
+    hint,
+    published_ports,
+    published_url,
+    repository,
+    tail,
+)
 
 DATABASES = ("mariadb", "mysql")
 DB_ERROR = "Error establishing a database connection"
@@ -169,10 +176,10 @@ def front_page(
 # --- the file -------------------------------------------------------------------------------
 
 
-test_compose_file_is_present = compose_checks.test_compose_file_is_present
-test_compose_file_is_valid = compose_checks.test_compose_file_is_valid
-test_compose_gives_no_warning = compose_checks.test_compose_gives_no_warning
-test_host_folders_stay_in_the_exercise = compose_checks.test_host_folders_stay_in_the_exercise
+test_compose_file_is_present = authoring.test_compose_file_is_present
+test_compose_file_is_valid = authoring.test_compose_file_is_valid
+test_compose_gives_no_warning = authoring.test_compose_gives_no_warning
+test_host_folders_stay_in_the_exercise = authoring.test_host_folders_stay_in_the_exercise
 
 
 @pytest.mark.points(1)

@@ -9,21 +9,25 @@ from typing import Any
 
 import pytest
 
-from grader import image_files
-from grader.catalogue import Exercise
-from grader.checks import DOCKERFILE_NAMES, assert_present
-from grader.dockerfile import (
+from grader.authoring import (
+    DOCKERFILE_NAMES,
+    BuildResult,
+    Client,
+    Exercise,
+    Hint,
     Instruction,
+    Server,
+    Submission,
     advice_hint,
+    assert_present,
+    base_images,
     build_hint,
+    hint,
+    image_files,
     image_tag,
     instructions,
     tail,
 )
-from grader.engine import BuildResult, Client, Server
-from grader.hints import Hint, hint
-from grader.images import base_images
-from grader.submission import Submission
 
 # A tag precise enough to know what is built: a version with a dot (12.8, 8.0.19), a dated
 # snapshot (bookworm-20241111) or a digest.

@@ -8,12 +8,15 @@ from typing import Any
 import docker.errors
 import pytest
 
-from grader.catalogue import Exercise
-from grader.dockerfile import tail
-from grader.engine import Client, run_container
-from grader.hints import hint
-from grader.outcomes import NotAttempted
-from grader.session import GradingSession
+from grader.authoring import (
+    Client,
+    Exercise,
+    GradingSession,
+    NotAttempted,
+    hint,
+    run_container,
+    tail,
+)
 
 IMAGE = "cowsay:latest"
 

@@ -7,10 +7,14 @@ from typing import Any
 
 import pytest
 
-from grader import checks
-from grader.engine import Client, published_ports
-from grader.hints import hint
-from grader.http import HttpResponse, published_url
+from grader.authoring import (
+    Client,
+    HttpResponse,
+    checks,
+    hint,
+    published_ports,
+    published_url,
+)
 
 IMAGE, HOST_PORT, CONTAINER_PORT = "pengbai/docker-supermario", "8600", "8080"
 

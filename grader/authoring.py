@@ -1,0 +1,77 @@
+"""All that an exercise's checks may import: the one stable surface for exercise authors.
+
+An exercise (ours, or a teacher's) imports from here and from nowhere else in `grader`
+(`tests/test_authoring.py` holds every exercise to it), so the grader's insides can move without
+breaking one. What is here:
+
+- **the fixtures' types**, to annotate a check's arguments: `Submission`, `Exercise`,
+  `GradingSession`, `Client`, `BuildResult`, `RunResult`, `Server`, `HttpResponse`,
+  `Manifest`, `Manifests`, `Applied`, `Cluster`, `NamespaceView`, `Instruction`;
+- **failing kindly**: `hint` (a message key of the exercise's `messages.yaml` and its values),
+  `Hint`, `NotAttempted`; the assert helpers `assert_present`, `assert_stack_started`,
+  `assert_stack_allowed`;
+- **the shared checks**, imported by name into an exercise module (pytest collects them there,
+  under that exercise): the Compose ones (`test_compose_file_is_present`…) and the Kubernetes
+  ones (`test_manifests_parse`, `test_manifests_match_the_kubernetes_schemas`), and
+  `also_live`, which makes a cluster check grade `--live` too;
+- **reading what the student wrote**: `compose` (a Compose project's services, ports, mounts,
+  environment), `kube` (the hints of the Kubernetes checks, images, security contexts),
+  `image_files`, the Dockerfile readers (`instructions`, `image_tag`, `tail`, `build_hint`,
+  `advice_hint`), the manifest readers (`containers`, `pod_templates`, `label_selector`,
+  `mapping`), the verdicts on live objects (`deployment_verdict`, `pod_verdict`,
+  `job_verdict`), and the engine and HTTP helpers the live checks need.
+"""
+
+from __future__ import annotations
+
+from grader import checks, compose, image_files, kube
+from grader.catalogue import Exercise
+from grader.checks import (
+    DOCKERFILE_NAMES,
+    assert_present,
+    assert_stack_allowed,
+    assert_stack_started,
+    find_dockerfile,
+)
+from grader.cluster import Applied, Cluster, deployment_verdict, job_verdict, pod_verdict
+from grader.compose_checks import (
+    test_compose_file_is_present,
+    test_compose_file_is_valid,
+    test_compose_file_or_run_command_is_present,
+    test_compose_gives_no_warning,
+    test_host_folders_stay_in_the_exercise,
+    test_where_the_stack_comes_from,
+)
+from grader.dockerfile import Instruction, advice_hint, build_hint, image_tag, instructions, tail
+from grader.engine import BuildResult, Client, RunResult, Server, published_ports, run_container
+from grader.hints import Hint, hint
+from grader.http import HttpResponse, engine_host, published_url
+from grader.images import STANDINS, base_images, repository
+from grader.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
+from grader.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION
+from grader.kube_checks import (
+    also_live,
+    test_manifests_match_the_kubernetes_schemas,
+    test_manifests_parse,
+)
+from grader.kube_watch import NamespaceView
+from grader.manifests import Manifest, Manifests, containers, label_selector, mapping, pod_templates
+from grader.outcomes import NotAttempted
+from grader.session import GradingSession
+from grader.submission import Submission
+
+__all__ = [
+    "DOCKERFILE_NAMES", "INGRESS_STANDIN_CONTROLLER", "INGRESS_STANDIN_DESCRIPTION", "STANDINS",
+    "Applied", "BuildResult", "Client", "Cluster", "Exercise", "GradingSession", "Hint",
+    "HttpResponse", "Instruction", "Manifest", "Manifests", "NamespaceView", "NotAttempted",
+    "RunResult", "Server", "Submission",
+    "advice_hint", "also_live", "assert_present", "assert_stack_allowed", "assert_stack_started",
+    "base_images", "build_hint", "checks", "compose", "containers", "deployment_verdict",
+    "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "instructions",
+    "job_verdict", "kube", "label_selector", "mapping", "pod_templates", "pod_verdict",
+    "published_ports", "published_url", "repository", "run_container", "tail",
+    "test_compose_file_is_present", "test_compose_file_is_valid",
+    "test_compose_file_or_run_command_is_present", "test_compose_gives_no_warning",
+    "test_host_folders_stay_in_the_exercise", "test_manifests_match_the_kubernetes_schemas",
+    "test_manifests_parse", "test_where_the_stack_comes_from",
+]  # fmt: skip
