@@ -42,10 +42,11 @@ from grader.compose_checks import (
     test_host_folders_stay_in_the_exercise,
     test_where_the_stack_comes_from,
 )
+from grader.docker_host import engine_host
 from grader.dockerfile import Instruction, advice_hint, build_hint, image_tag, instructions, tail
 from grader.engine import BuildResult, Client, RunResult, Server, published_ports, run_container
 from grader.hints import Hint, hint
-from grader.http import HttpResponse, engine_host, published_url
+from grader.http import HttpResponse, published_url
 from grader.images import STANDINS, base_images, repository
 from grader.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
 from grader.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION

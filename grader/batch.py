@@ -25,7 +25,7 @@ from grader.catalogue import Catalogue, Exercise
 from grader.checkout import CheckoutError, fetch
 from grader.report import render
 from grader.results import Report
-from grader.roster import Entry
+from grader.roster_entry import Entry
 from grader.session import ClusterChoice
 from grader.signing import KEY_VARIABLE
 

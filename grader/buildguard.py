@@ -14,7 +14,6 @@ else. So each build gets a cgroup parent of its own (`grader-build-<id>`):
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import threading
 import time
@@ -22,13 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.docker_host import engine_is_local
+
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 POLL_SECONDS = 0.5
-
-
-def local_engine() -> bool:
-    host = os.environ.get("DOCKER_HOST", "")
-    return host == "" or host.startswith("unix://")
 
 
 def pids_cgroup(name: str) -> Path | None:
@@ -59,6 +55,7 @@ class Guard:
     cgroup_parent: str | None = None  # set on entry when the engine takes one (cgroupfs)
     pids_limited: bool = False
     stopped: str | None = None  # "timeout" or "disk" when the watchdog killed the build
+    unguarded: str | None = None  # why a limit is off for this build, said in the report
     _done: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _created: Path | None = None
@@ -66,17 +63,24 @@ class Guard:
     def _cgroupfs(self) -> bool:
         """A cgroup parent can be given only with the cgroupfs driver."""
         try:
-            return str(self.client.info().get("CgroupDriver", "")) == "cgroupfs"
-        except Exception:
+            driver = str(self.client.info().get("CgroupDriver", ""))
+        except Exception as error:
+            self.unguarded = f"docker info failed: {type(error).__name__}: {error}"
             return False
+        if driver != "cgroupfs":
+            self.unguarded = f"the engine's cgroup driver is {driver or 'unknown'}, not cgroupfs"
+        return driver == "cgroupfs"
 
     def __enter__(self) -> Guard:
-        """Without a cgroup parent, neither the limit nor the watchdog can act: both are off."""
+        """Without a cgroup parent, neither the limit nor the watchdog can act: both are off,
+        and `unguarded` says why."""
         if not self._cgroupfs():
             return self
         self.cgroup_parent = self.name
-        if local_engine():
+        if engine_is_local():
             self._limit_pids()
+        else:
+            self.unguarded = "the engine is not on this machine: no process limit"
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
         return self
@@ -97,7 +101,8 @@ class Guard:
         try:
             path.mkdir()
             (path / "pids.max").write_text(str(self.pids))
-        except OSError:
+        except OSError as error:
+            self.unguarded = f"no process limit: {path}: {error.strerror or error}"
             return
         self._created = path
         self.pids_limited = True

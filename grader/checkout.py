@@ -19,7 +19,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.roster import Entry, is_url
+from grader.roster import is_url
+from grader.roster_entry import Entry
 
 GIT_TIMEOUT = 180
 

@@ -216,6 +216,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
     from grader import batch, classroom, journal, roster
     from grader.engine import EngineUnavailable, connect
+    from grader.roster_entry import RosterError
     from grader.session import ClusterChoice
 
     catalogue = Catalogue.load()
@@ -237,7 +238,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         return ExitStatus.CANNOT_GRADE
     try:
         entries = roster.load(args.roster)
-    except roster.RosterError as error:
+    except RosterError as error:
         print(f"grader batch: {error}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     exercises = [catalogue.get(i) for i in ids]
@@ -416,7 +417,7 @@ def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> 
     """Delete every namespace a grading run labelled on that cluster — or, with a student's
     rights in one namespace (the course's cluster), every object a grading labelled there."""
     from grader.cluster import NoCluster, from_kubeconfig
-    from grader.engine import LABEL_MANAGED
+    from grader.labels import LABEL_MANAGED
 
     try:
         cluster = from_kubeconfig(kubeconfig, context)

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.engine import LABEL_MANAGED, LABEL_RUN, cap
-from grader.http import engine_host
+from grader.docker_host import engine_host, is_local
+from grader.labels import LABEL_MANAGED, LABEL_RUN
+from grader.output import cap
 
 INGRESS_NGINX_VERSION = "controller-v1.11.3"
 INGRESS_NGINX_MANIFEST = (
@@ -61,7 +62,7 @@ kubeadmConfigPatches:
 
 def kind_config(engine_host: str) -> str:
     """The kind cluster's configuration for an engine on `engine_host` (localhost or not)."""
-    if engine_host in ("localhost", "127.0.0.1", "::1"):
+    if is_local(engine_host):
         return KIND_CONFIG
     return KIND_CONFIG + KIND_REMOTE_PATCH.format(host=engine_host, port=KIND_API_PORT)
 

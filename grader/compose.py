@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from grader.engine import cap
 from grader.hints import Hint
 from grader.limits import Limits
+from grader.output import cap
 
 # In the order Compose itself looks for them (compose-go: cli.DefaultFileNames).
 FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")

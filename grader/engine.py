@@ -26,14 +26,11 @@ from grader import container_errors
 from grader.buildguard import Guard
 from grader.hints import Hint
 from grader.http import HttpResponse, probe, published_url
+from grader.labels import LABEL_MANAGED, LABEL_RUN
+from grader.output import cap
 
-LABEL_MANAGED = "fr.grader.managed"
-LABEL_RUN = "fr.grader.run"
-LABEL_EXERCISE = "fr.grader.exercise"
-LABEL_STANDIN = "fr.grader.standin"
 IMAGE_PREFIX = "grader-"  # every image tag the grader makes starts with this
 CACHE_REPOSITORY = "grader-cache"  # grader-cache:<exercise>, the last build of each exercise
-OUTPUT_CAP = 64_000  # characters of build/run output kept for a report
 
 Client: TypeAlias = Any  # docker.DockerClient: the docker SDK ships no type hints
 
@@ -51,25 +48,13 @@ def connect(*, timeout: int = 300) -> Client:
     return client
 
 
-def labels(run_id: str, exercise_id: str | None = None) -> dict[str, str]:
-    result = {LABEL_MANAGED: "1", LABEL_RUN: run_id}
-    if exercise_id:
-        result[LABEL_EXERCISE] = exercise_id
-    return result
-
-
-def cap(text: str, limit: int = OUTPUT_CAP) -> str:
-    if len(text) <= limit:
-        return text
-    return "… (début tronqué / start cut)\n" + text[-limit:]
-
-
 @dataclass
 class BuildResult:
     ok: bool
     image: str | None
     log: str
     error: str | None = None
+    unguarded: str | None = None  # why a build limit was off (grader.buildguard)
 
 
 def build_image(
@@ -98,13 +83,13 @@ def build_image(
                 if "error" in chunk:
                     lines.append(chunk["error"] + "\n")
                     error = guard.stopped or chunk["error"].strip()
-                    return BuildResult(False, None, cap("".join(lines)), error)
+                    return BuildResult(False, None, cap("".join(lines)), error, guard.unguarded)
     except docker.errors.APIError as error:
         message = str(error.explanation or error)
-        return BuildResult(False, None, cap("".join(lines) + message), message)
+        return BuildResult(False, None, cap("".join(lines) + message), message, guard.unguarded)
     except requests.exceptions.ReadTimeout:
-        return BuildResult(False, None, cap("".join(lines)), "timeout")
-    return BuildResult(True, tag, cap("".join(lines)))
+        return BuildResult(False, None, cap("".join(lines)), "timeout", guard.unguarded)
+    return BuildResult(True, tag, cap("".join(lines)), unguarded=guard.unguarded)
 
 
 def _build_stream(client: Client, context: Path, params: dict[str, Any]) -> Any:

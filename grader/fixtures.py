@@ -94,6 +94,8 @@ def image_build(
     options = limits.for_params(exercise.params).build_options()
     result = build_image(docker_client, dockerfile.parent, tag=tag, dockerfile=dockerfile.name,
                          **options)  # fmt: skip
+    if result.unguarded:
+        grading.note(exercise, hint("common.build_unguarded", reason=result.unguarded))
     if result.ok:
         docker_client.images.get(tag).tag(CACHE_REPOSITORY, exercise.id)
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import os
 
-from grader.roster import Entry, RosterError, safe_id
+from grader.roster_entry import Entry, RosterError, safe_id
 
 TOKEN_VARIABLES = ("GRADER_GITLAB_TOKEN", "GITLAB_TOKEN")
 

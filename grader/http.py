@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+
+from grader.docker_host import engine_host
 
 BODY_CAP = 1_000_000
 
@@ -49,15 +50,6 @@ def probe(
         if time.monotonic() >= stop:
             return HttpResponse(url, None, error=last_error)
         time.sleep(interval)
-
-
-def engine_host() -> str:
-    """Where ports published by the engine are reached: the DOCKER_HOST machine, or localhost.
-
-    On GitLab CI with a `docker:dind` service, containers publish on the `docker` host.
-    """
-    url = urllib.parse.urlparse(os.environ.get("DOCKER_HOST", ""))
-    return url.hostname if url.scheme in ("tcp", "http", "https") and url.hostname else "localhost"
 
 
 def published_url(port: int | str, path: str = "/") -> str:

@@ -26,8 +26,9 @@ from typing import Any
 
 import docker.errors
 
-from grader.engine import LABEL_STANDIN, Client
+from grader.engine import Client
 from grader.hints import Hint, hint
+from grader.labels import LABEL_STANDIN
 from grader.paths import images_dir
 from grader.standins import (
     BASE,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from grader.cluster import Cluster, context_namespace
-from grader.engine import LABEL_MANAGED
+from grader.labels import LABEL_MANAGED
 from grader.manifests import Manifest, Manifests
 
 KINDS = "pods,deployments.apps,services,ingresses.networking.k8s.io,jobs.batch,cronjobs.batch"

@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
         "colon": " :", "points_not_attempted": "points non tentés", "score": "Score",
         "points_left_out": "points laissés de côté, non vérifiables ici",
+        "note": "Remarque du correcteur",
         "all_passed_here": "Tout ce qui pouvait être vérifié ici est réussi ; le reste demande un "
                            "cluster Kubernetes (voir les vérifications non tentées).",
     },
@@ -53,6 +54,7 @@ LABELS: dict[str, dict[str, str]] = {
         "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
         "points_not_attempted": "points not attempted", "score": "Score",
         "points_left_out": "points left out, not checkable here",
+        "note": "Grader's note",
         "all_passed_here": "Everything that could be checked here passed; the rest needs a "
                            "Kubernetes cluster (see the checks not attempted).",
     },

@@ -75,6 +75,7 @@ class ExerciseResult:
     submission: str  # the folder graded, as given
     checks: list[CheckResult] = field(default_factory=list)
     standins: list[str] = field(default_factory=list)  # offline stand-in images used
+    notes: list[str] = field(default_factory=list)  # the grader's remarks on how it graded
     error: str | None = None  # the exercise could not be graded at all
     tree_digest: str | None = None  # sha256 of the graded files (grader.provenance)
     declared_points: float = 0.0  # what the catalogue puts at stake (lost if nothing came back)
@@ -221,6 +222,7 @@ def exercise_from(data: dict[str, Any]) -> ExerciseResult:
         submission=str(data["submission"]),
         checks=checks,
         standins=[str(s) for s in data.get("standins", [])],
+        notes=[str(s) for s in data.get("notes", [])],
         error=None if data.get("error") is None else str(data["error"]),
         tree_digest=_opt(data.get("tree_digest")),
         declared_points=float(data.get("declared_points", 0.0)),

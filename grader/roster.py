@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from grader.roster_entry import Entry, RosterError, safe_id
 
 GITLAB_SCHEME = "gitlab://"
 
@@ -18,22 +19,6 @@ ID_HEADERS = ("id", "student", "student_id", "identifiant", "id number", "numér
               "username", "login", "email", "adresse de courriel")  # fmt: skip
 NAME_HEADERS = ("name", "nom", "full name", "nom complet", "student name")
 SOURCE_HEADERS = ("repository", "repo", "url", "path", "depot", "dépôt", "chemin", "git")
-
-
-class RosterError(Exception):
-    """The roster cannot be read: said in one line, for the teacher."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    student: str  # unique, safe as a file name
-    name: str
-    source: str  # a local folder or a git URL
-
-
-def safe_id(text: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._@-]+", "_", text.strip()).strip("._")
-    return cleaned or "student"
 
 
 def is_url(source: str) -> bool:

@@ -9,8 +9,8 @@ from pathlib import Path
 from grader import __version__
 from grader.catalogue import Catalogue, Exercise
 from grader.engine import Client, connect
-from grader.engine import labels as engine_labels
 from grader.hints import Hint, Messages
+from grader.labels import labels as engine_labels
 from grader.results import CheckResult, ExerciseResult
 
 
@@ -79,6 +79,12 @@ class GradingSession:
 
     def record(self, exercise: Exercise, check: CheckResult) -> None:
         self.result_for(exercise).checks.append(check)
+
+    def note(self, exercise: Exercise, item: Hint) -> None:
+        """A remark of the grader's on how it graded (shown in the report, not a check)."""
+        text = self.render(item)
+        if text not in self.result_for(exercise).notes:
+            self.result_for(exercise).notes.append(text)
 
     def note_standin(self, exercise: Exercise, ref: str, kind: str) -> None:
         standins = self.result_for(exercise).standins

@@ -12,6 +12,10 @@ from gitlab_server import FakeGitLab, serving
 from grader.catalogue import Catalogue
 from grader.engine import EngineUnavailable, connect
 
+# The grader's markers (points, practice, live…), which the shared checks carry; the plugin is
+# inert without --grader-run, and it is no longer loaded into every pytest of the environment.
+pytest_plugins = ["grader.plugin"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+import grader.authoring
 from grader.catalogue import Catalogue, Exercise
 from grader.dockerfile import TRANSLATED
 from grader.hints import LANGS
@@ -24,9 +26,14 @@ def _functions(path: Path) -> dict[str, ast.FunctionDef]:
     return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
 
 
+def _defined_in(name: str) -> Path:
+    """The grader module where the shared check `authoring.<name>` is written."""
+    return Path(inspect.getfile(getattr(grader.authoring, name)))
+
+
 def _checks(exercise: Exercise) -> list[ast.FunctionDef]:
     """The check functions of an exercise, including shared ones it takes from a grader
-    module by assignment (`test_x = kube_checks.test_x`)."""
+    module by assignment (`test_x = authoring.test_x`)."""
     functions = []
     for module in exercise.check_modules:
         tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -36,7 +43,7 @@ def _checks(exercise: Exercise) -> list[ast.FunctionDef]:
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute):
                 source = node.value.value
                 assert isinstance(source, ast.Name), ast.dump(node)
-                shared = copy.copy(_functions(ROOT / "grader" / f"{source.id}.py")[node.value.attr])
+                shared = copy.copy(_functions(_defined_in(node.value.attr))[node.value.attr])
                 target = node.targets[0]
                 assert isinstance(target, ast.Name), ast.dump(node)
                 shared.name = target.id  # pytest collects it under the name it is given here

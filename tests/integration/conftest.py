@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from grader.engine import LABEL_MANAGED, grader_images
+from grader.engine import grader_images
+from grader.labels import LABEL_MANAGED
 
 
 @pytest.fixture(autouse=True)

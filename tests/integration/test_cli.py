@@ -13,7 +13,7 @@ import pytest
 
 from grader.catalogue import Catalogue
 from grader.cli import main
-from grader.engine import labels
+from grader.labels import labels
 from tests.conftest import ROOT, SUBMISSIONS, make_repo
 
 pytestmark = pytest.mark.docker

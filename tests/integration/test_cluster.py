@@ -26,7 +26,7 @@ from grader import journal
 from grader.catalogue import Catalogue
 from grader.cli import main
 from grader.cluster import Cluster, NoCluster, apply, delete_namespace, from_kubeconfig
-from grader.engine import LABEL_MANAGED
+from grader.labels import LABEL_MANAGED
 from grader.results import ExerciseResult
 from grader.runner import grade
 from grader.session import ClusterChoice

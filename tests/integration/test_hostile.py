@@ -16,7 +16,8 @@ import yaml
 from grader import compose, policy
 from grader.buildguard import can_limit_pids
 from grader.catalogue import Catalogue
-from grader.engine import LABEL_MANAGED, Client
+from grader.engine import Client
+from grader.labels import LABEL_MANAGED
 from grader.limits import Limits
 from grader.manifests import load
 from grader.runner import grade
