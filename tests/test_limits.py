@@ -53,3 +53,28 @@ def test_builds_get_the_same_limits_as_containers_plus_time_and_disk() -> None:
     assert DEFAULT.build_options() == {"memory": 512 * 1024**2, "pids": 256, "seconds": 240,
                                        "disk_bytes": 2 * 1024**3}  # fmt: skip
     assert Limits(build_disk="lots").build_options()["disk_bytes"] == 2 * 1024**3
+
+
+def test_a_build_guard_that_cannot_ask_the_engine_says_why_its_limits_are_off() -> None:
+    """`docker info` failing used to turn the process limit and the watchdog off in silence."""
+    from grader.buildguard import Guard
+
+    class EngineThatFailsInfo:
+        def info(self) -> dict[str, str]:
+            raise ConnectionError("engine went away")
+
+    with Guard(EngineThatFailsInfo(), pids=64, seconds=1, disk_bytes=1) as guard:
+        assert guard.cgroup_parent is None and not guard.pids_limited
+    assert guard.unguarded == "docker info failed: ConnectionError: engine went away"
+
+
+def test_the_graders_notes_are_in_every_report_format() -> None:
+    from grader.report import render
+    from grader.results import CheckResult, ExerciseResult, Report
+
+    exercise = ExerciseResult("ex1", "cowsay", "1", "ex1",
+                              [CheckResult("test_builds", "builds", "passed", 1, 1)],
+                              notes=["La construction a tourné sans toutes ses limites (x)"])  # fmt: skip
+    report = Report("0", "fr", "files", "/r", "now", exercises=[exercise])
+    for fmt in ("text", "md", "html", "json"):
+        assert "sans toutes ses limites (x)" in render(report, fmt), fmt
