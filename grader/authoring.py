@@ -45,7 +45,7 @@ from grader.compose_checks import (
 from grader.docker_host import engine_host
 from grader.dockerfile import Instruction, advice_hint, build_hint, image_tag, instructions, tail
 from grader.engine import BuildResult, Client, RunResult, Server, published_ports, run_container
-from grader.hints import Hint, hint
+from grader.hints import Hint, declared, hint
 from grader.http import HttpResponse, published_url
 from grader.images import STANDINS, base_images, repository
 from grader.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
@@ -67,7 +67,8 @@ __all__ = [
     "HttpResponse", "Instruction", "Manifest", "Manifests", "NamespaceView", "NotAttempted",
     "RunResult", "Server", "Submission",
     "advice_hint", "also_live", "assert_present", "assert_stack_allowed", "assert_stack_started",
-    "base_images", "build_hint", "checks", "compose", "containers", "deployment_verdict",
+    "base_images", "build_hint", "checks", "compose", "containers", "declared",
+    "deployment_verdict",
     "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "instructions",
     "job_verdict", "kube", "label_selector", "mapping", "pod_templates", "pod_verdict",
     "published_ports", "published_url", "repository", "run_container", "tail",

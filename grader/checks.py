@@ -8,14 +8,16 @@ from typing import Any
 import docker.errors
 
 from grader import compose
-from grader.hints import Hint, hint
+from grader.hints import Hint, declared, hint
 from grader.images import repository
 from grader.outcomes import NotAttempted
-from grader.submission import Submission
+from grader.submission import SKIP_REASONS, Submission
 
 # `docker build DIR` reads DIR/Dockerfile, and DIR/dockerfile when there is no Dockerfile (the
 # docker CLI's own fallback): both are a Dockerfile.
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile")
+
+HINT_KEYS = tuple(f"common.reason_{why}" for why in SKIP_REASONS)
 
 
 def find_dockerfile(submission: Submission) -> Path | None:
@@ -33,7 +35,7 @@ def missing_file_hint(submission: Submission, names: tuple[str, ...], key: str) 
         if name.lower() in present:
             return hint("common.wrong_case", found=present[name.lower()], expected=name)
         if name in submission.skipped:
-            reason = hint(f"common.reason_{submission.skipped[name]}")
+            reason = hint(declared(f"common.reason_{submission.skipped[name]}", HINT_KEYS))
             return hint("common.file_skipped", file=name, reason=reason)
     for name in names:  # `Dockerfile.txt`: an editor added an extension
         extended = [v for k, v in present.items() if k.startswith(name.lower() + ".")]

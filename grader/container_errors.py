@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from grader.hints import Hint, hint
+from grader.hints import Hint, declared, hint
 
 _CAUSES = (
     ("port_taken", ("port is already allocated", "address already in use")),
@@ -23,6 +23,7 @@ _CAUSES = (
     ("no_such_file", ("no such file or directory",)),
     ("oom", ("oomkilled", "out of memory", "oom-kill")),
 )
+HINT_KEYS = (*(f"common.container_{key}" for key, _ in _CAUSES), "common.container_refused")
 _NOISE = re.compile(
     r"^(?:.*?(?:caused|error during container init|runc create failed):\s*)"
     r"|(?::\s*unknown)$|^OCI runtime (?:create|exec) failed:\s*",
@@ -47,7 +48,7 @@ def cause(error: str) -> str | None:
 def refused(error: str) -> Hint:
     """The engine refused to create or start the container."""
     key = cause(error) or "refused"
-    return hint(f"common.container_{key}", error=shortened(error))
+    return hint(declared(f"common.container_{key}", HINT_KEYS), error=shortened(error))
 
 
 # What the runtime prints as the container's only output when it cannot exec the command
@@ -61,7 +62,8 @@ def exec_failure(code: int | None, logs: str) -> Hint | None:
     lines = logs.strip().splitlines()
     if code in (None, 0) or not lines or not _EXEC_FAILED.match(lines[-1]):
         return None
-    return hint(f"common.container_{cause(lines[-1])}", error=shortened(lines[-1]))
+    key = declared(f"common.container_{cause(lines[-1]) or 'refused'}", HINT_KEYS)
+    return hint(key, error=shortened(lines[-1]))
 
 
 def stopped(code: int, *, oom: bool = False, logs: str = "") -> Hint:

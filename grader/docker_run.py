@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.hints import Hint, hint
+from grader.hints import Hint, declared, hint
 from grader.run_commands import RunCommand, find_commands
 
 __all__ = ["REASONS", "RunCommand", "Translation", "advice", "find_commands", "from_folder",
@@ -23,6 +23,7 @@ __all__ = ["REASONS", "RunCommand", "Translation", "advice", "find_commands", "f
 
 REASONS = ("publish_all", "network", "windows_path", "substitution", "not_a_port",
            "bad_volume", "after_image", "no_image", "not_translated", "unknown")  # fmt: skip
+HINT_KEYS = tuple(f"common.run_reason_{reason}" for reason in REASONS)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -108,7 +109,7 @@ def advice(translation: Translation) -> list[Hint]:
 
 
 def _reason_key(reason: str) -> str:
-    return f"common.run_reason_{reason}"
+    return declared(f"common.run_reason_{reason}", HINT_KEYS)
 
 
 # --- parsing one command -----------------------------------------------------------------------

@@ -32,6 +32,14 @@ class Hint:
         return f"[{self.key}] {dict(self.params)}"
 
 
+def declared(key: str, family: Iterable[str]) -> str:
+    """`key`, built at run time (`f"common.policy_{rule}"`), checked against the `family` its
+    module declares in `HINT_KEYS`, which the catalogue test holds to the catalogue."""
+    if key not in family:
+        raise ValueError(f"hint key {key!r} is not declared in its module's HINT_KEYS")
+    return key
+
+
 def hint(key: str, /, *, details: str | None = None, **params: Any) -> Hint:
     """The message `key` of the catalogue, to be filled with `params`."""
     return Hint(key, params, details)

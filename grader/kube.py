@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from grader import policy
-from grader.hints import Hint, hint
+from grader.hints import Hint, declared, hint
 from grader.images import repository
 from grader.manifests import (
     Manifest,
@@ -209,6 +209,10 @@ def uses_image(manifests: Manifests, repo: str) -> bool:
     return any(repository(image) == repo for _, image in images(manifests))
 
 
+QUANTITY_PROBLEMS = ("cpu", "memory_milli", "memory")
+HINT_KEYS = tuple(f"common.k8s_quantity_{problem}" for problem in QUANTITY_PROBLEMS)
+
+
 def _quantity_problem(resource: str, value: object) -> str | None:
     text = str(value)
     if resource == "cpu" and not _CPU.match(text):
@@ -234,7 +238,8 @@ def resources_hint(owner: Manifest, container: dict[str, Any]) -> Hint | None:
         for resource, value in values.items():
             problem = _quantity_problem(str(resource), value)
             if problem:
-                return hint(f"common.k8s_quantity_{problem}", object=str(owner),
+                key = declared(f"common.k8s_quantity_{problem}", HINT_KEYS)
+                return hint(key, object=str(owner),
                             container=name, section=section, value=value)  # fmt: skip
     return None
 

@@ -16,9 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from grader import compose
-from grader.hints import Hint, hint
+from grader.hints import Hint, declared, hint
 from grader.manifests import Manifests, containers, mapping, pod_templates, sequence
 
+RULES = ("privileged", "host_namespace", "capabilities", "devices", "unconfined", "docker_socket",
+         "host_path", "build_context", "cluster_scoped", "external_ips", "node_name",
+         "escalation", "host_port")  # fmt: skip
+HINT_KEYS = tuple(f"common.policy_{rule}" for rule in RULES)
 UNCONFINED = ("unconfined", "label=disable", "label:disable", "no-new-privileges=false")
 
 
@@ -29,7 +33,8 @@ class Violation:
     detail: str
 
     def hint(self) -> Hint:
-        return hint(f"common.policy_{self.rule}", where=self.where, detail=self.detail)
+        key = declared(f"common.policy_{self.rule}", HINT_KEYS)
+        return hint(key, where=self.where, detail=self.detail)
 
 
 def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import importlib
 import inspect
 import re
 from pathlib import Path
@@ -116,24 +117,52 @@ def _expectations(variant: Path) -> dict[str, dict[str, str]]:
     return {s: raw[s] for s in ("failed", "not_attempted") if raw.get(s)}
 
 
+KEY = re.compile(r"^(common|ex\d+)\.[A-Za-z0-9_]*[A-Za-z0-9]$")  # not an f-string's head
+
+
+def _keys_written(tree: ast.AST) -> set[str]:
+    """Every string in the source that reads as a hint key: `hint("ex2.x")`, `key="common.y"`,
+    `"common.a" if … else "common.b"` alike."""
+    return {n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and KEY.match(n.value)}  # fmt: skip
+
+
+def _built_keys(tree: ast.AST) -> list[int]:
+    """Lines where `hint()` is given a key built at run time without `declared()`."""
+    return [n.lineno for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "hint" and n.args
+            and isinstance(n.args[0], ast.JoinedStr)]  # fmt: skip
+
+
 def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
+    """The registry: keys written as strings anywhere, and the families of keys built at run
+    time that each module declares (`HINT_KEYS`, checked by `hints.declared` where built)."""
     messages = CATALOGUE.messages()
-    sources = list((ROOT / "grader").glob("*.py")) + list((ROOT / "exercises").glob("*/test_*.py"))
-    used = {key for path in sources for key in HINT_KEY.findall(path.read_text(encoding="utf-8"))}
+    sources = list((ROOT / "grader").glob("*.py")) + list((ROOT / "exercises").glob("*/*.py"))
+    used: set[str] = set()
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert _built_keys(tree) == [], f"{path.name}: a key built without hints.declared()"
+        used |= _keys_written(tree)
+    for path in (ROOT / "grader").glob("*.py"):
+        if path.stem == "__main__":
+            continue
+        module = importlib.import_module(f"grader.{path.stem}")
+        used |= set(getattr(module, "HINT_KEYS", ()))
     used |= {f"common.hadolint_{code}" for code in TRANSLATED}
-    used |= {f"common.reason_{r}" for r in ("symlink_outside", "symlink_unsupported", "too_big",
-                                            "not_regular", "too_deep", "too_many_files")}  # fmt: skip
-    used |= {f"common.policy_{rule}" for rule in ("privileged", "host_namespace", "capabilities",
-             "devices", "unconfined", "docker_socket", "host_path", "build_context",
-             "escalation")}  # fmt: skip
-    used |= {f"common.k8s_quantity_{kind}" for kind in ("cpu", "memory", "memory_milli")}
     for variant in SUBMISSIONS.glob("*/*/expect.yaml"):
         expect = _expectations(variant.parent)
         used |= {k for status in expect.values() for k in status.values()}
-    assert len(used) > 30
-    for key in sorted(used):
-        for lang in LANGS:
-            assert messages.text(key, lang), f"{key} has no {lang} text"
+    assert len(used) > 100
+    missing = [(key, lang) for key in sorted(used) for lang in LANGS if not messages.text(key, lang)]
+    assert missing == []
+
+
+def test_the_registry_sees_keys_passed_by_keyword_and_built_keys() -> None:
+    tree = ast.parse('assert_present(s, key="common.no_compose_file")\n'
+                     'x = "common.a" if y else "common.b"\nhint(f"common.{z}")\n')  # fmt: skip
+    assert _keys_written(tree) == {"common.no_compose_file", "common.a", "common.b"}
+    assert _built_keys(tree) == [3]
 
 
 def test_every_message_has_both_languages() -> None:

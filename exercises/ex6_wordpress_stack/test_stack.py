@@ -19,6 +19,7 @@ from grader.authoring import (
     NotAttempted,
     checks,
     compose,
+    declared,
     hint,
     published_ports,
     published_url,
@@ -85,6 +86,9 @@ def stack(valid_compose_config: dict[str, Any]) -> Stack:
     return Stack(db, services[db], web, services[web], names)
 
 
+HINT_KEYS = ("ex6.mismatch_name", "ex6.mismatch_user", "ex6.mismatch_password")
+
+
 def credentials_hint(stack: Stack) -> Hint | None:
     for variable, names in PAIRS.items():
         wanted = stack.wordpress(variable)
@@ -95,7 +99,7 @@ def credentials_hint(stack: Stack) -> Hint | None:
         found = [stack.database(n) for n in names]
         if wanted not in found:
             return hint(
-                f"ex6.mismatch_{variable.rsplit('_', 1)[1].lower()}",
+                declared(f"ex6.mismatch_{variable.rsplit('_', 1)[1].lower()}", HINT_KEYS),
                 variable=variable, db=stack.db, expected=f"MARIADB_{names[0]}",
             )  # fmt: skip
     return None
