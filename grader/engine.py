@@ -13,6 +13,7 @@ tag per exercise, no more; `grader clean --cache` removes them.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ def connect(*, timeout: int = 300) -> Client:
         client = docker.from_env(timeout=timeout)
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
-        raise EngineUnavailable(str(error)) from error
+        where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+        raise EngineUnavailable(f"{where}: {error}") from error
     return client
 
 

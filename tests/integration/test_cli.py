@@ -89,14 +89,6 @@ def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: P
     assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") == "3"
 
 
-def test_no_docker_engine_exits_2_and_says_how_to_start_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    status, _ = run("check", "ex1", "--path", str(SAMPLE))
-    assert status == 2
-
-
 @pytest.fixture
 def students_nginx(engine) -> Iterator[object]:  # type: ignore[no-untyped-def]
     container = engine.containers.run(

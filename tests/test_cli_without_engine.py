@@ -1,0 +1,31 @@
+"""What the command says when no Docker engine answers (no engine needed to test it)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from grader.cli import main
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "fixtures" / "sample"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", ("Impossible de joindre un moteur Docker", "sudo systemctl start docker",
+             "docker info")),
+     ("en", ("Cannot reach a Docker engine", "sudo systemctl start docker", "docker info"))],
+)  # fmt: skip
+def test_no_docker_engine_exits_2_and_says_how_to_start_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lang: str,
+    words: tuple[str, ...],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    out = io.StringIO()
+    status = main(["check", "ex1", "--path", str(SAMPLE), "--lang", lang], stdout=out)
+    said = capsys.readouterr().err
+    assert status == 2 and out.getvalue() == ""
+    assert all(w in said for w in words), said
+    assert "/nonexistent/docker.sock" in said  # what was tried
