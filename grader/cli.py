@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Sequence
@@ -12,12 +13,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from grader import __version__
-from grader.catalogue import Catalogue, Exercise
+from grader.catalogue import BUILT_IN, Catalogue, Exercise, Pack
 from grader.signing import KEY_VARIABLE
 from grader.status import ExitStatus, for_report
 
 if TYPE_CHECKING:
-    from grader.results import Report
+    from grader.results import ExerciseResult, Report
 
 MESSAGES = {
     "fr": {
@@ -69,6 +70,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except KeyboardInterrupt:
         print(MESSAGES[getattr(args, "lang", "fr")]["interrupted"], file=sys.stderr)
         return ExitStatus.INTERRUPTED
+    except BrokenPipeError:  # `grader list | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitStatus.SUCCESS
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -81,12 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     lang = os.environ.get("GRADER_LANG", "fr")
     strict = os.environ.get("GRADER_STRICT", "") in ("1", "true", "yes")
+    packs = argparse.ArgumentParser(add_help=False)
+    packs.add_argument("--pack", action="append", default=[], type=Path, metavar="DIR",
+                       help="a folder of a teacher's exercises (repeatable; also "
+                            "$GRADER_EXERCISES, and installed packs)")  # fmt: skip
 
-    listing = commands.add_parser("list", help="the exercise catalogue")
+    listing = commands.add_parser("list", parents=[packs], help="the exercise catalogue")
     listing.add_argument("--lang", choices=("fr", "en"), default=lang)
     listing.set_defaults(handler=_list)
 
-    check = commands.add_parser("check", help="grade exercises of a student repository")
+    check = commands.add_parser(
+        "check", parents=[packs], help="grade exercises of a student repository"
+    )
     check.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex1 ex2")
     check.add_argument("--all", action="store_true", help="every exercise of the catalogue")
     check.add_argument("--path", type=Path, default=Path("."), help="the student repository")
@@ -112,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
                      "cluster; default there: the context's)")  # fmt: skip
     check.set_defaults(handler=_check)
 
-    batch = commands.add_parser("batch", help="grade a whole class (teachers)")
+    batch = commands.add_parser("batch", parents=[packs], help="grade a whole class (teachers)")
     batch.add_argument("roster", help="a folder of repositories, a CSV file, or gitlab://group")
     batch.add_argument("--exercises", help="comma-separated exercise ids, e.g. ex1,ex2,ex3")
     batch.add_argument("--all", action="store_true", help="every exercise graded on files")
@@ -127,13 +137,15 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--context", help="the kubeconfig context")
     batch.set_defaults(handler=_batch)
 
-    merge = commands.add_parser("merge", help="join the results of batch shards")
+    merge = commands.add_parser("merge", parents=[packs], help="join the results of batch shards")
     merge.add_argument("sources", type=Path, nargs="+", help="folders holding shard journals")
     merge.add_argument("--out", type=Path, required=True)
     merge.add_argument("--lang", choices=("fr", "en"), default=lang)
     merge.set_defaults(handler=_merge)
 
-    init = commands.add_parser("init", help="scaffold a student repository for GitLab")
+    init = commands.add_parser(
+        "init", parents=[packs], help="scaffold a student repository for GitLab"
+    )
     init.add_argument("directory", type=Path, nargs="?", default=Path("."))
     init.set_defaults(handler=_init)
 
@@ -155,18 +167,112 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--kubeconfig", help="also the grader's namespaces on this cluster")
     clean.add_argument("--context", help="the kubeconfig context")
     clean.set_defaults(handler=_clean)
+
+    selftest_help = "grade exercises' reference solutions and broken variants (teachers)"
+    selftest = commands.add_parser("selftest", parents=[packs], help=selftest_help)
+    selftest.add_argument("targets", nargs="*", metavar="ID|DIR",
+                          help="exercise ids, or a pack folder (default: all)")  # fmt: skip
+    selftest.add_argument("--kubeconfig", help="a cluster, for the live variants too")
+    selftest.set_defaults(handler=_selftest)
+
+    new = commands.add_parser("new", help="scaffold a new exercise in a pack (teachers)")
+    new.add_argument("id", help="the exercise id, e.g. tp1 (its folder: tp1_<slug>)")
+    new.add_argument("--kind", choices=("dockerfile", "compose", "kubernetes", "live"),
+                     default="dockerfile")  # fmt: skip
+    new.add_argument("--slug", default="exercise", help="the folder name's second part")
+    new.add_argument("--pack", type=Path, default=Path("."), dest="pack_dir",
+                     help="the pack folder to write it in (default: here)")  # fmt: skip
+    new.set_defaults(handler=_new)
     return parser
 
 
+def _packs(args: argparse.Namespace) -> list[Pack]:
+    """The teacher's packs asked for: --pack, $GRADER_EXERCISES, installed ones."""
+    from grader.catalogue import packs
+
+    return packs(getattr(args, "pack", []) or [])
+
+
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    """Ours, and the teacher's packs."""
+    return Catalogue.load(packs=_packs(args))
+
+
+def _selftest(args: argparse.Namespace, out: TextIO) -> int:
+    from grader import selftest
+    from grader.runner import EngineUnavailable, grade
+    from grader.session import ClusterChoice
+
+    folders = [Path(t) for t in args.targets if Path(t).is_dir()]
+    catalogue = Catalogue.load(packs=[*_packs(args), *(Pack(f.resolve().name, f)
+                                                             for f in folders)])  # fmt: skip
+    wanted = [t for t in args.targets if not Path(t).is_dir()]
+    unknown = [i for i in wanted if i not in catalogue]
+    if unknown:
+        print(f"grader selftest: unknown exercise(s) {', '.join(unknown)}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    for name, why in catalogue.refused.items():
+        print(f"REFUSED {name}: {why}", file=out)
+    chosen = [catalogue.get(i) for i in wanted] + [
+        e for e in catalogue if any(e.folder.resolve().parent == f.resolve() for f in folders)
+    ]
+    exercises = [e for e in (chosen or list(catalogue)) if "files" in e.modes]
+    for exercise in chosen or list(catalogue):
+        if "files" not in exercise.modes:
+            print(f"skip {exercise.id}: graded on a student's engine only: run its solution/"
+                  f"commands.sh, then grader check {exercise.id} --live", file=out)  # fmt: skip
+    cluster = ClusterChoice(kubeconfig=args.kubeconfig)
+
+    def one(exercise: Exercise, folder: Path) -> ExerciseResult:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="grader-selftest-") as tmp:
+            repo = Path(tmp) / "repo"
+            shutil.copytree(folder, repo / exercise.submission, symlinks=True,
+                            ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
+            report = grade([exercise], root=repo, catalogue=catalogue, cluster=cluster)
+            return report.exercises[0]
+
+    try:
+        outcomes = selftest.run(exercises, one, live_too=bool(args.kubeconfig))
+    except EngineUnavailable as error:
+        print(MESSAGES["en"]["no_engine"].format(error=error), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    print(selftest.table(outcomes), end="", file=out)
+    bad = catalogue.refused or not all(o.ok for o in outcomes)
+    return ExitStatus.NOT_VALIDATED if bad else ExitStatus.SUCCESS
+
+
+def _new(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.new_exercise import NewExerciseError, scaffold
+
+    try:
+        written = scaffold(args.pack_dir, args.id, kind=args.kind, slug=args.slug)
+    except NewExerciseError as error:
+        print(f"grader new: {error}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    for path in written:
+        print(f"wrote {path}", file=out)
+    print(f"next: grader selftest {args.pack_dir}", file=out)
+    return ExitStatus.SUCCESS
+
+
 def _list(args: argparse.Namespace, out: TextIO) -> int:
-    exercises = list(Catalogue.load())
+    catalogue = _catalogue(args)
+    exercises = list(catalogue)
     width = max((len(e.title_in(args.lang)) for e in exercises), default=0) + 2
+    id_width = max((len(e.id) for e in exercises), default=0) + 2
+    packs = any(e.origin != BUILT_IN for e in exercises)
     for exercise in exercises:
         needs = ", ".join(exercise.needs)
         modes = " + ".join("--live" if m == "live" else m for m in exercise.modes)
         title = exercise.title_in(args.lang)
-        line = f"{exercise.id:<6}{title:<{width}}{exercise.points:>4} pts   {needs:<12}{modes}"
+        origin = f"{'':3}{exercise.origin}" if packs else ""
+        line = (f"{exercise.id:<{id_width}}{title:<{width}}{exercise.points:>4} pts   "
+                f"{needs:<12}{modes:<16}{origin}")  # fmt: skip
         print(line.rstrip(), file=out)
+    for name, why in catalogue.refused.items():
+        print(f"{name:<{id_width}}REFUSED: {why}", file=out)
     return ExitStatus.SUCCESS
 
 
@@ -176,8 +282,13 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.session import ClusterChoice
 
     text = MESSAGES[args.lang]
-    catalogue = Catalogue.load()
+    catalogue = _catalogue(args)
     ids = catalogue.ids() if args.all else list(dict.fromkeys(args.ids))
+    refused = [i for i in ids if i in catalogue.refused]
+    if refused:
+        for name in refused:
+            print(f"grader: {name} is refused: {catalogue.refused[name]}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
     unknown = [i for i in ids if i not in catalogue]
     if not ids or unknown:
         message = text["unknown"] if unknown else text["none"]
@@ -219,7 +330,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     from grader.roster_entry import RosterError
     from grader.session import ClusterChoice
 
-    catalogue = Catalogue.load()
+    catalogue = _catalogue(args)
     ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
     if args.all:
         ids = [e.id for e in catalogue if "files" in e.modes]
@@ -278,7 +389,7 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
         print("grader merge: no journal found (journal*.jsonl)", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     print(f"{len(records)} students merged", file=out)
-    for path in classroom.write(args.out, records, Catalogue.load(), args.lang):
+    for path in classroom.write(args.out, records, _catalogue(args), args.lang):
         print(MESSAGES[args.lang]["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS
 
@@ -311,7 +422,7 @@ def _deadline(value: str) -> object:
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     from grader.scaffold import init
 
-    for line in init(args.directory, Catalogue.load()):
+    for line in init(args.directory, _catalogue(args)):
         print(line, file=out)
     return ExitStatus.SUCCESS
 

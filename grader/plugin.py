@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader import limits
-from grader.catalogue import Catalogue, Exercise
+from grader.catalogue import Catalogue, Exercise, Pack
 from grader.hints import Hint, hint
 from grader.outcomes import CheckTimeout, NotAttempted
 from grader.results import CheckResult, Kind, Status
@@ -48,15 +48,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-namespace", help="the one namespace to grade in")
     group.addoption("--grader-kind", action="store_true", help="create an ephemeral kind cluster")
     group.addoption("--grader-exercises", help="the exercise ids to grade, comma-separated")
+    group.addoption("--grader-pack", action="append", default=[], help="NAME=FOLDER of a pack")
 
 
 def pytest_load_initial_conftests(
     early_config: pytest.Config, parser: pytest.Parser, args: list[str]
 ) -> None:
     """The runner names exercises, not files: their check modules are added here."""
-    ids = getattr(early_config.known_args_namespace, "grader_exercises", None)
+    known = early_config.known_args_namespace
+    ids = getattr(known, "grader_exercises", None)
     if ids:
-        catalogue = Catalogue.load()
+        catalogue = _catalogue(getattr(known, "grader_pack", None) or [])
         args.extend(str(m) for i in ids.split(",") for m in catalogue.get(i).check_modules)
 
 
@@ -66,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = config.getoption("--grader-run")
     if not run_id:
         return
-    catalogue = Catalogue.load()
+    catalogue = _catalogue(config.getoption("--grader-pack"))
     ids = (config.getoption("--grader-exercises") or "").split(",")
     config.stash[SESSION] = GradingSession(
         exercises=[catalogue.get(i) for i in ids if i],
@@ -83,7 +85,6 @@ def pytest_configure(config: pytest.Config) -> None:
             namespace=config.getoption("--grader-namespace"),
         ),
         catalogue=catalogue,
-        messages=catalogue.messages(),
     )
     config.pluginmanager.import_plugin("grader.fixtures")
     config.pluginmanager.import_plugin("grader.kube_fixtures")
@@ -103,6 +104,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = selected
+
+
+def _catalogue(packs: list[str]) -> Catalogue:
+    return Catalogue.load(packs=[Pack.from_arg(p) for p in packs])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A check module that cannot be loaded (a pack's syntax error) fails its exercise alone,
+    with the error; the other exercises are graded."""
+    report = yield
+    session = collector.config.stash.get(SESSION, None)
+    if session is None or not report.failed or not isinstance(collector, pytest.Module):
+        return report
+    exercise = session.exercise_of(collector.path)
+    if exercise is not None:
+        error = str(report.longrepr)[-2000:]
+        reason = hint("common.checks_not_loaded", module=collector.path.name, error=error)
+        session.result_for(exercise).error = session.render(reason, exercise)
+    return report
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -164,7 +187,7 @@ def _check_result(
         status=status,
         points=max_points if status in ("passed", "advice") else 0.0,
         max_points=max_points,
-        hint=session.render(reason) if reason else None,
+        hint=session.render(reason, exercise) if reason else None,
         hint_key=reason.key if reason else None,
         details=reason.details if reason else None,
         duration=round(time.monotonic() - item.stash.get(_STARTED, time.monotonic()), 3),

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader import __version__, provenance
-from grader.catalogue import Catalogue, Exercise
+from grader.catalogue import Catalogue, Exercise, Pack
 from grader.engine import EngineUnavailable, connect, sweep
 from grader.hints import hint
 from grader.results import ExerciseResult, Report, exercise_from
@@ -58,7 +58,7 @@ def grade(
         try:
             raw, (crash, log) = _run_pytest(
                 exercises, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
-                debug=debug, stop=stop, cluster=cluster or ClusterChoice(),
+                debug=debug, stop=stop, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
             )  # fmt: skip
         finally:
             if client is not None:
@@ -71,7 +71,7 @@ def grade(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
-        if not result.checks:  # a broken hand-off is the grader's failure, said loudly
+        if not result.checks and result.error is None:  # a broken hand-off: said loudly
             why = crash or "no result came back from the checks"
             result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
             result.error += f"\n\n{log}" if log else ""
@@ -84,6 +84,7 @@ def grade(
 def _run_pytest(
     exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
     work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
+    packs: Sequence[Pack] = (),
 ) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:  # fmt: skip
     """The child's results, and (why the hand-off broke, the end of the child's output)."""
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
@@ -97,6 +98,8 @@ def _run_pytest(
         "--grader-mode", mode, "--grader-workdir", str(work / "snapshots"),
         "--grader-out", str(out), *cluster.args(),
         "--grader-exercises", ",".join(e.id for e in exercises),
+        *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
+        "--continue-on-collection-errors",  # a pack's module that does not load fails alone
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}

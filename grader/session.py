@@ -43,10 +43,10 @@ class GradingSession:
     workdir: Path
     out: Path
     catalogue: Catalogue
-    messages: Messages
     cluster: ClusterChoice = field(default_factory=ClusterChoice)
     results: dict[str, ExerciseResult] = field(default_factory=dict)
     _client: Client | None = None
+    _messages: dict[str, Messages] = field(default_factory=dict)
 
     def client(self) -> Client:
         if self._client is None:
@@ -74,15 +74,18 @@ class GradingSession:
             )
         return self.results[exercise.id]
 
-    def render(self, item: Hint) -> str:
-        return self.messages.render(item, self.lang)
+    def render(self, item: Hint, exercise: Exercise) -> str:
+        """`item` in the run's language, from the common messages and `exercise`'s own."""
+        if exercise.id not in self._messages:
+            self._messages[exercise.id] = self.catalogue.messages(exercise)
+        return self._messages[exercise.id].render(item, self.lang)
 
     def record(self, exercise: Exercise, check: CheckResult) -> None:
         self.result_for(exercise).checks.append(check)
 
     def note(self, exercise: Exercise, item: Hint) -> None:
         """A remark of the grader's on how it graded (shown in the report, not a check)."""
-        text = self.render(item)
+        text = self.render(item, exercise)
         if text not in self.result_for(exercise).notes:
             self.result_for(exercise).notes.append(text)
 
