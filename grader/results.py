@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from grader import scoring
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: points at stake under a score policy (grader.scoring)
 
 Status = Literal["passed", "failed", "not_attempted", "error", "advice"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "not_attempted", "error", "advice")

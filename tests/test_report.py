@@ -32,7 +32,7 @@ def test_totals_count_only_earned_points_and_advice_is_not_a_failure() -> None:
 
 def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     data = json.loads(render(_report(), "json"))
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
                               "not_attempted": 1, "error": 0, "advice": 1, "warning": 0,
                               "points_not_attempted": 1, "validated": 0, "score": 42.9,

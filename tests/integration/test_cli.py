@@ -79,7 +79,7 @@ def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: P
     repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
     status, out = run("check", "ex1", "--path", str(repo), "--format", "json")
     data = json.loads(out)
-    assert status == 1 and data["schema_version"] == 2
+    assert status == 1 and data["schema_version"] == 3
     checks = {c["name"]: c for c in data["exercises"][0]["checks"]}
     assert checks["test_image_builds"]["hint_key"] == "common.build_needs_yes"
     assert checks["test_cow_says_bonjour"]["status"] == "not_attempted"
