@@ -18,34 +18,9 @@ from typing import Any
 from grader import journal, similarity
 from grader.catalogue import Catalogue
 from grader.report import environment
+from grader.texts import texts
 
 DASHBOARD, GRADEBOOK_CSV, GRADEBOOK_JSON = "dashboard.html", "gradebook.csv", "gradebook.json"
-
-TEXT = {
-    "fr": {"title": "Tableau de bord de la classe", "student": "Étudiant", "name": "Nom",
-           "total": "Total", "score": "Score", "late": "Retard", "report": "Rapport",
-           "students": "étudiants", "graded": "corrigés", "not_graded": "non corrigés",
-           "average": "moyenne", "median": "médiane", "distribution": "Répartition des totaux",
-           "pass_rates": "Réussite par vérification", "passed": "réussi", "failed": "échoué",
-           "not_attempted": "non tenté", "similar": "Soumissions semblables à examiner",
-           "no_similar": "Aucune paire au-dessus du seuil.", "shared": "contenu commun",
-           "sort_hint": "Cliquez un en-tête de colonne pour trier.", "on_time": "à l'heure",
-           "exercise": "Exercice", "pair": "Paire", "similarity": "Similarité",
-           "not_graded_reason": "non corrigé", "colon": " :",
-           "left_out": "points du niveau « cluster » laissés de côté (aucun cluster Kubernetes : "
-                       "corrigez avec --kubeconfig pour les compter)"},
-    "en": {"title": "Class dashboard", "student": "Student", "name": "Name", "total": "Total",
-           "score": "Score", "late": "Late", "report": "Report", "students": "students",
-           "graded": "graded", "not_graded": "not graded", "average": "mean", "median": "median",
-           "distribution": "Distribution of totals", "pass_rates": "Pass rate per check",
-           "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
-           "similar": "Similar submissions to review", "no_similar": "No pair above the threshold.",
-           "shared": "shared content", "sort_hint": "Click a column header to sort.",
-           "on_time": "on time", "exercise": "Exercise", "pair": "Pair",
-           "similarity": "Similarity", "not_graded_reason": "not graded", "colon": ":",
-           "left_out": "points of the cluster tier left out (no Kubernetes cluster: grade with "
-                       "--kubeconfig to count them)"},
-}  # fmt: skip
 
 
 @dataclass
@@ -193,7 +168,7 @@ def dashboard(
     scores = sorted(r["score"] for r in rows if r["score"] is not None)
     template = environment().get_template("dashboard.html.j2")
     return template.render(
-        t=TEXT[lang], lang=lang, cols=cols, rows=rows, pairs=pairs, records=records,
+        t=texts("dashboard", lang), lang=lang, cols=cols, rows=rows, pairs=pairs, records=records,
         histogram=histogram(scores), rates=pass_rates(records, cols),
         mean=statistics.mean(scores) if scores else None,
         median=statistics.median(scores) if scores else None,

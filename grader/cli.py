@@ -16,46 +16,10 @@ from grader import __version__
 from grader.catalogue import BUILT_IN, Catalogue, Exercise, Pack
 from grader.signing import KEY_VARIABLE
 from grader.status import ExitStatus, for_report
+from grader.texts import texts
 
 if TYPE_CHECKING:
     from grader.results import ExerciseResult, Report
-
-MESSAGES = {
-    "fr": {
-        "unknown": (
-            "Exercice inconnu : {ids}. Exercices disponibles : {known} (voir `grader list`)."
-        ),
-        "none": "Aucun exercice demandé : donnez un identifiant (ex. `grader check ex1`) ou --all.",
-        "no_engine": (
-            "Impossible de joindre un moteur Docker ({error}).\n"
-            "Démarrez-le puis relancez : `sudo systemctl start docker` (Linux), Docker Desktop "
-            "(Windows/macOS), ou `sudo dockerd &` ; vérifiez avec `docker info`."
-        ),
-        "written": "Rapport écrit dans {path}",
-        "interrupted": "Interrompu : tout ce que le correcteur avait créé a été supprimé.",
-        "wrong_mode_files": (
-            "{ids} se corrige sur votre Docker, pas sur des fichiers : ajoutez --live "
-            "(ex. `grader check {ids} --live`)."
-        ),
-        "wrong_mode_live": "{ids} se corrige sur vos fichiers seulement : retirez --live.",
-    },
-    "en": {
-        "unknown": "Unknown exercise: {ids}. Available exercises: {known} (see `grader list`).",
-        "none": "No exercise asked for: give an id (e.g. `grader check ex1`) or --all.",
-        "no_engine": (
-            "Cannot reach a Docker engine ({error}).\n"
-            "Start it and try again: `sudo systemctl start docker` (Linux), Docker Desktop "
-            "(Windows/macOS), or `sudo dockerd &`; check with `docker info`."
-        ),
-        "written": "Report written to {path}",
-        "interrupted": "Interrupted: everything the grader had created was removed.",
-        "wrong_mode_files": (
-            "{ids} is graded on your Docker, not on files: add --live "
-            "(e.g. `grader check {ids} --live`)."
-        ),
-        "wrong_mode_live": "{ids} is graded on your files only: drop --live.",
-    },
-}
 
 
 STRICT_HELP = "good practice counts for validation too (default: $GRADER_STRICT, a course setting)"
@@ -68,7 +32,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     try:
         return int(args.handler(args, out))
     except KeyboardInterrupt:
-        print(MESSAGES[getattr(args, "lang", "fr")]["interrupted"], file=sys.stderr)
+        print(texts("cli", getattr(args, "lang", "fr"))["interrupted"], file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:  # `grader list | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -236,7 +200,7 @@ def _selftest(args: argparse.Namespace, out: TextIO) -> int:
     try:
         outcomes = selftest.run(exercises, one, live_too=bool(args.kubeconfig))
     except EngineUnavailable as error:
-        print(MESSAGES["en"]["no_engine"].format(error=error), file=sys.stderr)
+        print(texts("cli", "en")["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     print(selftest.table(outcomes), end="", file=out)
     bad = catalogue.refused or not all(o.ok for o in outcomes)
@@ -281,7 +245,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.runner import EngineUnavailable, grade
     from grader.session import ClusterChoice
 
-    text = MESSAGES[args.lang]
+    text = texts("cli", args.lang)
     catalogue = _catalogue(args)
     ids = catalogue.ids() if args.all else list(dict.fromkeys(args.ids))
     refused = [i for i in ids if i in catalogue.refused]
@@ -357,7 +321,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         try:
             connect()
         except EngineUnavailable as error:
-            print(MESSAGES[args.lang]["no_engine"].format(error=error), file=sys.stderr)
+            print(texts("cli", args.lang)["no_engine"].format(error=error), file=sys.stderr)
             return ExitStatus.CANNOT_GRADE
     if args.shard:
         entries = roster.shard(entries, *args.shard)
@@ -372,7 +336,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     )  # fmt: skip
     records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
     for path in classroom.write(args.out, journal.load([args.out]), catalogue, args.lang):
-        print(MESSAGES[args.lang]["written"].format(path=path), file=out)
+        print(texts("cli", args.lang)["written"].format(path=path), file=out)
     failed = [r for r in records if not r.graded]
     return ExitStatus.NOT_VALIDATED if failed else ExitStatus.SUCCESS
 
@@ -390,7 +354,7 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
         return ExitStatus.CANNOT_GRADE
     print(f"{len(records)} students merged", file=out)
     for path in classroom.write(args.out, records, _catalogue(args), args.lang):
-        print(MESSAGES[args.lang]["written"].format(path=path), file=out)
+        print(texts("cli", args.lang)["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS
 
 
@@ -515,7 +479,7 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
     try:
         removed = sweep(connect(), cache=args.cache)
     except EngineUnavailable as error:
-        print(MESSAGES["fr"]["no_engine"].format(error=error), file=sys.stderr)
+        print(texts("cli", "fr")["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     if args.kubeconfig or args.context:
         removed += _clean_cluster(args.kubeconfig, args.context, out)

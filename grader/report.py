@@ -12,53 +12,12 @@ from markupsafe import Markup, escape
 from grader.paths import reports_dir
 from grader.results import Report
 from grader.signing import sign
+from grader.texts import texts
 
 FORMATS = ("text", "md", "html", "json", "junit")
 _TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2",
               "junit": "junit.xml.j2"}  # fmt: skip
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "passed": "réussi", "failed": "échoué", "not_attempted": "non tenté",
-        "error": "erreur", "advice": "conseil", "warning": "bonne pratique à revoir",
-        "objective": "objectif", "practice": "bonne pratique",
-        "validated": "validé", "not_validated": "non validé", "not_judged": "non jugé ici",
-        "some_not_judged": "Rien n'est en échec, mais tout n'a pas pu être jugé ici (voir les "
-                           "vérifications non tentées et leur raison).",
-        "validated_warnings": "Exercices validés : bravo ! Des points de bonne pratique restent "
-                              "à gagner (⚠).",
-        "total": "Total", "report": "Rapport de correction",
-        "points": "points", "check": "Vérification", "status": "Statut", "hint": "Indice",
-        "standins": "Images de remplacement hors-ligne utilisées", "details": "Journal",
-        "duration": "Durée", "graded": "Corrigé", "all_passed": "Tout est réussi, bravo !",
-        "some_failed": "Il reste des vérifications à faire passer.", "folder": "Dossier",
-        "colon": " :", "points_not_attempted": "points non tentés", "score": "Score",
-        "points_left_out": "points laissés de côté, non vérifiables ici",
-        "note": "Remarque du correcteur",
-        "all_passed_here": "Tout ce qui pouvait être vérifié ici est réussi ; le reste demande un "
-                           "cluster Kubernetes (voir les vérifications non tentées).",
-    },
-    "en": {
-        "passed": "passed", "failed": "failed", "not_attempted": "not attempted",
-        "error": "error", "advice": "advice", "warning": "good practice to review",
-        "objective": "objective", "practice": "good practice",
-        "validated": "validated", "not_validated": "not validated", "not_judged": "not judged here",
-        "some_not_judged": "Nothing fails, but not everything could be judged here (see the "
-                           "checks not attempted and why).",
-        "validated_warnings": "Exercises validated: well done! Good-practice points are still "
-                              "to be earned (⚠).",
-        "total": "Total", "report": "Grading report",
-        "points": "points", "check": "Check", "status": "Status", "hint": "Hint",
-        "standins": "Offline stand-in images used", "details": "Log",
-        "duration": "Duration", "graded": "Graded", "all_passed": "Everything passed, well done!",
-        "some_failed": "Some checks still need work.", "folder": "Folder", "colon": ":",
-        "points_not_attempted": "points not attempted", "score": "Score",
-        "points_left_out": "points left out, not checkable here",
-        "note": "Grader's note",
-        "all_passed_here": "Everything that could be checked here passed; the rest needs a "
-                           "Kubernetes cluster (see the checks not attempted).",
-    },
-}  # fmt: skip
 SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ",
            "warning": "⚠"}  # fmt: skip
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -86,7 +45,7 @@ def render(report: Report, fmt: str, *, key: str | None = None) -> str:
     template = environment().get_template(_TEMPLATES[fmt])
     return template.render(
         report=report,
-        t=LABELS[report.lang],
+        t=texts("report", report.lang),
         symbols=SYMBOLS,
         verdict=verdict(report),
         total=report.scored(),

@@ -37,3 +37,14 @@ def test_an_unknown_key_still_renders_something_useful() -> None:
 def test_messages_load_prefixes_each_file(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text("k:\n  fr: oui\n  en: yes\n", encoding="utf-8")
     assert Messages.load([("ex9", tmp_path / "m.yaml")]).text("ex9.k", "fr") == "oui"
+
+
+def test_the_interface_texts_are_in_the_one_catalogue_in_both_languages() -> None:
+    from grader.texts import GROUPS, texts
+
+    for group in GROUPS:
+        french, english = texts(group, "fr"), texts(group, "en")
+        assert french and french.keys() == english.keys(), group
+        assert all(french.values()) and all(english.values()), group
+    assert texts("report", "en")["passed"] == "passed" and texts("report", "fr")["passed"] == "réussi"
+    assert "{path}" in texts("cli", "fr")["written"]
