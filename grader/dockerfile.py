@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import dockerfile as buildkit  # buildkit's Dockerfile parser (PyPI: dockerfile)
 
 from grader.engine import BuildResult
 from grader.hints import Hint, hint
@@ -30,20 +33,49 @@ _COPY_MISSING = re.compile(
 )
 
 
+# Which instructions Docker reads a JSON array for (`CMD ["nginx", "-g", "daemon off;"]`), and
+# which may carry here-documents (`RUN <<EOF`); ONBUILD wraps one of them.
+_JSON_KEYWORDS = frozenset({"ADD", "COPY", "CMD", "ENTRYPOINT", "RUN", "SHELL", "VOLUME"})
+_HEREDOC_KEYWORDS = frozenset({"ADD", "COPY", "RUN"})
+
+
 @dataclass(frozen=True)
 class Instruction:
     keyword: str  # upper case: FROM, RUN, CMD...
-    args: str  # continuation lines joined with a space
+    args: str  # what follows the keyword, continuation lines joined as Docker joins them
     line: int  # first line, counted from 1
+    heredocs: tuple[str, ...] = ()  # the bodies of its `<<EOF` here-documents, in order
+
+    @property
+    def flags(self) -> list[str]:
+        """The `--name=value` options written before the arguments (`COPY --from=build …`)."""
+        return _split_flags(self.args)[0]
 
     @property
     def exec_form(self) -> list[str] | None:
-        """The JSON array of `CMD ["a", "b"]`-style arguments, or None for the shell form."""
+        """The JSON array of `CMD ["a", "b"]`-style arguments (after any flags), or None for the
+        shell form. Read as Docker reads it: a strict JSON array of strings, nothing after it."""
+        if self.keyword not in _JSON_KEYWORDS:
+            return None
         try:
-            value = json.loads(self.args)
+            value = json.loads(_split_flags(self.args)[1])
         except ValueError:
             return None
         return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+
+    @property
+    def text(self) -> str:
+        """`args` then the here-documents' bodies: all a `RUN <<EOF` runs, all a `COPY` says."""
+        return "\n".join((self.args, *self.heredocs))
+
+
+_FLAGS = re.compile(r"""(?:--(?:[^\s"'\\]|\\.|"[^"]*"|'[^']*')*(?:\s+|$))*""", re.S)
+
+
+def _split_flags(args: str) -> tuple[list[str], str]:
+    flags = _FLAGS.match(args)
+    end = flags.end() if flags else 0
+    return args[:end].split(), args[end:]
 
 
 def image_tag(ref: str) -> str | None:
@@ -55,12 +87,185 @@ def image_tag(ref: str) -> str | None:
 
 
 def instructions(text: str) -> list[Instruction]:
-    """A Dockerfile's instructions, continuation lines joined, comments dropped."""
+    """A Dockerfile's instructions as Docker reads them, comments and parser directives dropped.
+
+    buildkit's own parser (the `dockerfile` package) reads the file: the `# escape=` directive,
+    continuation lines (comments between them), a BOM, CRLF endings, JSON arrays. The buildkit
+    it embeds (0.9) was built without here-documents (experimental then), so those are read
+    here as Docker reads them today (see `_heredocs`). A Dockerfile Docker refuses (`ENV` with
+    no value, `CMD ["a", 1]`, an unterminated here-document...) fails its build check, which
+    says why; it is read line by line instead (`_read_by_hand`), so that the other checks
+    still see its instructions.
+    """
+    text = _UNSAFE.sub("\ufffd", text)
+    try:
+        return _read(text)
+    except _Refused:
+        return _read_by_hand(text)
+
+
+# The text is handed to Go as a C string: a NUL would silently end it, a lone surrogate (not
+# UTF-8) crashes the interpreter.
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+_KEYWORD = re.compile(r"[\t\v\f\r ]+")  # what separates the keyword from its arguments
+_NO_INSTRUCTIONS = "file with no instructions"  # buildkit's refusal of an empty Dockerfile
+
+
+class _Refused(Exception):
+    """Docker would not read this Dockerfile."""
+
+
+@dataclass(frozen=True)
+class _Step:
+    instruction: Instruction
+    end: int  # last line, counted from 1
+
+
+def _read(text: str) -> list[Instruction]:
+    """buildkit's reading, here-documents read from the lines after their instruction (buildkit
+    0.9 takes those lines for instructions: they are left out, and blanked out of the text when
+    it must be read again); raises _Refused."""
+    lines = text.split("\n")  # as Go reads lines: `\r\n` is a line break, a lone `\r` is not
+    bodies: dict[int, tuple[str, ...]] = {}  # an instruction's first line → its here-documents
+    while True:
+        steps, refused = _parse(lines)
+        kept: list[_Step] = []
+        body_end = 0  # the last line of the latest here-document
+        blanked = overrun = False
+        for step in steps:
+            first = step.instruction.line
+            if first <= body_end:  # a line of a here-document, taken for an instruction
+                overrun |= step.end > body_end  # and for one that goes on after it
+                continue
+            kept.append(step)
+            names = [] if first in bodies else _heredocs(step.instruction)
+            if names:
+                bodies[first], body_end = _heredoc_bodies(lines, step.end, names)
+                lines[step.end : body_end] = [""] * (body_end - step.end)
+                blanked = True
+        if refused and not blanked:
+            raise _Refused
+        if not refused and not overrun:
+            return [replace(s.instruction, heredocs=bodies.get(s.instruction.line, ()))
+                    for s in kept]  # fmt: skip
+
+
+def _parse(lines: list[str]) -> tuple[list[_Step], bool]:
+    """The instructions buildkit reads, and whether it refuses the text. When it does, the
+    instructions before the one it refuses (a here-document's body may be what it refuses)."""
+    try:
+        return _go_parse("\n".join(lines)), False
+    except buildkit.GoParseError:
+        pass
+    # Cut only between instructions, where reading more lines adds instructions and changes
+    # none: the longest such prefix that buildkit reads ends before the instruction it refuses.
+    cuts = _instruction_ends(lines)
+    good, bad, found = 0, len(cuts), []  # cuts[good] is read, cuts[bad] is refused
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            found, good = _go_parse("\n".join(lines[: cuts[middle]])), middle
+        except buildkit.GoParseError:
+            bad = middle
+    return found, True
+
+
+_CONTINUED = re.compile(r"[\\`][ \t]*\r?$")  # either escape character
+
+
+def _instruction_ends(lines: list[str]) -> list[int]:
+    """0 and every line count after which no instruction goes on (a line ending in `\\` or
+    a backquote goes on, whatever the escape character: a cut too few is harmless)."""
+    cuts, going_on = [0], False
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            going_on = _CONTINUED.search(line) is not None
+        if not going_on:
+            cuts.append(number)
+    return cuts
+
+
+def _go_parse(text: str) -> list[_Step]:
+    try:
+        commands = buildkit.parse_string(text)
+    except buildkit.GoParseError as error:
+        if str(error) == _NO_INSTRUCTIONS:
+            return []
+        raise
+    steps = []
+    for command in commands:
+        if not command.cmd or command.original is None:  # a lone continuation line
+            continue
+        keyword, *rest = _KEYWORD.split(str(command.original).strip(), maxsplit=1)
+        instruction = Instruction(keyword.upper(), rest[0].strip() if rest else "",
+                                  int(command.start_line))  # fmt: skip
+        steps.append(_Step(instruction, int(command.end_line)))
+    return steps
+
+
+# Here-documents as buildkit reads them since Dockerfile 1.4: in a RUN, COPY or ADD (or an
+# ONBUILD of one) not in JSON form, each word `<<EOF`, `<<-EOF` (tabs stripped), `<<"EOF"`,
+# `3<<EOF` opens one; its body is the lines after the instruction up to the one that is the
+# name alone. Several on one line follow one another.
+_SHELL_WORD = re.compile(r"""(?:[^\s'"\\]|\\.?|'[^']*'?|"(?:[^"\\]|\\.)*"?)+""", re.S)
+_HEREDOC = re.compile(r"(\d*)<<(-?)([^<]*)")
+_LEADING_TABS = re.compile(r"^\t+", re.M)
+
+
+def _heredocs(step: Instruction) -> list[tuple[str, bool]]:
+    """The names of the here-documents `step` opens, each with whether tabs are stripped."""
+    keyword, args = step.keyword, step.args
+    if keyword == "ONBUILD":
+        inner, *rest = _KEYWORD.split(args, maxsplit=1)
+        keyword, args = inner.upper(), rest[0] if rest else ""
+    if "<<" not in args or keyword not in _HEREDOC_KEYWORDS:
+        return []
+    if Instruction(keyword, args, step.line).exec_form is not None:
+        return []
+    names = []
+    for word in _SHELL_WORD.findall(args):
+        match = _HEREDOC.fullmatch(word)
+        if not match or not match.group(3):
+            continue
+        try:
+            name = shlex.split(match.group(3))
+        except ValueError as error:  # `<<"EOF`: buildkit refuses the line
+            raise _Refused from error
+        if len(name) == 1:
+            names.append((name[0], match.group(2) == "-"))
+    return names
+
+
+def _heredoc_bodies(
+    lines: list[str], start: int, names: list[tuple[str, bool]]
+) -> tuple[tuple[str, ...], int]:
+    """The bodies of the here-documents `names` whose lines start at index `start`, and the
+    index after the last terminator; raises _Refused for an unterminated one."""
+    bodies, index = [], start
+    for name, chomp in names:
+        body = []
+        while True:
+            if index >= len(lines):
+                raise _Refused  # buildkit: "unterminated heredoc"
+            line, index = lines[index], index + 1
+            candidate = line.rstrip("\r")
+            if (candidate.lstrip("\t") if chomp else candidate) == name:
+                break
+            body.append(line + "\n")
+        text = "".join(body)
+        bodies.append(_LEADING_TABS.sub("", text) if chomp else text)
+    return tuple(bodies), index
+
+
+def _read_by_hand(text: str) -> list[Instruction]:
+    """Line by line, for a Dockerfile Docker refuses: continuation lines joined with a space,
+    comments dropped (here-documents and the escape directive are not read)."""
     found: list[Instruction] = []
     pending: list[str] = []
     start = 0
     text = text.removeprefix("\ufeff")  # a UTF-8 BOM (Windows editors): Docker skips it
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # lines as Go counts them
         line = raw.strip()
         if not pending and (not line or line.startswith("#")):
             continue
@@ -74,6 +279,9 @@ def instructions(text: str) -> list[Instruction]:
         keyword, _, args = " ".join(p for p in pending if p).partition(" ")
         found.append(Instruction(keyword.upper(), args.strip(), start))
         pending = []
+    if pending:  # the file ends on a continuation line
+        keyword, _, args = " ".join(p for p in pending if p).partition(" ")
+        found.append(Instruction(keyword.upper(), args.strip(), start))
     return found
 
 

@@ -62,7 +62,7 @@ def _placed(step: Instruction, context: Path, workdir: str, target: str) -> Path
 
 def _words(step: Instruction) -> list[str]:
     if step.exec_form is not None:
-        return step.exec_form
+        return [*step.flags, *step.exec_form]
     try:
         return shlex.split(step.args, posix=True)
     except ValueError:

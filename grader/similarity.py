@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from grader.dockerfile import instructions
+
 MAX_FILE_BYTES = 64_000
 MAX_FILES = 200  # an exercise folder holds a handful of files; more is not read
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -59,20 +61,19 @@ def _files(folder: Path) -> list[Path]:
 
 
 def dockerfile_features(text: str) -> set[str]:
-    joined = re.sub(r"\\\s*\n", " ", text)
+    """One feature an instruction, read as Docker reads it (`grader.dockerfile.instructions`);
+    a RUN gives one a command (here-documents' lines included), words in sorted order."""
     found = set()
-    for line in joined.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        keyword, _, rest = line.partition(" ")
-        rest = " ".join(rest.split())
-        if keyword.upper() == "RUN":
-            for command in re.split(r"\s*(?:&&|;|\|\|)\s*", rest):
-                if command:
+    for step in instructions(text):
+        if step.keyword == "RUN":
+            for command in re.split(r"\s*(?:&&|;|\|\||\n)\s*", step.text):
+                if command.strip():
                     found.add("RUN " + " ".join(sorted(command.split())))
-        else:
-            found.add(f"{keyword.upper()} {rest}")
+            continue
+        found.add(f"{step.keyword} {' '.join(step.args.split())}")
+        for body in step.heredocs:  # a file a COPY writes: its lines
+            found |= {f"{step.keyword} << {' '.join(line.split())}"
+                      for line in body.splitlines() if line.strip()}  # fmt: skip
     return found
 
 

@@ -57,17 +57,17 @@ def added_layers(docker_client: Client, image: str, dockerfile: Path) -> list[di
 
 def apt_hint(steps: list[Instruction]) -> Hint | None:
     """What is missing from the RUN that installs packages, or None when it is done well."""
-    runs = [s for s in steps if s.keyword == "RUN" and re.search(r"apt(-get)? install", s.args)]
+    runs = [s for s in steps if s.keyword == "RUN" and re.search(r"apt(-get)? install", s.text)]
     if not runs:
         return hint("ex7.no_install")
     for run in runs:
-        if not re.search(r"apt(-get)? update", run.args):
+        if not re.search(r"apt(-get)? update", run.text):
             return hint("ex7.apt_update_elsewhere", line=run.line)
-        if not re.search(r"(^|\s)(-y|--yes|--assume-yes|-qq?y)(\s|$)", run.args):
+        if not re.search(r"(^|\s)(-y|--yes|--assume-yes|-qq?y)(\s|$)", run.text):
             return hint("ex7.apt_no_yes", line=run.line)
-        if "--no-install-recommends" not in run.args:
+        if "--no-install-recommends" not in run.text:
             return hint("ex7.apt_recommends", line=run.line)
-        if "/var/lib/apt/lists" not in run.args:
+        if "/var/lib/apt/lists" not in run.text:
             return hint("ex7.apt_no_cleanup", line=run.line)
     return None
 
