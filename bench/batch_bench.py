@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--raw-runs", type=int, default=3)
     parser.add_argument("--jobs", default="1,2", help="worker counts to time, e.g. 1,2,3")
     args = parser.parse_args()
-    from grader.compose import binary
+    from grader.containers.compose import binary
 
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
         work = Path(tmp)

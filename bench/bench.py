@@ -51,7 +51,7 @@ COLD = (
 
 
 def compose_binary() -> str:
-    from grader.compose import binary
+    from grader.containers.compose import binary
 
     return " ".join(binary())
 

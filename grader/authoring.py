@@ -24,17 +24,8 @@ breaking one. What is here:
 
 from __future__ import annotations
 
-from grader import checks, compose, image_files, kube
-from grader.catalogue import Exercise
-from grader.checks import (
-    DOCKERFILE_NAMES,
-    assert_present,
-    assert_stack_allowed,
-    assert_stack_started,
-    find_dockerfile,
-)
-from grader.cluster import Applied, Cluster, deployment_verdict, job_verdict, pod_verdict
-from grader.compose_checks import (
+from grader.containers import compose, image_files
+from grader.containers.compose_checks import (
     test_compose_file_is_present,
     test_compose_file_is_valid,
     test_compose_file_or_run_command_is_present,
@@ -42,24 +33,56 @@ from grader.compose_checks import (
     test_host_folders_stay_in_the_exercise,
     test_where_the_stack_comes_from,
 )
-from grader.docker_host import engine_host
-from grader.dockerfile import Instruction, advice_hint, build_hint, image_tag, instructions, tail
-from grader.engine import BuildResult, Client, RunResult, Server, published_ports, run_container
-from grader.hints import Hint, declared, hint
-from grader.http import HttpResponse, published_url
-from grader.images import STANDINS, base_images, repository
-from grader.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
-from grader.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION
-from grader.kube_checks import (
+from grader.containers.docker_host import engine_host
+from grader.containers.dockerfile import (
+    Instruction,
+    advice_hint,
+    build_hint,
+    image_tag,
+    instructions,
+    tail,
+)
+from grader.containers.engine import (
+    BuildResult,
+    Client,
+    RunResult,
+    Server,
+    published_ports,
+    run_container,
+)
+from grader.containers.images import STANDINS, base_images, repository
+from grader.grading import checks
+from grader.grading.checks import (
+    DOCKERFILE_NAMES,
+    assert_present,
+    assert_stack_allowed,
+    assert_stack_started,
+    find_dockerfile,
+)
+from grader.grading.http import HttpResponse, published_url
+from grader.grading.session import GradingSession
+from grader.grading.submission import Submission
+from grader.k8s import kube
+from grader.k8s.cluster import Applied, Cluster, deployment_verdict, job_verdict, pod_verdict
+from grader.k8s.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
+from grader.k8s.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION
+from grader.k8s.kube_checks import (
     also_live,
     test_manifests_match_the_kubernetes_schemas,
     test_manifests_parse,
 )
-from grader.kube_watch import NamespaceView
-from grader.manifests import Manifest, Manifests, containers, label_selector, mapping, pod_templates
-from grader.outcomes import NotAttempted
-from grader.session import GradingSession
-from grader.submission import Submission
+from grader.k8s.kube_watch import NamespaceView
+from grader.k8s.manifests import (
+    Manifest,
+    Manifests,
+    containers,
+    label_selector,
+    mapping,
+    pod_templates,
+)
+from grader.model.catalogue import Exercise
+from grader.model.hints import Hint, declared, hint
+from grader.model.outcomes import NotAttempted
 
 __all__ = [
     "DOCKERFILE_NAMES", "INGRESS_STANDIN_CONTROLLER", "INGRESS_STANDIN_DESCRIPTION", "STANDINS",

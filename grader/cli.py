@@ -13,13 +13,13 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from grader import __version__
-from grader.catalogue import BUILT_IN, Catalogue, Exercise, Pack
-from grader.signing import KEY_VARIABLE
-from grader.status import ExitStatus, for_report
-from grader.texts import texts
+from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
+from grader.model.status import ExitStatus, for_report
+from grader.model.texts import texts
+from grader.reports.signing import KEY_VARIABLE
 
 if TYPE_CHECKING:
-    from grader.results import ExerciseResult, Report
+    from grader.model.results import ExerciseResult, Report
 
 
 STRICT_HELP = "good practice counts for validation too (default: $GRADER_STRICT, a course setting)"
@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _packs(args: argparse.Namespace) -> list[Pack]:
     """The teacher's packs asked for: --pack, $GRADER_EXERCISES, installed ones."""
-    from grader.catalogue import packs
+    from grader.model.catalogue import packs
 
     return packs(getattr(args, "pack", []) or [])
 
@@ -163,9 +163,9 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
 
 
 def _selftest(args: argparse.Namespace, out: TextIO) -> int:
-    from grader import selftest
-    from grader.runner import EngineUnavailable, grade
-    from grader.session import ClusterChoice
+    from grader.grading import selftest
+    from grader.grading.runner import EngineUnavailable, grade
+    from grader.grading.session import ClusterChoice
 
     folders = [Path(t) for t in args.targets if Path(t).is_dir()]
     catalogue = Catalogue.load(packs=[*_packs(args), *(Pack(f.resolve().name, f)
@@ -208,7 +208,7 @@ def _selftest(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _new(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.new_exercise import NewExerciseError, scaffold
+    from grader.grading.new_exercise import NewExerciseError, scaffold
 
     try:
         written = scaffold(args.pack_dir, args.id, kind=args.kind, slug=args.slug)
@@ -241,9 +241,9 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.report import render
-    from grader.runner import EngineUnavailable, grade
-    from grader.session import ClusterChoice
+    from grader.grading.runner import EngineUnavailable, grade
+    from grader.grading.session import ClusterChoice
+    from grader.reports.report import render
 
     text = texts("cli", args.lang)
     catalogue = _catalogue(args)
@@ -289,10 +289,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    from grader import batch, classroom, journal, roster
-    from grader.engine import EngineUnavailable, connect
-    from grader.roster_entry import RosterError
-    from grader.session import ClusterChoice
+    from grader.classroom import batch, journal, roster
+    from grader.classroom import gradebook as classroom
+    from grader.classroom.roster_entry import RosterError
+    from grader.containers.engine import EngineUnavailable, connect
+    from grader.grading.session import ClusterChoice
 
     catalogue = _catalogue(args)
     ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
@@ -342,7 +343,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
-    from grader import classroom
+    from grader.classroom import gradebook as classroom
 
     missing = [str(s) for s in args.sources if not s.is_dir()]
     if missing:
@@ -359,14 +360,14 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _gitlab_header(spec: str) -> str | None:
-    from grader.gitlab_roster import auth_header
-    from grader.roster import GITLAB_SCHEME
+    from grader.classroom.gitlab_roster import auth_header
+    from grader.classroom.roster import GITLAB_SCHEME
 
     return auth_header() if spec.startswith(GITLAB_SCHEME) else None
 
 
 def _shard_spec(value: str) -> tuple[int, int]:
-    from grader.roster import parse_shard
+    from grader.classroom.roster import parse_shard
 
     try:
         return parse_shard(value)
@@ -375,7 +376,7 @@ def _shard_spec(value: str) -> tuple[int, int]:
 
 
 def _deadline(value: str) -> object:
-    from grader.checkout import parse_deadline
+    from grader.classroom.checkout import parse_deadline
 
     try:
         return parse_deadline(value)
@@ -384,7 +385,7 @@ def _deadline(value: str) -> object:
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.scaffold import init
+    from grader.classroom.scaffold import init
 
     for line in init(args.directory, _catalogue(args)):
         print(line, file=out)
@@ -392,7 +393,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _save_spec(value: str) -> tuple[str, Path]:
-    from grader.report import FORMATS
+    from grader.reports.report import FORMATS
 
     fmt, _, path = value.partition(":")
     if fmt not in FORMATS or not path:
@@ -403,8 +404,8 @@ def _save_spec(value: str) -> tuple[str, Path]:
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from grader.results import Report
-    from grader.signing import verify
+    from grader.model.results import Report
+    from grader.reports.signing import verify
 
     key = args.key or os.environ.get(KEY_VARIABLE)
     if not key:
@@ -434,7 +435,7 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def _rerun(recorded: Report, path: Path | None) -> list[str]:
     """Re-grade the recorded repository; what differs (files or verdicts), if anything."""
-    from grader.runner import grade
+    from grader.grading.runner import grade
 
     catalogue = Catalogue.load()
     ids = [e.id for e in recorded.exercises if e.id in catalogue]
@@ -462,8 +463,8 @@ def _mode(exercises: list[Exercise], *, live: bool, every: bool) -> str:
 
 
 def _images(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.engine import EngineUnavailable, connect
-    from grader.images import SeedError, seed
+    from grader.containers.engine import EngineUnavailable, connect
+    from grader.containers.images import SeedError, seed
 
     try:
         seed(connect(), force=args.force, log=lambda line: print(line, file=out))
@@ -474,7 +475,7 @@ def _images(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _clean(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.engine import EngineUnavailable, connect, sweep
+    from grader.containers.engine import EngineUnavailable, connect, sweep
 
     try:
         removed = sweep(connect(), cache=args.cache)
@@ -491,8 +492,8 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
 def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> list[str]:
     """Delete every namespace a grading run labelled on that cluster — or, with a student's
     rights in one namespace (the course's cluster), every object a grading labelled there."""
-    from grader.cluster import NoCluster, from_kubeconfig
-    from grader.labels import LABEL_MANAGED
+    from grader.k8s.cluster import NoCluster, from_kubeconfig
+    from grader.model.labels import LABEL_MANAGED
 
     try:
         cluster = from_kubeconfig(kubeconfig, context)

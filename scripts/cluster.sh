@@ -11,7 +11,7 @@
 # project's Docker engine (dockershim, cgroupfs), with Debian's etcd. Every component listens
 # on loopback (the pods' bridge docker0 only where pods must reach it): the cluster is never
 # reachable from outside the machine. Pods get a loopback-only resolv.conf: no lookup leaves it.
-# An offline stand-in ingress controller (Debian's nginx, grader/ingress_standin.py) answers on
+# An offline stand-in ingress controller (Debian's nginx, grader/k8s/ingress_standin.py) answers on
 # 127.0.0.80:18480 (not port 80: a student's `80:80` publishes on every address of the machine).
 # Idempotent: a second `up` on a running cluster returns in a second.
 set -euo pipefail
@@ -335,7 +335,7 @@ up() {
   start proxy "$bin/kube-proxy" --config "$STATE/proxy.yaml"
   wait_for 90 "the node" node_ready
   restore_sysctls  # the kubelet and kube-proxy set theirs at start; the machine is shared
-  start ingress "$PYTHON" -m grader.ingress_standin --kubeconfig "$STATE/admin.kubeconfig" \
+  start ingress "$PYTHON" -m grader.k8s.ingress_standin --kubeconfig "$STATE/admin.kubeconfig" \
     --listen "$INGRESS_LISTEN" --state-dir "$STATE/ingress"
   wait_for 30 "the stand-in ingress controller" \
     kubectl_admin get ingressclass nginx

@@ -9,12 +9,12 @@ import pytest
 from classes import make_student
 from gitlab_server import FakeGitLab, serving
 
-from grader.catalogue import Catalogue
-from grader.engine import EngineUnavailable, connect
+from grader.containers.engine import EngineUnavailable, connect
+from grader.model.catalogue import Catalogue
 
 # The grader's markers (points, practice, live…), which the shared checks carry; the plugin is
 # inert without --grader-run, and it is no longer loaded into every pytest of the environment.
-pytest_plugins = ["grader.plugin"]
+pytest_plugins = ["grader.grading.plugin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "fixtures" / "submissions"

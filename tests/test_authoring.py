@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import grader.authoring
-from grader.catalogue import import_refusals
+from grader.model.catalogue import import_refusals
 from tests.conftest import ROOT
 
 MODULES = sorted((ROOT / "exercises").glob("*/*.py"))
@@ -23,8 +23,8 @@ def test_an_exercise_imports_only_the_authoring_module(module: Path) -> None:
 
 
 def test_the_rule_refuses_an_internal_import() -> None:
-    assert refusals("from grader.engine import connect\nimport grader.cluster\n") == [
-        "imports grader.engine connect", "imports grader.cluster"]  # fmt: skip
+    assert refusals("from grader.containers.engine import connect\nimport grader.k8s.cluster\n") == [
+        "imports grader.containers.engine connect", "imports grader.k8s.cluster"]  # fmt: skip
     assert refusals("import grader.authoring\n") == []
     assert refusals("def f():\n    from grader import session\n") == ["imports grader session"]
     assert refusals("from grader.authoring import nothing_of_that_name\n") == [

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 import grader.authoring
-from grader.catalogue import Catalogue, Exercise
-from grader.dockerfile import TRANSLATED
-from grader.hints import LANGS
+from grader.containers.dockerfile import TRANSLATED
+from grader.model.catalogue import Catalogue, Exercise
+from grader.model.hints import LANGS
 from tests.conftest import ROOT, SUBMISSIONS
 
 CATALOGUE = Catalogue.load()
@@ -138,16 +138,17 @@ def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
     """The registry: keys written as strings anywhere, and the families of keys built at run
     time that each module declares (`HINT_KEYS`, checked by `hints.declared` where built)."""
     messages = CATALOGUE.messages()
-    sources = list((ROOT / "grader").glob("*.py")) + list((ROOT / "exercises").glob("*/*.py"))
+    sources = list((ROOT / "grader").rglob("*.py")) + list((ROOT / "exercises").glob("*/*.py"))
     used: set[str] = set()
     for path in sources:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assert _built_keys(tree) == [], f"{path.name}: a key built without hints.declared()"
         used |= _keys_written(tree)
-    for path in (ROOT / "grader").glob("*.py"):
+    for path in (ROOT / "grader").rglob("*.py"):
         if path.stem == "__main__":
             continue
-        module = importlib.import_module(f"grader.{path.stem}")
+        dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        module = importlib.import_module(dotted.removesuffix(".__init__"))
         used |= set(getattr(module, "HINT_KEYS", ()))
     used |= {f"common.hadolint_{code}" for code in TRANSLATED}
     for variant in SUBMISSIONS.glob("*/*/expect.yaml"):

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
-from grader import classroom, journal, scoring
-from grader.catalogue import Catalogue
-from grader.report import render
-from grader.results import CheckResult, ExerciseResult, Report
+from grader.classroom import gradebook as classroom
+from grader.classroom import journal
+from grader.model import scoring
+from grader.model.catalogue import Catalogue
+from grader.model.results import CheckResult, ExerciseResult, Report
+from grader.reports.report import render
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 
 from kubernetes.client import ApiClient
 
-from grader.cluster import (
+from grader.k8s.cluster import (
     deployment_verdict,
     grading_namespace,
     job_verdict,
@@ -122,7 +122,7 @@ def test_the_namespace_of_a_submission_carries_the_run_labels() -> None:
 
 
 def test_kind_on_a_local_engine_keeps_the_plain_configuration() -> None:
-    from grader.cluster import KIND_CONFIG, kind_config
+    from grader.k8s.cluster import KIND_CONFIG, kind_config
 
     assert kind_config("localhost") == KIND_CONFIG
     assert "apiServerAddress" not in KIND_CONFIG
@@ -133,7 +133,7 @@ def test_kind_on_gitlab_dind_listens_on_the_service_host_with_it_in_the_certific
 ) -> None:
     import yaml
 
-    from grader.cluster import KIND_API_PORT, kind_config, point_kubeconfig_at
+    from grader.k8s.cluster import KIND_API_PORT, kind_config, point_kubeconfig_at
 
     config = yaml.safe_load(kind_config("docker"))
     assert config["kind"] == "Cluster" and config["nodes"][0]["role"] == "control-plane"

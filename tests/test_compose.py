@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader import compose
-from grader.limits import Limits
+from grader.containers import compose
+from grader.grading.limits import Limits
 
 STDERR = (
     'time="2026-12-01T19:56:25Z" level=warning msg="/tmp/snap/ex2/compose.yaml: the attribute '

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader import container_errors
-from grader.engine import RunResult
+from grader.containers import container_errors
+from grader.containers.engine import RunResult
 
 
 @pytest.mark.parametrize(

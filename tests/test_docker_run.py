@@ -11,12 +11,18 @@ from typing import Any
 import pytest
 import yaml
 
-from grader import docker_run, run_commands
-from grader.catalogue import Catalogue
-from grader.compose import binary
-from grader.docker_run import RunCommand, Translation, find_commands, from_folder, translate
-from grader.hints import LANGS
-from grader.policy import compose_violations
+from grader.containers import docker_run, run_commands
+from grader.containers.compose import binary
+from grader.containers.docker_run import (
+    RunCommand,
+    Translation,
+    find_commands,
+    from_folder,
+    translate,
+)
+from grader.grading.policy import compose_violations
+from grader.model.catalogue import Catalogue
+from grader.model.hints import LANGS
 
 
 def folder_with(tmp_path: Path, files: dict[str, str | bytes]) -> Path:

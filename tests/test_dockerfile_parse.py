@@ -1,4 +1,4 @@
-"""Dockerfiles read as Docker reads them (buildkit's parser, `grader.dockerfile.instructions`):
+"""Dockerfiles read as Docker reads them (buildkit's parser, `grader.containers.dockerfile.instructions`):
 the odd forms students write. No Docker engine needed."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.dockerfile import Instruction, instructions
-from grader.image_files import source_of
-from grader.similarity import dockerfile_features
+from grader.classroom.similarity import dockerfile_features
+from grader.containers.dockerfile import Instruction, instructions
+from grader.containers.image_files import source_of
 
 
 def read(text: str) -> list[tuple[str, str, int]]:

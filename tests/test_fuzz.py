@@ -11,11 +11,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import kube, policy
-from grader.compose import parse_problem
-from grader.dockerfile import instructions
-from grader.images import base_images
-from grader.manifests import load
+from grader.containers.compose import parse_problem
+from grader.containers.dockerfile import instructions
+from grader.containers.images import base_images
+from grader.grading import policy
+from grader.k8s import kube
+from grader.k8s.manifests import load
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow])  # fmt: skip

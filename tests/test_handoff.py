@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import runner
-from grader.catalogue import Catalogue
-from grader.results import Report
-from grader.status import ExitStatus, for_report
+from grader.grading import runner
+from grader.model.catalogue import Catalogue
+from grader.model.results import Report
+from grader.model.status import ExitStatus, for_report
 from tests.conftest import make_repo
 
 CHILD = """#!/bin/sh

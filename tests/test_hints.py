@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.catalogue import Catalogue
-from grader.hints import Messages, hint
+from grader.model.catalogue import Catalogue
+from grader.model.hints import Messages, hint
 
 
 def test_a_hint_renders_in_french_by_default_and_in_english_when_asked() -> None:
@@ -40,7 +40,7 @@ def test_messages_load_prefixes_each_file(tmp_path: Path) -> None:
 
 
 def test_the_interface_texts_are_in_the_one_catalogue_in_both_languages() -> None:
-    from grader.texts import GROUPS, texts
+    from grader.model.texts import GROUPS, texts
 
     for group in GROUPS:
         french, english = texts(group, "fr"), texts(group, "en")

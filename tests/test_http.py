@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.http import published_url
+from grader.grading.http import published_url
 
 
 def test_published_ports_are_reached_on_the_docker_host(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -20,7 +20,7 @@ class _Container:
 
 
 def test_the_ipv4_binding_wins_when_docker_picks_two_ephemeral_ports() -> None:
-    from grader.engine import published_ports
+    from grader.containers.engine import published_ports
 
     split = {
         "80/tcp": [
@@ -38,7 +38,7 @@ def test_the_ipv4_binding_wins_when_docker_picks_two_ephemeral_ports() -> None:
 
 
 def test_where_the_engine_is_is_decided_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.docker_host import engine_host, engine_is_local
+    from grader.containers.docker_host import engine_host, engine_is_local
 
     for value, host, local in [("", "localhost", True), ("unix:///var/run/docker.sock",
                                "localhost", True), ("tcp://127.0.0.1:2375", "127.0.0.1", True),

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import standins
-from grader.dockerfile import build_hint
-from grader.engine import BuildResult
-from grader.images import (
+from grader.containers import standins
+from grader.containers.dockerfile import build_hint
+from grader.containers.engine import BuildResult
+from grader.containers.images import (
     Mirror,
     Standin,
     base_images,
@@ -293,7 +293,7 @@ def test_an_end_of_life_release_fails_with_its_own_hint(tmp_path: Path) -> None:
 
 
 def test_a_byte_order_mark_does_not_hide_the_first_from() -> None:
-    from grader.dockerfile import instructions
+    from grader.containers.dockerfile import instructions
 
     text = "\ufeffFROM nginx:1.27\r\nCOPY index.html /usr/share/nginx/html/\r\n"
     assert base_images(text) == ["nginx:1.27"]

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import ingress_standin as standin
+from grader.k8s import ingress_standin as standin
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = "/var/lib/grader-ingress"
@@ -746,7 +746,7 @@ def test_the_daemon_serves_publishes_and_stops_on_sigterm(
     port = free_port()
     env = os.environ | {"FAKE_KUBE": str(kube), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     daemon = subprocess.Popen(
-        [sys.executable, "-m", "grader.ingress_standin", "--kubeconfig", str(kube / "config"),
+        [sys.executable, "-m", "grader.k8s.ingress_standin", "--kubeconfig", str(kube / "config"),
          "--listen", f"127.0.0.1:{port}", "--state-dir", str(state), "--interval", "0.2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

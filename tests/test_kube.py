@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from grader import kube
-from grader.manifests import Manifest, Manifests, load, schema_problems, selects
+from grader.k8s import kube
+from grader.k8s.manifests import Manifest, Manifests, load, schema_problems, selects
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

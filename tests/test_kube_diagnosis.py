@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from kubernetes.client import ApiClient
 
-from grader.catalogue import Catalogue
-from grader.hints import LANGS, Hint
-from grader.kube_diagnosis import (
+from grader.k8s.kube_diagnosis import (
     diagnose_job,
     diagnose_pods,
     diagnose_replica_failures,
     is_hopeless,
     service_without_endpoints,
 )
+from grader.model.catalogue import Catalogue
+from grader.model.hints import LANGS, Hint
 
 NS = "grader-ab12-ex4"
 POD = "web-7c5ddbdf54-x2x9z"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-from grader.cluster import as_list, grading_namespace, labelled
-from grader.kube_live import as_manifest, is_the_students
-from grader.labels import LABEL_MANAGED, LABEL_RUN
+from grader.k8s.cluster import as_list, grading_namespace, labelled
+from grader.k8s.kube_live import as_manifest, is_the_students
+from grader.model.labels import LABEL_MANAGED, LABEL_RUN
 
 
 def test_objects_a_controller_made_or_the_grader_applied_are_not_the_students() -> None:

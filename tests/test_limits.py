@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.limits import DEFAULT, Limits, for_params, size_bytes
+from grader.grading.limits import DEFAULT, Limits, for_params, size_bytes
 
 
 def test_sizes_are_read_in_docker_units() -> None:
@@ -35,7 +35,7 @@ def test_an_exercise_and_the_environment_may_override_the_defaults() -> None:
 def test_the_labelled_copy_never_competes_for_names_or_ports(tmp_path: Path) -> None:
     import json
 
-    from grader import compose
+    from grader.containers import compose
 
     config = {"services": {"notebook": {"image": "jupyter/base-notebook", "container_name": "notebook",
                                         "ports": [{"target": 8888, "published": "8888"}]}}}  # fmt: skip
@@ -57,7 +57,7 @@ def test_builds_get_the_same_limits_as_containers_plus_time_and_disk() -> None:
 
 def test_a_build_guard_that_cannot_ask_the_engine_says_why_its_limits_are_off() -> None:
     """`docker info` failing used to turn the process limit and the watchdog off in silence."""
-    from grader.buildguard import Guard
+    from grader.containers.buildguard import Guard
 
     class EngineThatFailsInfo:
         def info(self) -> dict[str, str]:
@@ -69,8 +69,8 @@ def test_a_build_guard_that_cannot_ask_the_engine_says_why_its_limits_are_off() 
 
 
 def test_the_graders_notes_are_in_every_report_format() -> None:
-    from grader.report import render
-    from grader.results import CheckResult, ExerciseResult, Report
+    from grader.model.results import CheckResult, ExerciseResult, Report
+    from grader.reports.report import render
 
     exercise = ExerciseResult("ex1", "cowsay", "1", "ex1",
                               [CheckResult("test_builds", "builds", "passed", 1, 1)],

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalogue import BUILT_IN, Catalogue, Pack, packs
 from grader.cli import main
-from grader.new_exercise import NewExerciseError, scaffold
+from grader.grading.new_exercise import NewExerciseError, scaffold
+from grader.model.catalogue import BUILT_IN, Catalogue, Pack, packs
 from tests.conftest import ROOT
 
 
@@ -47,10 +47,10 @@ def test_a_clashing_id_is_namespaced_and_keeps_its_own_messages(tmp_path: Path) 
 def test_a_check_importing_grader_internals_is_refused_with_why(tmp_path: Path) -> None:
     scaffold(tmp_path / "tp", "tp1", kind="kubernetes", slug="web")
     module = tmp_path / "tp" / "tp1_web" / "test_web.py"
-    module.write_text(module.read_text() + "\nfrom grader.engine import connect\n")
+    module.write_text(module.read_text() + "\nfrom grader.containers.engine import connect\n")
     catalogue = Catalogue.load(packs=[Pack("tp", tmp_path / "tp")])
     assert "tp1" not in catalogue
-    assert "imports grader.engine connect" in catalogue.refused["tp1"]
+    assert "imports grader.containers.engine connect" in catalogue.refused["tp1"]
     assert "grader.authoring only" in catalogue.refused["tp1"]
     status, out = run("list", "--pack", str(tmp_path / "tp"))
     assert status == 0 and "REFUSED" in out

@@ -1,4 +1,4 @@
-"""The grader's pytest plugin is loaded only where it is asked for (`-p grader.plugin`)."""
+"""The grader's pytest plugin is loaded only where it is asked for (`-p grader.grading.plugin`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_no_pytest11_entry_point_loads_the_plugin_everywhere() -> None:
 def test_another_projects_pytest_run_does_not_load_the_grader(tmp_path: Path) -> None:
     (tmp_path / "test_other.py").write_text(
         "import sys\n\ndef test_alone():\n"
-        "    assert 'grader.plugin' not in sys.modules and 'docker' not in sys.modules\n"
+        "    assert 'grader.grading.plugin' not in sys.modules and 'docker' not in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            str(tmp_path)], cwd=tmp_path, capture_output=True, text=True,

@@ -5,9 +5,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from grader.report import FORMATS, render
-from grader.results import CheckResult, ExerciseResult, Report
-from grader.status import ExitStatus, for_report
+from grader.model.results import CheckResult, ExerciseResult, Report
+from grader.model.status import ExitStatus, for_report
+from grader.reports.report import FORMATS, render
 
 
 def _report(lang: str = "fr") -> Report:

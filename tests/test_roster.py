@@ -11,9 +11,9 @@ import pytest
 from classes import git, make_student
 from gitlab_server import FakeGitLab
 
-from grader import roster
-from grader.checkout import CheckoutError, fetch, parse_deadline
-from grader.gitlab_roster import auth_header
+from grader.classroom import roster
+from grader.classroom.checkout import CheckoutError, fetch, parse_deadline
+from grader.classroom.gitlab_roster import auth_header
 
 
 def test_folder_roster_one_student_per_subfolder(tmp_path: Path) -> None:

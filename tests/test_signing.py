@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from grader.cli import main
-from grader.provenance import tree_digest
-from grader.signing import canonical, sign, verify
+from grader.grading.provenance import tree_digest
+from grader.reports.signing import canonical, sign, verify
 
 REPORT = {"grader_version": "0.1.0", "lang": "fr", "mode": "files", "root": "/r",
           "started_at": "2026-11-23T12:00:00+00:00", "duration": 1.0, "exercises": [],

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import yaml
 
-from grader.similarity import dockerfile_features, features, similar_pairs, yaml_features
+from grader.classroom.similarity import (
+    dockerfile_features,
+    features,
+    similar_pairs,
+    yaml_features,
+)
 
 CLASS = Path(__file__).resolve().parent.parent / "fixtures" / "similarity"
 

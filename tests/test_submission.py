@@ -4,9 +4,9 @@ import os
 import stat
 from pathlib import Path
 
-from grader import submission
-from grader.checks import missing_file_hint
-from grader.submission import snapshot
+from grader.grading import submission
+from grader.grading.checks import missing_file_hint
+from grader.grading.submission import snapshot
 
 
 def test_a_symlink_leaving_the_folder_is_left_out_with_its_reason(tmp_path: Path) -> None:

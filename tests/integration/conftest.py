@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from grader.engine import grader_images
-from grader.labels import LABEL_MANAGED
+from grader.containers.engine import grader_images
+from grader.model.labels import LABEL_MANAGED
 
 
 @pytest.fixture(autouse=True)

@@ -20,8 +20,9 @@ import pytest
 from classes import make_class, make_student
 from gitlab_server import FakeGitLab
 
-from grader import journal, ports
+from grader.classroom import journal
 from grader.cli import main
+from grader.containers import ports
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.docker

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import grader_images
-from grader.labels import LABEL_MANAGED
+from grader.containers.engine import grader_images
+from grader.model.labels import LABEL_MANAGED
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.docker
@@ -43,7 +43,7 @@ def test_ctrl_c_during_a_grading_leaves_nothing_behind(engine, tmp_path: Path) -
 
 def test_grader_clean_removes_what_a_killed_run_left(engine) -> None:  # type: ignore[no-untyped-def]
     from grader.cli import main
-    from grader.labels import labels
+    from grader.model.labels import labels
 
     engine.networks.create("grader-leftover-net", labels=labels("killed-run"))
     engine.containers.create("nginx:latest", name="grader-leftover", labels=labels("killed-run"))
@@ -60,7 +60,7 @@ def test_grader_clean_also_cleans_a_cluster_when_asked_and_says_when_there_is_no
     import io
 
     from grader.cli import main
-    from grader.labels import labels
+    from grader.model.labels import labels
 
     engine.networks.create("grader-leftover-net2", labels=labels("killed-run"))
     out = io.StringIO()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalogue import Catalogue
 from grader.cli import main
-from grader.labels import labels
+from grader.model.catalogue import Catalogue
+from grader.model.labels import labels
 from tests.conftest import ROOT, SUBMISSIONS, make_repo
 
 pytestmark = pytest.mark.docker

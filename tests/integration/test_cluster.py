@@ -22,14 +22,14 @@ import pytest
 import yaml
 from classes import make_student
 
-from grader import journal
-from grader.catalogue import Catalogue
+from grader.classroom import journal
 from grader.cli import main
-from grader.cluster import Cluster, NoCluster, apply, delete_namespace, from_kubeconfig
-from grader.labels import LABEL_MANAGED
-from grader.results import ExerciseResult
-from grader.runner import grade
-from grader.session import ClusterChoice
+from grader.grading.runner import grade
+from grader.grading.session import ClusterChoice
+from grader.k8s.cluster import Cluster, NoCluster, apply, delete_namespace, from_kubeconfig
+from grader.model.catalogue import Catalogue
+from grader.model.labels import LABEL_MANAGED
+from grader.model.results import ExerciseResult
 from tests.conftest import ROOT, SUBMISSIONS, make_repo
 
 pytestmark = [pytest.mark.docker, pytest.mark.cluster]
@@ -259,7 +259,7 @@ def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 60) -> None:
 def test_grader_clean_deletes_every_namespace_a_run_left(
     cluster: Cluster, tmp_path: Path
 ) -> None:
-    from grader.cluster import grading_namespace
+    from grader.k8s.cluster import grading_namespace
 
     made = cluster.kubectl("apply", "-f", "-", stdin=grading_namespace("grader-left-x", "x"))
     assert made.ok, made.output
@@ -274,7 +274,7 @@ def test_docker_live_checks_ignore_the_pods_of_a_running_cluster(
 ) -> None:
     """A pod's nginx runs as a container of the same engine: `ex2 --live` must not take it
     for the student's nginx."""
-    from grader.checks import containers_from
+    from grader.grading.checks import containers_from
 
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}  # fmt: skip

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.catalogue import Catalogue
+from grader.classroom.scaffold import TEMPLATE, copy_solutions, init
 from grader.cli import main
-from grader.scaffold import TEMPLATE, copy_solutions, init
+from grader.model.catalogue import Catalogue
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent

@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import compose, policy
-from grader.buildguard import can_limit_pids
-from grader.catalogue import Catalogue
-from grader.engine import Client
-from grader.labels import LABEL_MANAGED
-from grader.limits import Limits
-from grader.manifests import load
-from grader.runner import grade
+from grader.containers import compose
+from grader.containers.buildguard import can_limit_pids
+from grader.containers.engine import Client
+from grader.grading import policy
+from grader.grading.limits import Limits
+from grader.grading.runner import grade
+from grader.k8s.manifests import load
+from grader.model.catalogue import Catalogue
+from grader.model.labels import LABEL_MANAGED
 from tests.conftest import ROOT, make_repo
 
 pytestmark = pytest.mark.docker

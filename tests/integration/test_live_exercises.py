@@ -12,12 +12,12 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-from grader import images
-from grader.catalogue import Catalogue
-from grader.checks import containers_from
-from grader.engine import Client
-from grader.results import ExerciseResult
-from grader.runner import grade
+from grader.containers import images
+from grader.containers.engine import Client
+from grader.grading.checks import containers_from
+from grader.grading.runner import grade
+from grader.model.catalogue import Catalogue
+from grader.model.results import ExerciseResult
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.docker

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import journal
+from grader.classroom import journal
 from grader.cli import main
-from grader.new_exercise import scaffold
+from grader.grading.new_exercise import scaffold
 from tests.conftest import SUBMISSIONS
 
 pytestmark = pytest.mark.docker

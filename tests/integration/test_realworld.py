@@ -26,9 +26,9 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.catalogue import Catalogue
-from grader.results import ExerciseResult
-from grader.runner import grade
+from grader.grading.runner import grade
+from grader.model.catalogue import Catalogue
+from grader.model.results import ExerciseResult
 from tests.conftest import ROOT, make_repo
 
 pytestmark = pytest.mark.docker

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import images
-from grader.catalogue import Catalogue
-from grader.engine import BuildResult, Client, build_image
-from grader.results import ExerciseResult
-from grader.runner import grade
+from grader.containers import images
+from grader.containers.engine import BuildResult, Client, build_image
+from grader.grading.runner import grade
+from grader.model.catalogue import Catalogue
+from grader.model.results import ExerciseResult
 from tests.conftest import make_repo
 
 pytestmark = pytest.mark.docker

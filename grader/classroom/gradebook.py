@@ -1,0 +1,204 @@
+"""What a teacher gets from a batch's journals: the gradebook (CSV for Moodle, JSON) and the
+class dashboard (one self-contained HTML file), all rebuilt from the journals alone, so that
+`grader merge` gives the same files from shards as one batch would have.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import statistics
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.classroom import journal, similarity
+from grader.model.catalogue import Catalogue
+from grader.model.texts import texts
+from grader.reports.report import environment
+
+DASHBOARD, GRADEBOOK_CSV, GRADEBOOK_JSON = "dashboard.html", "gradebook.csv", "gradebook.json"
+
+
+@dataclass
+class Column:
+    id: str
+    title: str
+    max_points: float
+
+
+Records = dict[str, journal.Record]
+
+
+def columns(records: Records, catalogue: Catalogue, lang: str) -> list[Column]:
+    """The exercises graded, in catalogue order, each out of the most points a record puts at
+    stake for it (the same for the whole class, unless shards were graded with and without a
+    cluster: each row's own total and score stay its report's)."""
+    graded: dict[str, float] = {}
+    for record in records.values():
+        for exercise_id, entry in record.exercises.items():
+            graded[exercise_id] = max(graded.get(exercise_id, 0.0), entry.max_points)
+    known = [e.id for e in catalogue if e.id in graded]
+    ids = known + sorted(set(graded) - set(known))
+    return [Column(i, catalogue.get(i).title_in(lang) if i in catalogue else i, graded[i])
+            for i in ids]  # fmt: skip
+
+
+def late_text(record: journal.Record) -> str:
+    late = record.late
+    if late is None:
+        return ""
+    count = late.commits_after
+    return f"{count} commit(s) after {late.deadline}" if count else "on time"
+
+
+def gradebook(records: Records, cols: list[Column]) -> list[dict[str, Any]]:
+    """One row per student: points per exercise, total, score, late flag, status. The total
+    and the score are the record's, that is the student's report's (`grader.model.scoring`)."""
+    rows = []
+    for student, record in sorted(records.items()):
+        graded = record.graded
+        row: dict[str, Any] = {"student": student, "name": record.name}
+        for col in cols:
+            entry = record.exercises.get(col.id)
+            row[col.id] = entry.points if graded and entry else None
+        row |= {
+            "total": record.points if graded else None,
+            "max_points": record.max_points if graded else sum(c.max_points for c in cols),
+            "score": record.score if graded else None,
+            "late": late_text(record),
+            "commit": record.commit,
+            "validated": " ".join(record.validated) if graded else None,
+            "status": "graded" if graded else f"not graded: {record.error or ''}",
+        }
+        rows.append(row)
+    return rows
+
+
+def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column]) -> str:
+    """For Moodle's grade import (Grades > Import > CSV file): map "ID number" to the user's
+    ID number (or Username), each exercise column to its grade item. Empty cell = no grade."""
+    total = sum(c.max_points for c in cols)
+    header = ["ID number", "Full name", *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
+              f"Total (/{_num(total)})", "Score (%)", "Validated", "Late", "Commit",
+              "Status"]  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        values = [row[c.id] for c in cols] + [row["total"], row["score"]]
+        cells = ["" if v is None else _num(v) for v in values]
+        keys = ("student", "name", "validated", "late", "commit", "status")
+        texts = [_text(row[k] or "") for k in keys]
+        writer.writerow([*texts[:2], *cells, *texts[2:]])
+    return buffer.getvalue()
+
+
+def _text(value: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (a GitLab project name is the
+    student's to choose: `=HYPERLINK(…)`)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _num(value: float) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.2f}".rstrip("0")
+
+
+def pass_rates(records: Records, cols: list[Column]) -> list[dict[str, Any]]:
+    """Per check: how many graded students passed, failed, or could not attempt it."""
+    rates = []
+    for col in cols:
+        counts: dict[str, Counter[str]] = {}
+        titles: dict[str, str] = {}
+        for record in records.values():
+            entry = record.exercises.get(col.id)
+            if not record.graded or entry is None:
+                continue
+            titles |= entry.check_titles
+            for name, status in entry.checks.items():
+                counts.setdefault(name, Counter())[status] += 1
+        for name, counter in counts.items():
+            total = sum(counter.values())
+            passed = counter["passed"] + counter["advice"]
+            not_attempted = counter["not_attempted"]
+            failed = total - passed - not_attempted
+            rates.append({"exercise": col.id, "check": name, "title": titles.get(name, name),
+                          "total": total, "passed": passed / total, "failed": failed / total,
+                          "not_attempted": not_attempted / total})  # fmt: skip
+    return rates
+
+
+def histogram(scores: list[float], buckets: int = 10) -> list[dict[str, Any]]:
+    counts = [0] * buckets
+    for score in scores:
+        counts[min(buckets - 1, int(score // (100 / buckets)))] += 1
+    width = 100 // buckets
+    return [{"label": f"{k * width}–{(k + 1) * width}", "count": n} for k, n in enumerate(counts)]
+
+
+def similar(records: Records) -> list[similarity.Pair]:
+    graded = {s: r.features for s, r in records.items() if r.graded}
+    return similarity.similar_pairs(graded)
+
+
+def write(out: Path, records: Records, catalogue: Catalogue, lang: str) -> list[Path]:
+    """Write the gradebook (CSV, JSON) and the dashboard into `out`; returns their paths."""
+    cols = columns(records, catalogue, lang)
+    rows = gradebook(records, cols)
+    pairs = similar(records)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / GRADEBOOK_CSV, out / GRADEBOOK_JSON, out / DASHBOARD]
+    written[0].write_text(gradebook_csv(rows, cols), encoding="utf-8")
+    document = {"columns": [asdict(c) for c in cols], "students": rows,
+                "similar": [asdict(p) for p in pairs]}  # fmt: skip
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    written[1].write_text(text, encoding="utf-8")
+    written[2].write_text(dashboard(records, cols, rows, pairs, lang), encoding="utf-8")
+    return written
+
+
+def dashboard(
+    records: Records, cols: list[Column], rows: list[dict[str, Any]],
+    pairs: list[similarity.Pair], lang: str,
+) -> str:  # fmt: skip
+    scores = sorted(r["score"] for r in rows if r["score"] is not None)
+    template = environment().get_template("dashboard.html.j2")
+    return template.render(
+        t=texts("dashboard", lang), lang=lang, cols=cols, rows=rows, pairs=pairs, records=records,
+        histogram=histogram(scores), rates=pass_rates(records, cols),
+        mean=statistics.mean(scores) if scores else None,
+        median=statistics.median(scores) if scores else None,
+        graded=len(scores), total=len(rows), left_out=left_out(records),
+    )  # fmt: skip
+
+
+def left_out(records: Records) -> dict[str, float]:
+    """Per exercise, the points nobody could attempt here (no cluster), if any."""
+    found: dict[str, float] = {}
+    for record in records.values():
+        for exercise_id, entry in record.exercises.items():
+            if entry.left_out:
+                found[exercise_id] = max(found.get(exercise_id, 0.0), entry.left_out)
+    return found
+
+
+def merge(sources: list[Path], out: Path) -> Records:
+    """Join the journals (and copy the students' reports) of `sources` into `out`."""
+    records = journal.load(sources)
+    out.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        students = source / "students"
+        if students.is_dir() and source.resolve() != out.resolve():
+            shutil.copytree(students, out / "students", dirs_exist_ok=True)
+    merged = out / journal.file_name(None)
+    if any(p.resolve() == merged.resolve() for p in journal.journals(sources)):
+        merged = out / "journal.merged.jsonl"
+    merged.unlink(missing_ok=True)
+    book = journal.Journal(merged)
+    for _, record in sorted(records.items()):
+        book.append(record)
+    return records

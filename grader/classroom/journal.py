@@ -1,0 +1,202 @@
+"""The batch journal: one JSON line per finished submission, appended and fsynced at once.
+
+A batch killed at any moment (even by SIGKILL) loses at most the submissions in flight:
+every line written is on disk, and a torn last line is ignored when reading. `--resume`
+skips the students whose grading is recorded. Shards write their own journal file
+(`journal.shard-3-of-8.jsonl`), so that their artefacts can be put in one folder and merged.
+
+A line is a `Record`, read and written here only: the batch makes them, the gradebook and
+the dashboard read them, and the tests build them with the same classes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from grader.model import scoring
+from grader.model.results import Report
+
+GRADED: Final = "graded"  # a record's status
+FAILED: Final = "failed"  # could not be graded at all
+RecordStatus = Literal["graded", "failed"]
+
+
+@dataclass
+class ExerciseEntry:
+    """One exercise of one student, as the gradebook needs it."""
+
+    points: float
+    max_points: float  # at stake under the score policy
+    left_out: float = 0.0  # points the policy leaves out (no cluster here…)
+    checks: dict[str, str] = field(default_factory=dict)  # check name → status
+    check_titles: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    validated: bool = False
+
+
+@dataclass
+class Late:
+    deadline: str
+    commits_after: int  # commits made after the deadline (not graded)
+    last_commit_at: str | None = None
+
+
+@dataclass
+class Record:
+    student: str
+    name: str
+    source: str = ""
+    status: RecordStatus = FAILED
+    error: str | None = None  # why it could not be graded (status failed)
+    commit: str | None = None
+    late: Late | None = None
+    exercises: dict[str, ExerciseEntry] = field(default_factory=dict)
+    points: float = 0.0
+    max_points: float = 0.0
+    score: float = 0.0  # percent, `grader.model.scoring`: the student's report says the same
+    validated: list[str] = field(default_factory=list)
+    report: str | None = None  # the student's HTML report, relative to the batch folder
+    features: dict[str, list[str]] = field(default_factory=dict)  # for grader.classroom.similarity
+    duration: float = 0.0
+    finished_at: str = ""
+    policy: dict[str, str] = field(default_factory=scoring.DEFAULT.to_dict)
+
+    @property
+    def graded(self) -> bool:
+        return self.status == GRADED
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        """A record read back; raises ValueError (or TypeError, KeyError) on a malformed one."""
+        status = data.get("status")
+        if status not in (GRADED, FAILED):
+            raise ValueError(f"unknown record status {status!r}")
+        late = data.get("late")
+        return cls(
+            student=str(data["student"]), name=str(data.get("name") or data["student"]),
+            source=str(data.get("source") or ""), status=status,
+            error=_opt(data.get("error")), commit=_opt(data.get("commit")),
+            late=Late(**late) if isinstance(late, dict) else None,
+            exercises={str(k): _entry(v) for k, v in (data.get("exercises") or {}).items()},
+            points=float(data.get("points") or 0), max_points=float(data.get("max_points") or 0),
+            score=float(data.get("score") or 0),
+            validated=[str(v) for v in data.get("validated") or []],
+            report=_opt(data.get("report")),
+            features={str(k): [str(x) for x in v] for k, v in (data.get("features") or {}).items()},
+            duration=float(data.get("duration") or 0),
+            finished_at=str(data.get("finished_at") or ""),
+            policy={str(k): str(v) for k, v in (data.get("policy") or {}).items()}
+            or scoring.DEFAULT.to_dict(),
+        )  # fmt: skip
+
+
+def graded_record(base: Record, report: Report) -> Record:
+    """`base` (who, where from) with the grading of `report`. Its scores are the report's own
+    (`Report.scored`), so that the gradebook and the student's report never disagree."""
+    entries: dict[str, ExerciseEntry] = {}
+    for result in report.exercises:
+        score = result.scored(report.policy)
+        entries[result.id] = ExerciseEntry(
+            points=score.points, max_points=score.max_points, left_out=score.left_out,
+            checks={c.name: c.status for c in result.checks},
+            check_titles={c.name: c.title.splitlines()[0] for c in result.checks if c.title},
+            error=result.error, validated=result.validated(report.strict),
+        )  # fmt: skip
+    total = report.scored()
+    base.status = GRADED
+    base.exercises = entries
+    base.points, base.max_points, base.score = total.points, total.max_points, total.percent
+    base.validated = [i for i, e in entries.items() if e.validated]
+    base.policy = report.policy.to_dict()
+    return base
+
+
+def _entry(data: Any) -> ExerciseEntry:
+    if not isinstance(data, dict):
+        raise ValueError("an exercise entry is not an object")
+    return ExerciseEntry(
+        points=float(data.get("points") or 0), max_points=float(data.get("max_points") or 0),
+        left_out=float(data.get("left_out") or 0),
+        checks={str(k): str(v) for k, v in (data.get("checks") or {}).items()},
+        check_titles={str(k): str(v) for k, v in (data.get("check_titles") or {}).items()},
+        error=_opt(data.get("error")), validated=bool(data.get("validated")),
+    )  # fmt: skip
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def file_name(shard: tuple[int, int] | None) -> str:
+    return "journal.jsonl" if shard is None else f"journal.shard-{shard[0]}-of-{shard[1]}.jsonl"
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def append(self, record: Record) -> None:
+        line = (record.to_json() + "\n").encode()
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def read(path: Path) -> list[Record]:
+    """The records of one journal file; lines that are not whole records are skipped."""
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError:
+        return []
+    records = []
+    for line in lines:
+        try:
+            data = json.loads(line)
+            if isinstance(data, dict):
+                records.append(Record.from_dict(data))
+        except (ValueError, TypeError, KeyError):
+            continue  # a line torn by a kill, or not ours
+    return records
+
+
+def journals(folders: Iterable[Path]) -> list[Path]:
+    return sorted(p for f in folders for p in f.glob("journal*.jsonl") if p.is_file())
+
+
+def latest(records: Iterable[Record]) -> dict[str, Record]:
+    """The newest record of each student, a graded one winning over a failed one."""
+    found: dict[str, Record] = {}
+    for record in records:
+        old = found.get(record.student)
+        if old is None or _rank(record) >= _rank(old):
+            found[record.student] = record
+    return found
+
+
+def _rank(record: Record) -> tuple[bool, str]:
+    return record.graded, record.finished_at
+
+
+def load(folders: Iterable[Path]) -> dict[str, Record]:
+    """The newest record of each student across the journals of `folders`."""
+    return latest(r for path in journals(folders) for r in read(path))
+
+
+def done(folder: Path) -> set[str]:
+    """Students whose grading is recorded in the journals of `folder`."""
+    return {s for s, r in load([folder]).items() if r.graded}

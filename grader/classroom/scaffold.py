@@ -1,0 +1,62 @@
+"""`grader init`: a student repository ready for GitLab — one folder per exercise with its
+statement, and a `.gitlab-ci.yml` that includes the grading template."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.model.catalogue import Catalogue
+from grader.paths import templates_dir
+
+TEMPLATE = ".gitlab/grader.gitlab-ci.yml"
+CI_FILE = """\
+# Every push is graded by grader (see .gitlab/grader.gitlab-ci.yml).
+include:
+  - local: .gitlab/grader.gitlab-ci.yml
+"""
+PLACEHOLDER = """\
+Vos fichiers pour {id} vont ici (voir README.md), puis :
+
+    grader check {id}
+
+Your files for {id} go here (see README.md), then run `grader check {id}`.
+"""
+LIVE_NOTE = """\
+Rien à pousser pour {id} : il se corrige sur votre Docker, avec `grader check {id} --live`.
+Nothing to push for {id}: it is graded on your Docker with `grader check {id} --live`.
+"""
+
+
+def init(target: Path, catalogue: Catalogue) -> list[str]:
+    """Write the scaffold under `target`; never overwrites: returns what was written/kept."""
+    done: list[str] = []
+
+    def write(relative: str, text: str) -> None:
+        path = target / relative
+        if path.exists():
+            done.append(f"kept {relative}")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        done.append(f"wrote {relative}")
+
+    write(".gitlab-ci.yml", CI_FILE)
+    write(TEMPLATE, (templates_dir() / "student.gitlab-ci.yml").read_text(encoding="utf-8"))
+    lines = ["# Mes exercices Docker et Kubernetes", ""]
+    for exercise in catalogue:
+        folder = exercise.submission
+        write(f"{folder}/README.md", (exercise.folder / "README.md").read_text(encoding="utf-8"))
+        note = LIVE_NOTE if "files" not in exercise.modes else PLACEHOLDER
+        write(f"{folder}/A-FAIRE.txt", note.format(id=exercise.id))
+        lines.append(f"- `{folder}/` — {exercise.title_in('fr')} ({exercise.points} pts)")
+    write("README.md", "\n".join(lines) + "\n")
+    return done
+
+
+def copy_solutions(target: Path, catalogue: Catalogue) -> None:
+    """The reference solutions into a scaffold (used to prove the scaffold grades)."""
+    for exercise in catalogue:
+        if "files" in exercise.modes:
+            shutil.copytree(exercise.folder / "solution", target / exercise.submission,
+                            dirs_exist_ok=True)  # fmt: skip

@@ -1,0 +1,179 @@
+"""Run exercises against a student repository: pytest in a subprocess, JSON hand-off.
+
+`pytest.main()` cannot be called twice in one process, and the student's folder must never
+be able to configure pytest. So each grading run is one `python -P -m pytest` subprocess
+started from a private empty folder, with plugin auto-loading off, an empty ini file, and only
+the grader's own check modules on the command line: a `conftest.py`, `pytest.ini` or
+`sitecustomize.py` in the student's folder is never on any path pytest or Python looks at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader import __version__
+from grader.containers.engine import EngineUnavailable, connect, sweep
+from grader.grading import provenance
+from grader.grading.session import ClusterChoice
+from grader.model.catalogue import Catalogue, Exercise, Pack
+from grader.model.hints import hint
+from grader.model.results import ExerciseResult, Report, exercise_from
+
+GRACE_SECONDS = 15
+
+
+def grade(
+    exercises: Sequence[Exercise],
+    *,
+    root: Path,
+    lang: str = "fr",
+    mode: str = "files",
+    catalogue: Catalogue,
+    debug: bool = False,
+    cluster: ClusterChoice | None = None,
+    stop: threading.Event | None = None,
+    strict: bool = False,
+) -> Report:
+    """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent,
+    KeyboardInterrupt when `stop` is set meanwhile (the run is stopped and cleaned up)."""
+    client = connect() if any("docker" in e.needs for e in exercises) else None
+    run_id = secrets.token_hex(4)
+    started = time.monotonic()
+    report = Report(
+        grader_version=__version__, lang=lang, mode=mode, root=str(root),
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
+        work = Path(tmp)
+        try:
+            raw, (crash, log) = _run_pytest(
+                exercises, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
+                debug=debug, stop=stop, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
+            )  # fmt: skip
+        finally:
+            if client is not None:
+                sweep(client, run_id=run_id)
+    messages = catalogue.messages()
+    report.commit = provenance.git_commit(root)
+    report.environment = provenance.environment(client)
+    for exercise in exercises:
+        result = raw.get(exercise.id) or ExerciseResult(
+            id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
+            submission=str(root / exercise.submission),
+        )  # fmt: skip
+        if not result.checks and result.error is None:  # a broken hand-off: said loudly
+            why = crash or "no result came back from the checks"
+            result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
+            result.error += f"\n\n{log}" if log else ""
+        result.declared_points = float(exercise.points_in(mode))
+        report.exercises.append(result)
+    report.duration = round(time.monotonic() - started, 3)
+    return report
+
+
+def _run_pytest(
+    exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
+    work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
+    packs: Sequence[Pack] = (),
+) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:  # fmt: skip
+    """The child's results, and (why the hand-off broke, the end of the child's output)."""
+    out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    cwd.mkdir()
+    command = [
+        sys.executable, "-P", "-m", "pytest", "-p", "grader.grading.plugin",
+        "-p", "no:cacheprovider",
+        "-c", str(ini), "--rootdir", str(cwd), "--import-mode=importlib", "--assert=plain",
+        "-q", "--no-header", "-p", "no:warnings",
+        "--grader-run", run_id, "--grader-root", str(root.resolve()), "--grader-lang", lang,
+        "--grader-mode", mode, "--grader-workdir", str(work / "snapshots"),
+        "--grader-out", str(out), *cluster.args(),
+        "--grader-exercises", ",".join(e.id for e in exercises),
+        *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
+        "--continue-on-collection-errors",  # a pack's module that does not load fails alone
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
+    env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    timeout = sum(e.timeout for e in exercises) + GRACE_SECONDS
+    log = work / "pytest.log"  # kept for a broken hand-off; --debug shows it as it runs
+    with open(log, "wb") as sink:
+        output = None if debug else sink
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
+        crash = _wait(child, timeout, stop)
+    results, problem = _read_results(out)
+    why = crash or problem
+    return results, (why, "" if debug or not why else _tail(log))
+
+
+def _wait(
+    child: subprocess.Popen[bytes], timeout: float, stop: threading.Event | None
+) -> str | None:
+    """Wait for the pytest child; on Ctrl-C, `stop` or timeout, stop it cleanly, then for
+    good."""
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=0.5 if stop else timeout)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    _stop(child)
+                    return f"timed out after {int(timeout)} s"
+                if stop is not None and stop.is_set():
+                    raise KeyboardInterrupt from None
+    except KeyboardInterrupt:
+        _stop(child)
+        raise
+    return None if code in (0, 1) else f"pytest exit status {code}"
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    child.send_signal(signal.SIGINT)
+    try:
+        child.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+def _read_results(path: Path) -> tuple[dict[str, ExerciseResult], str | None]:
+    """The results the child wrote, validated as data field by field; or why there are none
+    (then every exercise is shown as the grader's failure, never as 0/0 and successful)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, "the checks wrote no results"
+    except (OSError, ValueError) as error:
+        return {}, f"the results could not be read ({error})"
+    try:
+        data = json.loads(text)
+        found = {str(raw["id"]): exercise_from(raw) for raw in data["exercises"]}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        return {}, f"the results are not valid ({type(error).__name__}: {error})"
+    return found, None
+
+
+def _tail(log: Path, lines: int = 15, limit: int = 2000) -> str:
+    """The end of the pytest child's output, to go with a broken hand-off."""
+    try:
+        with open(log, "rb") as handle:
+            handle.seek(max(0, log.stat().st_size - 16 * limit))
+            text = handle.read().decode("utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])[-limit:]
+
+
+__all__ = ["EngineUnavailable", "grade"]

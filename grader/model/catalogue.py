@@ -1,0 +1,250 @@
+"""The exercise catalogue: each folder `<id>_<slug>/` with its `exercise.yaml`.
+
+Ours are in `exercises/`. A teacher adds their own without forking, as **packs**: a folder of
+exercise folders of the same shape (`--exercises DIR`, or `$GRADER_EXERCISES`, several joined
+by `:`), or an installed package that declares one in the entry point group
+`grader.exercises` (the value names a module whose folder holds the exercises, or a function
+returning that folder). A pack's exercise whose id is already taken is named `<pack>-<id>`;
+one whose checks import anything of the grader but `grader.authoring` is refused, with why.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.model.hints import SAFE_LOADER, Messages
+from grader.paths import exercises_dir, messages_file, submissions_dir
+
+_FOLDER = re.compile(r"^([a-z][a-z0-9]*)_[a-z0-9_]+$")
+BUILT_IN = "built-in"
+PACKS_VARIABLE = "GRADER_EXERCISES"
+ENTRY_POINTS = "grader.exercises"
+
+
+class CatalogueError(Exception):
+    """An exercise folder is malformed (a problem of the grader, not of a student)."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    folder: Path
+    title: dict[str, str]
+    points: int
+    needs: tuple[str, ...]
+    submission: str
+    version: str = "1"
+    modes: tuple[str, ...] = ("files",)
+    timeout: int = 300
+    params: dict[str, Any] = field(default_factory=dict, hash=False)  # exercise settings
+    # The total of `--live` when it grades less than the files do (Kubernetes: what is deployed
+    # is graded by the live checks only, not by the manifests' static ones).
+    live_points: int | None = None
+    origin: str = BUILT_IN  # or the pack it comes from
+    local_id: str = ""  # the id its exercise.yaml gives (its checks' hint keys start with it)
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["fr"]
+
+    def points_in(self, mode: str) -> int:
+        return self.live_points if mode == "live" and self.live_points is not None else self.points
+
+    @property
+    def check_modules(self) -> list[Path]:
+        return sorted(self.folder.glob("test_*.py"))
+
+    @property
+    def variants(self) -> Path:
+        """Where its broken variants are: `variants/` in its folder (a pack's), or the
+        source tree's `fixtures/submissions/<id>/` (ours)."""
+        own = self.folder / "variants"
+        return own if own.is_dir() else submissions_dir() / self.id
+
+    @property
+    def number(self) -> int:
+        digits = re.search(r"\d+$", self.local_id or self.id)
+        return int(digits.group()) if digits else 0
+
+    @property
+    def key_prefix(self) -> str:
+        """What its hint keys start with: `ex1` in `hint("ex1.no_cow")`."""
+        return self.local_id or self.id
+
+
+def load_exercise(folder: Path, origin: str = BUILT_IN) -> Exercise:
+    match = _FOLDER.match(folder.name)
+    if not match:
+        raise CatalogueError(f"{folder}: folder name must look like ex1_cowsay (<id>_<slug>)")
+    try:
+        data = yaml.load((folder / "exercise.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        exercise = Exercise(
+            id=data["id"],
+            folder=folder,
+            title=dict(data["title"]),
+            points=int(data["points"]),
+            needs=tuple(data.get("needs", ["docker"])),
+            submission=str(data.get("submission", data["id"])),
+            version=str(data.get("version", "1")),
+            modes=tuple(data.get("modes", ["files"])),
+            timeout=int(data.get("timeout", 300)),
+            params=dict(data.get("params") or {}),
+            live_points=int(data["live_points"]) if "live_points" in data else None,
+            origin=origin,
+            local_id=str(data["id"]),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        raise CatalogueError(f"{folder / 'exercise.yaml'}: {error}") from error
+    if exercise.id != match.group(1):
+        raise CatalogueError(f"{folder}: id {exercise.id!r} does not match the folder name")
+    return exercise
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    folder: Path
+
+    def arg(self) -> str:
+        return f"{self.name}={self.folder.resolve()}"
+
+    @classmethod
+    def from_arg(cls, value: str) -> Pack:
+        name, _, folder = value.partition("=")
+        return cls(name, Path(folder))
+
+
+def packs(folders: Iterable[Path] = (), environ: dict[str, str] | None = None) -> list[Pack]:
+    """The packs asked for: `folders` (--exercises), `$GRADER_EXERCISES`, installed ones."""
+    environ = dict(os.environ) if environ is None else environ
+    found = [Pack(f.resolve().name, f) for f in folders]
+    found += [Pack(Path(f).resolve().name, Path(f))
+              for f in environ.get(PACKS_VARIABLE, "").split(os.pathsep) if f]  # fmt: skip
+    for point in entry_points(group=ENTRY_POINTS):
+        try:
+            target = point.load()
+        except Exception as error:  # a broken package: said, never fatal
+            found.append(Pack(point.name, Path(f"<{point.value}: {error}>")))
+            continue
+        folder = Path(target.__file__).parent if hasattr(target, "__file__") else Path(target())
+        found.append(Pack(point.name, folder))
+    unique: dict[Path, Pack] = {}
+    for pack in found:
+        unique.setdefault(pack.folder.resolve(), pack)
+    return list(unique.values())
+
+
+def import_refusals(source: str) -> list[str]:
+    """What an exercise module imports of the grader beyond `grader.authoring` (the rule every
+    exercise is held to, ours by the tests, a pack's when it is loaded)."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "grader":
+            names = [n.name for n in node.names]
+            if node.module == "grader.authoring":
+                from grader import authoring
+
+                problems += [f"grader.authoring has no {n}" for n in names
+                             if n not in authoring.__all__]  # fmt: skip
+            elif not (node.module == "grader" and names == ["authoring"]):
+                problems.append(f"imports {node.module} {', '.join(names)}")
+        elif isinstance(node, ast.Import):
+            inner = [n.name for n in node.names if n.name.split(".")[0] == "grader"]
+            problems += [f"imports {name}" for name in inner if name != "grader.authoring"]
+    return problems
+
+
+def _pack_refusal(exercise: Exercise) -> str | None:
+    for module in sorted(exercise.folder.glob("*.py")):
+        try:
+            problems = import_refusals(module.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, OSError):
+            continue  # graded, and its error shown there (grader.grading.plugin)
+        if problems:
+            return (f"{module.name}: {problems[0]}: an exercise may import from grader.authoring "
+                    "only (see the README, Writing an exercise)")  # fmt: skip
+    return None
+
+
+class Catalogue:
+    def __init__(
+        self, exercises: list[Exercise], refused: dict[str, str] | None = None,
+        packs: Iterable[Pack] = (),
+    ) -> None:  # fmt: skip
+        self._by_id = {e.id: e for e in sorted(exercises, key=_order)}
+        self.refused = refused or {}  # a pack's exercise (or folder) → why it is not loaded
+        self.packs = list(packs)  # as loaded: the pytest child loads the same
+
+    @classmethod
+    def load(cls, root: Path | None = None, *, packs: Iterable[Pack] = ()) -> Catalogue:
+        packs = list(packs)
+        root = root or exercises_dir()
+        folders = [p for p in root.iterdir() if (p / "exercise.yaml").is_file()]
+        exercises = [load_exercise(p) for p in folders]
+        refused: dict[str, str] = {}
+        taken = {e.id for e in exercises}
+        for pack in packs:
+            for exercise, problem in _pack_exercises(pack):
+                if exercise is None:
+                    refused[f"{pack.name}/{problem[0]}"] = problem[1]
+                    continue
+                if exercise.id in taken:
+                    exercise = _renamed(exercise, f"{pack.name}-{exercise.id}")
+                refusal = _pack_refusal(exercise)
+                if refusal:
+                    refused[exercise.id] = refusal
+                    continue
+                taken.add(exercise.id)
+                exercises.append(exercise)
+        return cls(exercises, refused, packs)
+
+    def __iter__(self) -> Iterator[Exercise]:
+        return iter(self._by_id.values())
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self._by_id
+
+    def get(self, exercise_id: str) -> Exercise:
+        return self._by_id[exercise_id]
+
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def messages(self, exercise: Exercise | None = None) -> Messages:
+        """The catalogue of messages: the common ones, and `exercise`'s own (every built-in
+        exercise's when none is given). Each exercise's keys are its own, so that a pack's
+        `ex3` never reads our ex3's messages."""
+        chosen = [exercise] if exercise else [e for e in self if e.origin == BUILT_IN]
+        sources = [("common", messages_file())]
+        sources += [(e.key_prefix, e.folder / "messages.yaml") for e in chosen]
+        return Messages.load(sources)
+
+
+def _order(exercise: Exercise) -> tuple[bool, str, int, str]:
+    return exercise.origin != BUILT_IN, exercise.origin, exercise.number, exercise.id
+
+
+def _renamed(exercise: Exercise, new_id: str) -> Exercise:
+    from dataclasses import replace
+
+    submission = exercise.submission if exercise.submission != exercise.local_id else new_id
+    return replace(exercise, id=new_id, submission=submission)
+
+
+def _pack_exercises(pack: Pack) -> Iterator[tuple[Exercise | None, tuple[str, str]]]:
+    if not pack.folder.is_dir():
+        yield None, (pack.folder.name, f"{pack.folder}: no such folder of exercises")
+        return
+    for folder in sorted(p for p in pack.folder.iterdir() if (p / "exercise.yaml").is_file()):
+        try:
+            yield load_exercise(folder, origin=pack.name), ("", "")
+        except CatalogueError as error:
+            yield None, (folder.name, str(error))

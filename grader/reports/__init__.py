@@ -1,0 +1,1 @@
+"""Reports: rendering every format from the Jinja templates, and signing."""

@@ -1,0 +1,74 @@
+"""Render a `Report` in every format from Jinja templates (`reports/*.j2`), JSON directly."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from grader.model.results import Report
+from grader.model.texts import texts
+from grader.paths import reports_dir
+from grader.reports.signing import sign
+
+FORMATS = ("text", "md", "html", "json", "junit")
+_TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2",
+              "junit": "junit.xml.j2"}  # fmt: skip
+
+SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ",
+           "warning": "⚠"}  # fmt: skip
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(reports_dir()),
+        autoescape=jinja2.select_autoescape(["html", "xml", "html.j2", "xml.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["pts"] = _points
+    env.filters["code"] = _code
+    return env
+
+
+def render(report: Report, fmt: str, *, key: str | None = None) -> str:
+    """The report in `fmt`; a JSON report is signed when a teacher's `key` is given."""
+    if fmt == "json":
+        data = sign(report.to_dict(), key) if key else report.to_dict()
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    template = environment().get_template(_TEMPLATES[fmt])
+    return template.render(
+        report=report,
+        t=texts("report", report.lang),
+        symbols=SYMBOLS,
+        verdict=verdict(report),
+        total=report.scored(),
+        score_of=report.exercise_score,
+    )
+
+
+def verdict(report: Report) -> str:
+    """The label of the sentence that sums a report up."""
+    if report.failed:
+        return "some_failed"
+    if not report.validated:
+        return "some_not_judged"
+    if not report.successful:
+        return "validated_warnings"
+    return "all_passed_here" if report.points_in("not_attempted") else "all_passed"
+
+
+def _code(text: str) -> Markup:
+    """Escape a hint for HTML, showing its `backticked` parts as code."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))
+
+
+def _points(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.1f}"
