@@ -20,11 +20,18 @@ from tests.conftest import SUBMISSIONS, make_repo
 pytestmark = pytest.mark.docker
 
 
+def _marks(exercise_id: str) -> list[pytest.MarkDecorator]:
+    """A Kubernetes exercise graded without a cluster needs no engine."""
+    needs = Catalogue.load().get(exercise_id).needs
+    return [pytest.mark.engine_free] if "docker" not in needs else []
+
+
 def _variants() -> list[object]:
     """Every variant but those only a cluster reveals (`live: true`: tests/integration/
     test_cluster.py grades them on one)."""
     return [
-        pytest.param(folder.parent.name, folder, id=f"{folder.parent.name}-{folder.name}")
+        pytest.param(folder.parent.name, folder, id=f"{folder.parent.name}-{folder.name}",
+                     marks=_marks(folder.parent.name))
         for folder in sorted(SUBMISSIONS.glob("*/*"))
         if (folder / "expect.yaml").is_file()
         and not (yaml.safe_load((folder / "expect.yaml").read_text(encoding="utf-8")) or {}).get(
@@ -50,9 +57,12 @@ def _grade(catalogue: Catalogue, exercise_id: str, source: Path, tmp_path: Path)
     return report.exercises[0]
 
 
-@pytest.mark.parametrize("exercise_id", [e.id for e in Catalogue.load() if "files" in e.modes])
+@pytest.mark.parametrize(
+    "exercise_id",
+    [pytest.param(e.id, marks=_marks(e.id)) for e in Catalogue.load() if "files" in e.modes],
+)
 def test_reference_solution_scores_full_marks(
-    catalogue: Catalogue, exercise_id: str, tmp_path: Path, engine: object
+    catalogue: Catalogue, exercise_id: str, tmp_path: Path
 ) -> None:
     exercise = catalogue.get(exercise_id)
     result = _grade(catalogue, exercise_id, exercise.folder / "solution", tmp_path)
@@ -69,7 +79,7 @@ def test_reference_solution_scores_full_marks(
 
 @pytest.mark.parametrize(("exercise_id", "variant"), _variants())
 def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
-    catalogue: Catalogue, exercise_id: str, variant: Path, tmp_path: Path, engine: object
+    catalogue: Catalogue, exercise_id: str, variant: Path, tmp_path: Path
 ) -> None:
     """Every check as expect.yaml says (grader.grading.selftest.judge): the ones it lists with their
     hints, and every other one passed (or, with `rest: not_attempted`, not attempted)."""
