@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from grader.containers.dockerfile import instructions
 from grader.containers.engine import BuildResult
 from grader.model.hints import Hint, hint
 
@@ -132,15 +133,20 @@ def tag_of(ref: str) -> str:
     return last.split(":", 1)[1]
 
 
+# A FROM line of a build log (`Step 1/4 : FROM debian:12 AS build`).
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
 
 
 def base_images(dockerfile: str) -> list[str]:
-    """The images named by FROM lines, without `scratch` and earlier build stages."""
+    """The images named by FROM instructions (read as Docker reads them), without `scratch`
+    and earlier build stages."""
     refs: list[str] = []
     stages: set[str] = set()
-    for match in _FROM.finditer(dockerfile.removeprefix("\ufeff")):  # a BOM: Docker skips it
-        ref, stage = match.group(1), match.group(2)
+    for step in instructions(dockerfile):
+        words = [w for w in step.args.split() if not w.startswith("--")]
+        if step.keyword != "FROM" or not words:
+            continue
+        ref, stage = words[0], words[2] if len(words) > 2 and words[1].lower() == "as" else None
         if ref.lower() != "scratch" and ref.lower() not in stages and "$" not in ref:
             refs.append(ref)
         if stage:
