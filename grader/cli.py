@@ -7,7 +7,8 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("fr", "en"), default=lang)
     check.add_argument("--strict", action="store_true", default=strict, help=STRICT_HELP)
     check.add_argument("--debug", action="store_true", help="show pytest's own output")
+    check.add_argument("-j", "--jobs", type=int, default=1,
+                       help="exercises graded at once (one pytest run each)")  # fmt: skip
     k8s = check.add_argument_group("Kubernetes live tier (default: ~/.kube/config if present)")
     k8s.add_argument("--kubeconfig", help="the cluster to apply manifests to")
     k8s.add_argument("--context", help="the kubeconfig context (e.g. the school's)")
@@ -148,6 +151,19 @@ def _parser() -> argparse.ArgumentParser:
                      help="the pack folder to write it in (default: here)")  # fmt: skip
     new.set_defaults(handler=_new)
     return parser
+
+
+def _progress(total: int) -> Callable[[str, float], None]:
+    """`[3/9] ex3 graded (12 s)` on stderr as each exercise of a parallel `check` ends."""
+    done: list[str] = []
+    lock = threading.Lock()
+
+    def said(exercise_id: str, seconds: float) -> None:
+        with lock:
+            done.append(exercise_id)
+            print(f"[{len(done)}/{total}] {exercise_id} ({seconds:.0f} s)", file=sys.stderr)
+
+    return said
 
 
 def _packs(args: argparse.Namespace) -> list[Pack]:
@@ -274,7 +290,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
                                 namespace=args.namespace)  # fmt: skip
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
                        catalogue=catalogue, debug=args.debug, cluster=cluster,
-                       strict=args.strict)  # fmt: skip
+                       strict=args.strict, jobs=args.jobs,
+                       progress=_progress(len(exercises)) if args.jobs > 1 else None)  # fmt: skip
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE

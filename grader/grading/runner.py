@@ -19,7 +19,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader import __version__
@@ -44,9 +45,14 @@ def grade(
     cluster: ClusterChoice | None = None,
     stop: threading.Event | None = None,
     strict: bool = False,
+    jobs: int = 1,
+    progress: Callable[[str, float], None] | None = None,
 ) -> Report:
-    """Grade `exercises` in `root`. Raises EngineUnavailable when Docker is needed and absent,
-    KeyboardInterrupt when `stop` is set meanwhile (the run is stopped and cleaned up)."""
+    """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 one child per
+    exercise, that many at once (host ports fixed by a statement are locked as in a batch,
+    `grader.containers.ports`); `progress(exercise id, seconds)` hears of each one done.
+    Raises EngineUnavailable when Docker is needed and absent, KeyboardInterrupt when `stop`
+    is set meanwhile (the run is stopped and cleaned up)."""
     client = connect() if any("docker" in e.needs for e in exercises) else None
     run_id = secrets.token_hex(4)
     started = time.monotonic()
@@ -54,13 +60,26 @@ def grade(
         grader_version=__version__, lang=lang, mode=mode, root=str(root),
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
     )  # fmt: skip
+    groups = [[e] for e in exercises] if jobs > 1 and len(exercises) > 1 else [list(exercises)]
+    outcomes: dict[str, tuple[ExerciseResult | None, str | None, str]] = {}
+    halt = stop if stop is not None or len(groups) == 1 else threading.Event()
     with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
-        work = Path(tmp)
-        try:
+
+        def child(group: list[Exercise], work: Path) -> None:
+            begun = time.monotonic()
+            work.mkdir()
             raw, (crash, log) = _run_pytest(
-                exercises, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
-                debug=debug, stop=stop, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
+                group, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
+                debug=debug, stop=halt, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
             )  # fmt: skip
+            for exercise in group:
+                outcomes[exercise.id] = (raw.get(exercise.id), crash, log)
+                if progress is not None:
+                    progress(exercise.id, time.monotonic() - begun)
+
+        try:
+            _in_parallel(child, [(g, Path(tmp) / str(i)) for i, g in enumerate(groups)],
+                         jobs=jobs, halt=halt)  # fmt: skip
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
@@ -68,7 +87,8 @@ def grade(
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
     for exercise in exercises:
-        result = raw.get(exercise.id) or ExerciseResult(
+        found, crash, log = outcomes.get(exercise.id, (None, "interrupted", ""))
+        result = found or ExerciseResult(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
@@ -80,6 +100,36 @@ def grade(
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
     return report
+
+
+def _in_parallel(
+    task: Callable[[list[Exercise], Path], None], calls: list[tuple[list[Exercise], Path]],
+    *, jobs: int, halt: threading.Event | None,
+) -> None:  # fmt: skip
+    """Run `task` over `calls`, `jobs` at once; a Ctrl-C sets `halt`, which stops every
+    child cleanly, then is raised again."""
+    if len(calls) == 1 or halt is None:
+        for group, work in calls:
+            task(group, work)
+        return
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_guarded, task, group, work, halt) for group, work in calls]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            halt.set()
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _guarded(
+    task: Callable[[list[Exercise], Path], None], group: list[Exercise], work: Path,
+    halt: threading.Event,
+) -> None:  # fmt: skip
+    if not halt.is_set():
+        task(group, work)
 
 
 def _run_pytest(

@@ -119,3 +119,23 @@ def test_without_a_cluster_ex4_grades_its_static_tier_and_says_what_was_not_atte
     assert status == 0, out
     assert "Total: 16/16 points" in out and "(7 points left out, not checkable here)" in out
     assert f"no kubeconfig at {missing}" in out and "grader check ex4 --kind" in out
+
+
+def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
+    engine: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check --all -j 2` grades one pytest run per exercise, two at once (ex2's port 8082 and
+    the like locked as in a batch): every check ends as it does one after another."""
+    verdicts = []
+    for jobs in ("1", "2"):
+        saved = tmp_path / f"j{jobs}.json"
+        status, _ = run("check", "--all", "--path", str(SAMPLE), "-j", jobs, "--save",
+                        f"json:{saved}")  # fmt: skip
+        assert status == 0
+        data = json.loads(saved.read_text())
+        verdicts.append({(e["id"], c["name"]): (c["status"], c["hint_key"])
+                         for e in data["exercises"] for c in e["checks"]})  # fmt: skip
+    assert verdicts[0] == verdicts[1] and len(verdicts[0]) > 60
+    progress = capsys.readouterr().err
+    graded = sum("files" in e.modes for e in Catalogue.load())
+    assert f"[1/{graded}]" in progress and f"[{graded}/{graded}]" in progress
