@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from grader.model.results import ExerciseResult, Report
 
 
+REPORT_CHOICES = ("text", "md", "html", "json", "junit", "codequality")
 STRICT_HELP = "good practice counts for validation too (default: $GRADER_STRICT, a course setting)"
 
 
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex1 ex2")
     check.add_argument("--all", action="store_true", help="every exercise of the catalogue")
     check.add_argument("--path", type=Path, default=Path("."), help="the student repository")
-    check.add_argument("--format", choices=("text", "md", "html", "json", "junit"), default="text")
+    check.add_argument("--format", choices=REPORT_CHOICES, default="text")
     check.add_argument("-o", "--output", type=Path, help="write the report to this file")
     check.add_argument(
         "--save",

@@ -192,7 +192,22 @@ def _check_result(
         details=reason.details if reason else None,
         duration=round(time.monotonic() - item.stash.get(_STARTED, time.monotonic()), 3),
         kind=_kind(item),
+        file=_where(reason)[0],
+        lines=_where(reason)[1],
     )
+
+
+def _where(reason: Hint | None) -> tuple[str | None, list[int]]:
+    """The file and lines a hint names in its parameters (`file=`, `line=`), its nested hints'
+    included (hadolint's findings): where a merge request shows it (Code Quality)."""
+    if reason is None:
+        return None, []
+    nested = [h for v in reason.params.values() if isinstance(v, list | tuple)
+              for h in v if isinstance(h, Hint)]  # fmt: skip
+    lines = [int(h.params["line"]) for h in (reason, *nested)
+             if str(h.params.get("line", "")).isdigit()]  # fmt: skip
+    file = reason.params.get("file")
+    return (str(file) if file else None), sorted(set(lines))
 
 
 def _kind(item: pytest.Item) -> Kind:

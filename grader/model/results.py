@@ -54,6 +54,8 @@ class CheckResult:
     details: str | None = None  # log excerpt (build output, container output, ...)
     duration: float = 0.0
     kind: Kind = "objective"
+    file: str | None = None  # the file the hint is about, when the check knows it
+    lines: list[int] = field(default_factory=list)  # its lines (hadolint's findings…)
 
     def shown(self, strict: bool = False) -> str:
         """The status a report shows: a good-practice check that failed is a *warning*
@@ -244,6 +246,8 @@ def check_from(data: dict[str, Any]) -> CheckResult:
         details=_opt(data.get("details")),
         duration=float(data.get("duration", 0.0)),
         kind=_kind(data.get("kind", "objective")),
+        file=_opt(data.get("file")),
+        lines=[int(n) for n in data.get("lines") or []],
     )
 
 

@@ -14,7 +14,7 @@ from grader.model.texts import texts
 from grader.paths import reports_dir
 from grader.reports.signing import sign
 
-FORMATS = ("text", "md", "html", "json", "junit")
+FORMATS = ("text", "md", "html", "json", "junit", "codequality")
 _TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2",
               "junit": "junit.xml.j2"}  # fmt: skip
 
@@ -39,6 +39,10 @@ def environment() -> jinja2.Environment:
 
 def render(report: Report, fmt: str, *, key: str | None = None) -> str:
     """The report in `fmt`; a JSON report is signed when a teacher's `key` is given."""
+    if fmt == "codequality":
+        from grader.reports import codequality
+
+        return codequality.render(report)
     if fmt == "json":
         data = sign(report.to_dict(), key) if key else report.to_dict()
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -139,3 +139,20 @@ def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
     progress = capsys.readouterr().err
     graded = sum("files" in e.modes for e in Catalogue.load())
     assert f"[1/{graded}]" in progress and f"[{graded}/{graded}]" in progress
+
+
+def test_a_broken_dockerfile_gives_code_quality_issues_on_its_lines(
+    engine: object, tmp_path: Path
+) -> None:
+    from tests.test_codequality import assert_gitlab_format
+
+    repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
+    status, out = run("check", "ex1", "--path", str(repo), "--format", "codequality")
+    assert status == 1
+    issues = json.loads(out)
+    assert_gitlab_format(issues)
+    builds = [i for i in issues if i["check_name"] == "grader.ex1.test_image_builds"]
+    assert builds and builds[0]["severity"] == "major"
+    assert builds[0]["location"]["path"] == "ex1/Dockerfile"
+    advice = [i for i in issues if i["check_name"] == "grader.ex1.test_hadolint_advice"]
+    assert advice and max(i["location"]["lines"]["begin"] for i in advice) > 1  # hadolint's lines

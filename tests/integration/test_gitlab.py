@@ -67,6 +67,11 @@ def test_the_template_script_grades_a_scaffold_with_the_reference_solutions(
     report = tmp_path / "grader-report.json"
     assert json.loads(report.read_text())["signature"]["algorithm"] == "HMAC-SHA256"
     assert main(["verify", str(report), "--key", "teacher"]) == 0
+    from tests.test_codequality import assert_gitlab_format
+
+    quality = json.loads((tmp_path / job["artifacts"]["reports"]["codequality"]).read_text())
+    assert_gitlab_format(quality)  # full marks: only advice, if any
+    assert all(i["severity"] == "info" for i in quality)
 
 
 def test_a_rerun_of_an_unchanged_tree_gives_the_same_verdicts(
