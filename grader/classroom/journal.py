@@ -5,6 +5,9 @@ every line written is on disk, and a torn last line is ignored when reading. `--
 skips the students whose grading is recorded. Shards write their own journal file
 (`journal.shard-3-of-8.jsonl`), so that their artefacts can be put in one folder and merged.
 
+A student graded again (`grader batch --regrade`) gets a new line: the newest record wins and
+the older ones are kept, as that student's `history`.
+
 A line is a `Record`, read and written here only: the batch makes them, the gradebook and
 the dashboard read them, and the tests build them with the same classes.
 """
@@ -14,12 +17,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from grader.model import scoring
+from grader.model.lateness import Lateness
 from grader.model.results import Report
 
 GRADED: Final = "graded"  # a record's status
@@ -38,6 +42,19 @@ class ExerciseEntry:
     check_titles: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     validated: bool = False
+    raw_score: float = 0.0  # percent of `max_points`, before any late penalty
+    score: float = 0.0  # percent, after the late penalty (`scoring.penalised`)
+    weight: float = 1.0  # in the course's total
+    lateness: Lateness | None = None  # with a course deadline for this exercise
+
+    @property
+    def penalty(self) -> float:
+        return self.lateness.penalty if self.lateness else 0.0
+
+    @property
+    def final_points(self) -> float:
+        """The points left once the late penalty is taken off (the gradebook's grade)."""
+        return round(self.points * (1 - self.penalty / 100), 2)
 
 
 @dataclass
@@ -59,7 +76,9 @@ class Record:
     exercises: dict[str, ExerciseEntry] = field(default_factory=dict)
     points: float = 0.0
     max_points: float = 0.0
-    score: float = 0.0  # percent, `grader.model.scoring`: the student's report says the same
+    score: float = 0.0  # percent, final (`scoring.course_total`, after late penalties)
+    raw_score: float = 0.0  # percent before penalties: the student's report says the same
+    weights: dict[str, float] = field(default_factory=dict)  # the course's; {}: no course
     validated: list[str] = field(default_factory=list)
     report: str | None = None  # the student's HTML report, relative to the batch folder
     features: dict[str, list[str]] = field(default_factory=dict)  # for grader.classroom.similarity
@@ -89,6 +108,8 @@ class Record:
             exercises={str(k): _entry(v) for k, v in (data.get("exercises") or {}).items()},
             points=float(data.get("points") or 0), max_points=float(data.get("max_points") or 0),
             score=float(data.get("score") or 0),
+            raw_score=float(data.get("raw_score", data.get("score")) or 0),
+            weights={str(k): float(v) for k, v in (data.get("weights") or {}).items()},
             validated=[str(v) for v in data.get("validated") or []],
             report=_opt(data.get("report")),
             features={str(k): [str(x) for x in v] for k, v in (data.get("features") or {}).items()},
@@ -99,36 +120,57 @@ class Record:
         )  # fmt: skip
 
 
-def graded_record(base: Record, report: Report) -> Record:
-    """`base` (who, where from) with the grading of `report`. Its scores are the report's own
-    (`Report.scored`), so that the gradebook and the student's report never disagree."""
+def graded_record(
+    base: Record, report: Report, lateness: Mapping[str, Lateness] | None = None
+) -> Record:
+    """`base` (who, where from) with the grading of `report`, and the `lateness` of its
+    exercises under a course's late policy. Its raw scores are the report's own
+    (`Report.score`, weighted by the report's course), so that the gradebook and the student's
+    report never disagree; the final score is the same computation with the penalties."""
+    lateness = lateness or {}
     entries: dict[str, ExerciseEntry] = {}
+    scores: dict[str, scoring.Score] = {}
     for result in report.exercises:
-        score = result.scored(report.policy)
+        score = scores[result.id] = result.scored(report.policy)
+        late = lateness.get(result.id)
         entries[result.id] = ExerciseEntry(
             points=score.points, max_points=score.max_points, left_out=score.left_out,
             checks={c.name: c.status for c in result.checks},
             check_titles={c.name: c.title.splitlines()[0] for c in result.checks if c.title},
             error=result.error, validated=result.validated(report.strict),
+            raw_score=score.percent,
+            score=scoring.penalised(score.percent, late.penalty if late else 0.0),
+            weight=report.weights.get(result.id, 1.0), lateness=late,
         )  # fmt: skip
     total = report.scored()
+    weights = report.weights or None
     base.status = GRADED
     base.exercises = entries
-    base.points, base.max_points, base.score = total.points, total.max_points, total.percent
+    base.points, base.max_points = total.points, total.max_points
+    base.raw_score = report.score
+    base.score = scoring.course_total(scores, weights, {i: e.penalty for i, e in entries.items()})
+    base.weights = dict(report.weights)
     base.validated = [i for i, e in entries.items() if e.validated]
     base.policy = report.policy.to_dict()
     return base
 
 
 def _entry(data: Any) -> ExerciseEntry:
+    """An exercise entry read back; one written before late policies (no `raw_score`) gets
+    its percentages from its points."""
     if not isinstance(data, dict):
         raise ValueError("an exercise entry is not an object")
+    points, max_points = float(data.get("points") or 0), float(data.get("max_points") or 0)
+    percent = scoring.Score(points, max_points).percent
+    late = data.get("lateness")
     return ExerciseEntry(
-        points=float(data.get("points") or 0), max_points=float(data.get("max_points") or 0),
-        left_out=float(data.get("left_out") or 0),
+        points=points, max_points=max_points, left_out=float(data.get("left_out") or 0),
         checks={str(k): str(v) for k, v in (data.get("checks") or {}).items()},
         check_titles={str(k): str(v) for k, v in (data.get("check_titles") or {}).items()},
         error=_opt(data.get("error")), validated=bool(data.get("validated")),
+        raw_score=float(data.get("raw_score", percent)), score=float(data.get("score", percent)),
+        weight=float(data.get("weight", 1)),
+        lateness=Lateness(**late) if isinstance(late, dict) else None,
     )  # fmt: skip
 
 
@@ -192,9 +234,28 @@ def _rank(record: Record) -> tuple[bool, str]:
     return record.graded, record.finished_at
 
 
+def history(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """Per student, the records that `latest` did not keep (older gradings, failed attempts),
+    oldest first: a regrade replaces a grade, it does not erase it."""
+    every: dict[str, list[Record]] = {}
+    for record in records:
+        every.setdefault(record.student, []).append(record)
+    kept = latest(r for group in every.values() for r in group)
+    return {
+        student: sorted((r for r in group if r is not kept[student]), key=lambda r: r.finished_at)
+        for student, group in every.items()
+        if len(group) > 1
+    }
+
+
+def load_all(folders: Iterable[Path]) -> list[Record]:
+    """Every record of the journals of `folders`, in the order written."""
+    return [r for path in journals(folders) for r in read(path)]
+
+
 def load(folders: Iterable[Path]) -> dict[str, Record]:
     """The newest record of each student across the journals of `folders`."""
-    return latest(r for path in journals(folders) for r in read(path))
+    return latest(load_all(folders))
 
 
 def done(folder: Path) -> set[str]:

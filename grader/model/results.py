@@ -150,6 +150,7 @@ class Report:
     environment: dict[str, str] = field(default_factory=dict)  # engine, python, platform
     strict: bool = False  # good practice counted for validation too (--strict)
     policy: scoring.Policy = scoring.DEFAULT  # which checks the score counts
+    weights: dict[str, float] = field(default_factory=dict)  # a course's; {}: no course
 
     def scored(self) -> scoring.Score:
         """The report's score, under its policy: the one the gradebook shows too."""
@@ -185,7 +186,7 @@ class Report:
         data["totals"] = {
             "points": score.points,
             "max_points": score.max_points,
-            "score": score.percent,
+            "score": self.score,
             "points_left_out": score.left_out,
             **{status: self.count(status) for status in (*STATUSES, "warning")},
             "points_not_attempted": self.points_in("not_attempted"),
@@ -206,13 +207,16 @@ class Report:
             **fields, duration=float(data.get("duration", 0.0)), exercises=exercises,
             commit=_opt(data.get("commit")), strict=bool(data.get("strict", False)),
             policy=scoring.Policy.from_dict(data.get("policy")),
+            weights={str(k): float(v) for k, v in (data.get("weights") or {}).items()},
             environment={str(k): str(v) for k, v in (data.get("environment") or {}).items()},
         )  # fmt: skip
 
     @property
     def score(self) -> float:
-        """Points earned, in percent of the points at stake (under the report's policy)."""
-        return self.scored().percent
+        """Points earned, in percent of the points at stake (under the report's policy); with a
+        course, the weighted mean of the exercises' percentages (`scoring.course_total`)."""
+        scores = {e.id: e.scored(self.policy) for e in self.exercises}
+        return scoring.course_total(scores, self.weights or None)
 
 
 def exercise_from(data: dict[str, Any]) -> ExerciseResult:

@@ -9,7 +9,7 @@ whole class; they are shown apart, as points left out. Good practice counts with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -84,3 +84,39 @@ def total(results: Iterable[ExerciseResult], policy: Policy = DEFAULT) -> Score:
     for result in results:
         found = found + of_exercise(result, policy)
     return found
+
+
+def penalised(percent: float, penalty: float) -> float:
+    """An exercise's percentage once `penalty` percent of it is taken off (a late policy:
+    `grader.model.lateness`). The penalty takes a share of what was earned, so that late work
+    never scores below zero and a 10 % penalty on 80 % leaves 72 %."""
+    return round(percent * (1 - min(100.0, max(0.0, penalty)) / 100), 1)
+
+
+def weighted(percents: Mapping[str, float], weights: Mapping[str, float],
+             at_stake: Mapping[str, float]) -> float:  # fmt: skip
+    """A course's total: the weighted mean of its exercises' percentages (weight 1 unless
+    `weights` says otherwise). Exercises with nothing at stake here (every check left out by
+    the policy) are left out of the mean rather than counted as zero."""
+    counted = [i for i in percents if at_stake.get(i, 0) > 0]
+    total_weight = sum(weights.get(i, 1.0) for i in counted)
+    if not total_weight:
+        return 0.0
+    return round(sum(percents[i] * weights.get(i, 1.0) for i in counted) / total_weight, 1)
+
+
+def course_total(
+    scores: Mapping[str, Score], weights: Mapping[str, float] | None,
+    penalties: Mapping[str, float] | None = None,
+) -> float:  # fmt: skip
+    """The total in percent. Without a course (`weights` None) it is points earned out of
+    points at stake, as it always was; with one, the weighted mean of the exercises'
+    percentages, each first `penalised` for lateness."""
+    penalties = penalties or {}
+    if weights is None and not any(penalties.values()):
+        found = Score(0.0, 0.0)
+        for score in scores.values():
+            found = found + score
+        return found.percent
+    percents = {i: penalised(s.percent, penalties.get(i, 0.0)) for i, s in scores.items()}
+    return weighted(percents, weights or {}, {i: s.max_points for i, s in scores.items()})
