@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom import journal, similarity
+from grader.model import lateness
 from grader.model.catalogue import Catalogue
 from grader.model.texts import texts
 from grader.reports.report import environment
@@ -48,48 +49,97 @@ def columns(records: Records, catalogue: Catalogue, lang: str) -> list[Column]:
 
 
 def late_text(record: journal.Record) -> str:
+    """Commits left out by `--deadline`, and each exercise handed in after its course
+    deadline: `ex2 1 d 2 h late (-10 %)`."""
+    parts = []
     late = record.late
-    if late is None:
-        return ""
-    count = late.commits_after
-    return f"{count} commit(s) after {late.deadline}" if count else "on time"
+    if late is not None:
+        count = late.commits_after
+        parts.append(f"{count} commit(s) after {late.deadline}" if count else "on time")
+    for exercise_id, entry in record.exercises.items():
+        if entry.lateness is not None and entry.lateness.late:
+            cost = f" (-{_num(entry.penalty)} %)" if entry.penalty else ""
+            parts.append(f"{exercise_id} {lateness.describe(entry.lateness.late_seconds)} "
+                         f"late{cost}")  # fmt: skip
+    return "; ".join(parts)
 
 
-def gradebook(records: Records, cols: list[Column]) -> list[dict[str, Any]]:
-    """One row per student: points per exercise, total, score, late flag, status. The total
-    and the score are the record's, that is the student's report's (`grader.model.scoring`)."""
+def with_course(records: Records) -> bool:
+    """Whether a course's weights or deadlines shaped these records: the gradebook then shows
+    raw scores beside the final ones (and, without a course, stays as it always was)."""
+    return any(
+        r.weights or any(e.lateness is not None for e in r.exercises.values())
+        for r in records.values()
+    )
+
+
+def gradebook(
+    records: Records, cols: list[Column], history: dict[str, list[journal.Record]] | None = None
+) -> list[dict[str, Any]]:
+    """One row per student: points per exercise (after any late penalty), total, score, late
+    flag, status, and the raw figures before penalties. The raw score is the student's
+    report's; the final one is the same computation with the penalties
+    (`grader.model.scoring.course_total`). `history`: older records of regraded students."""
+    history = history or {}
     rows = []
     for student, record in sorted(records.items()):
         graded = record.graded
         row: dict[str, Any] = {"student": student, "name": record.name}
         for col in cols:
             entry = record.exercises.get(col.id)
-            row[col.id] = entry.points if graded and entry else None
+            row[col.id] = entry.final_points if graded and entry else None
+        finals = [e.final_points for e in record.exercises.values()]
         row |= {
-            "total": record.points if graded else None,
+            "total": round(sum(finals), 2) if graded else None,
             "max_points": record.max_points if graded else sum(c.max_points for c in cols),
             "score": record.score if graded else None,
+            "raw_total": record.points if graded else None,
+            "raw_score": record.raw_score if graded else None,
             "late": late_text(record),
             "commit": record.commit,
             "validated": " ".join(record.validated) if graded else None,
             "status": "graded" if graded else f"not graded: {record.error or ''}",
+            "exercises": {i: _detail(e) for i, e in record.exercises.items()} if graded else {},
+            "history": [_past(r) for r in history.get(student, [])],
         }
         rows.append(row)
     return rows
 
 
-def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column]) -> str:
+def _detail(entry: journal.ExerciseEntry) -> dict[str, Any]:
+    late = entry.lateness
+    return {"raw_points": entry.points, "points": entry.final_points,
+            "max_points": entry.max_points, "raw_score": entry.raw_score, "score": entry.score,
+            "weight": entry.weight, "deadline": late.deadline if late else None,
+            "submitted_at": late.submitted_at if late else None,
+            "late_seconds": late.late_seconds if late else 0.0,
+            "penalty": entry.penalty}  # fmt: skip
+
+
+def _past(record: journal.Record) -> dict[str, Any]:
+    """An older record of a regraded student, as the gradebook lists it."""
+    return {"finished_at": record.finished_at, "status": record.status, "commit": record.commit,
+            "score": record.score if record.graded else None,
+            "raw_score": record.raw_score if record.graded else None,
+            "error": record.error}  # fmt: skip
+
+
+def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column], *, raw: bool = False) -> str:
     """For Moodle's grade import (Grades > Import > CSV file): map "ID number" to the user's
-    ID number (or Username), each exercise column to its grade item. Empty cell = no grade."""
+    ID number (or Username), each exercise column to its grade item. Empty cell = no grade.
+    The grade columns hold the final grades (after late penalties); with `raw` (a course),
+    the raw total and score before penalties have columns of their own, not to be mapped."""
     total = sum(c.max_points for c in cols)
+    extra = [f"Raw total (/{_num(total)})", "Raw score (%)"] if raw else []
     header = ["ID number", "Full name", *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
-              f"Total (/{_num(total)})", "Score (%)", "Validated", "Late", "Commit",
+              f"Total (/{_num(total)})", "Score (%)", *extra, "Validated", "Late", "Commit",
               "Status"]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
+    numbers = ["total", "score", *(["raw_total", "raw_score"] if raw else [])]
     for row in rows:
-        values = [row[c.id] for c in cols] + [row["total"], row["score"]]
+        values = [row[c.id] for c in cols] + [row[k] for k in numbers]
         cells = ["" if v is None else _num(v) for v in values]
         keys = ("student", "name", "validated", "late", "commit", "status")
         texts = [_text(row[k] or "") for k in keys]
@@ -145,14 +195,18 @@ def similar(records: Records) -> list[similarity.Pair]:
     return similarity.similar_pairs(graded)
 
 
-def write(out: Path, records: Records, catalogue: Catalogue, lang: str) -> list[Path]:
-    """Write the gradebook (CSV, JSON) and the dashboard into `out`; returns their paths."""
+def write(
+    out: Path, records: Records, catalogue: Catalogue, lang: str,
+    history: dict[str, list[journal.Record]] | None = None,
+) -> list[Path]:  # fmt: skip
+    """Write the gradebook (CSV, JSON) and the dashboard into `out`; returns their paths.
+    `history`: the older records of regraded students (`journal.history`)."""
     cols = columns(records, catalogue, lang)
-    rows = gradebook(records, cols)
+    rows = gradebook(records, cols, history)
     pairs = similar(records)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / GRADEBOOK_CSV, out / GRADEBOOK_JSON, out / DASHBOARD]
-    written[0].write_text(gradebook_csv(rows, cols), encoding="utf-8")
+    written[0].write_text(gradebook_csv(rows, cols, raw=with_course(records)), encoding="utf-8")
     document = {"columns": [asdict(c) for c in cols], "students": rows,
                 "similar": [asdict(p) for p in pairs]}  # fmt: skip
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -173,6 +227,7 @@ def dashboard(
         mean=statistics.mean(scores) if scores else None,
         median=statistics.median(scores) if scores else None,
         graded=len(scores), total=len(rows), left_out=left_out(records),
+        course=with_course(records),
     )  # fmt: skip
 
 
@@ -187,8 +242,12 @@ def left_out(records: Records) -> dict[str, float]:
 
 
 def merge(sources: list[Path], out: Path) -> Records:
-    """Join the journals (and copy the students' reports) of `sources` into `out`."""
-    records = journal.load(sources)
+    """Join the journals (and copy the students' reports) of `sources` into `out`; returns
+    the newest record of each student. Every record goes into the merged journal, the older
+    ones of regraded students too (`journal.history`), so that merging merged folders loses
+    nothing."""
+    every = journal.load_all(sources)
+    records = journal.latest(every)
     out.mkdir(parents=True, exist_ok=True)
     for source in sources:
         students = source / "students"
@@ -199,6 +258,6 @@ def merge(sources: list[Path], out: Path) -> Records:
         merged = out / "journal.merged.jsonl"
     merged.unlink(missing_ok=True)
     book = journal.Journal(merged)
-    for _, record in sorted(records.items()):
+    for record in sorted(every, key=lambda r: (r.student, r.finished_at)):
         book.append(record)
     return records

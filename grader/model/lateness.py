@@ -96,5 +96,5 @@ def describe(late_seconds: float) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{minutes} min" if minutes and not days else ""]  # fmt: skip
+             f"{minutes} min" if minutes else ""]  # fmt: skip
     return " ".join(p for p in parts if p) or "0 min"
