@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from grader import __version__
 from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
+from grader.model.course import Course, CourseError
+from grader.model.lateness import LatePolicy
 from grader.model.status import ExitStatus, for_report
 from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
@@ -36,6 +38,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except KeyboardInterrupt:
         print(texts("cli", getattr(args, "lang", "fr"))["interrupted"], file=sys.stderr)
         return ExitStatus.INTERRUPTED
+    except CourseError as error:  # one line per bad field, never a traceback
+        print(f"grader: the course file is not usable:\n{error}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
     except BrokenPipeError:  # `grader list | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitStatus.SUCCESS
@@ -55,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     packs.add_argument("--pack", action="append", default=[], type=Path, metavar="DIR",
                        help="a folder of a teacher's exercises (repeatable; also "
                             "$GRADER_EXERCISES, and installed packs)")  # fmt: skip
+    packs.add_argument("--course", type=Path, metavar="FILE",
+                       help="the course file (default: ./course.yaml if present)")  # fmt: skip
 
     listing = commands.add_parser("list", parents=[packs], help="the exercise catalogue")
     listing.add_argument("--lang", choices=("fr", "en"), default=lang)
@@ -97,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("-j", "--jobs", type=int, default=1, help="students graded at once")
     batch.add_argument("--out", type=Path, default=Path("results"), help="where results go")
     batch.add_argument("--resume", action="store_true", help="skip the students already graded")
+    batch.add_argument("--regrade", action="append", default=[], metavar="STUDENT",
+                       help="grade this student again in an existing --out (repeatable; "
+                            "the older grading is kept as history)")  # fmt: skip
     batch.add_argument("--shard", type=_shard_spec, metavar="I/N", help="grade one part of N")
     batch.add_argument("--deadline", type=_deadline, help="grade the last commit before it")
     batch.add_argument("--lang", choices=("fr", "en"), default=lang)
@@ -177,6 +187,25 @@ def _packs(args: argparse.Namespace) -> list[Pack]:
 def _catalogue(args: argparse.Namespace) -> Catalogue:
     """Ours, and the teacher's packs."""
     return Catalogue.load(packs=_packs(args))
+
+
+def _course(args: argparse.Namespace) -> tuple[Catalogue, Course | None]:
+    """The course (`--course`, else ./course.yaml) and the catalogue with its packs; raises
+    CourseError when the file is bad or names exercises the catalogue does not hold. Without
+    a course, every default holds as before."""
+    from grader.model import course
+    from grader.model.catalogue import packs
+
+    path = getattr(args, "course", None) or course.find(Path.cwd())
+    if path is None:
+        return _catalogue(args), None
+    found = course.load(path)
+    catalogue = Catalogue.load(packs=packs([*(getattr(args, "pack", []) or []), *found.packs]))
+    unknown = found.unknown(catalogue.ids())
+    if unknown:
+        raise CourseError(path, [f"exercises: unknown exercise id(s) {', '.join(unknown)} "
+                                 f"(known: {', '.join(catalogue.ids())})"])  # fmt: skip
+    return catalogue, found
 
 
 def _selftest(args: argparse.Namespace, out: TextIO) -> int:
@@ -263,8 +292,9 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.reports.report import render
 
     text = texts("cli", args.lang)
-    catalogue = _catalogue(args)
-    ids = catalogue.ids() if args.all else list(dict.fromkeys(args.ids))
+    catalogue, course = _course(args)
+    every = course.ids() if course else catalogue.ids()
+    ids = every if args.all else list(dict.fromkeys(args.ids))
     refused = [i for i in ids if i in catalogue.refused]
     if refused:
         for name in refused:
@@ -291,11 +321,14 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
                                 namespace=args.namespace)  # fmt: skip
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
                        catalogue=catalogue, debug=args.debug, cluster=cluster,
-                       strict=args.strict, jobs=args.jobs,
+                       strict=args.strict or bool(course and course.strict), jobs=args.jobs,
                        progress=_progress(len(exercises)) if args.jobs > 1 else None)  # fmt: skip
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
+    if course is not None:  # the report shows the course's weighted score
+        weights = course.weights()
+        report.weights = {e.id: weights.get(e.id, 1.0) for e in report.exercises}
     key = os.environ.get(KEY_VARIABLE) or None
     outputs = [*args.save, *([(args.format, args.output)] if args.output else [])]
     for fmt, path in outputs:
@@ -313,10 +346,12 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     from grader.containers.engine import EngineUnavailable, connect
     from grader.grading.session import ClusterChoice
 
-    catalogue = _catalogue(args)
+    catalogue, course = _course(args)
     ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
     if args.all:
         ids = [e.id for e in catalogue if "files" in e.modes]
+    elif not ids and course is not None:  # the course's, those a batch can grade
+        ids = [i for i in course.ids() if "files" in catalogue.get(i).modes]
     unknown = [i for i in ids if i not in catalogue]
     live_only = [i for i in ids if i in catalogue and "files" not in catalogue.get(i).modes]
     if not ids or unknown or live_only:
@@ -326,7 +361,11 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         print(f"grader batch: {problem}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     journal_path = args.out / journal.file_name(args.shard)
-    if journal_path.exists() and not args.resume:
+    if args.regrade and not journal_path.exists():
+        print(f"grader batch: --regrade grades students again in an existing batch, and "
+              f"{args.out} holds none ({journal_path.name})", file=sys.stderr)  # fmt: skip
+        return ExitStatus.CANNOT_GRADE
+    if journal_path.exists() and not args.resume and not args.regrade:
         print(f"grader batch: {args.out} already holds this batch ({journal_path.name}): add "
               "--resume to go on with it, or choose another --out", file=sys.stderr)  # fmt: skip
         return ExitStatus.CANNOT_GRADE
@@ -342,19 +381,30 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         except EngineUnavailable as error:
             print(texts("cli", args.lang)["no_engine"].format(error=error), file=sys.stderr)
             return ExitStatus.CANNOT_GRADE
+    strangers = sorted(set(args.regrade) - {e.student for e in entries})
+    if strangers:
+        print(f"grader batch: --regrade {', '.join(strangers)}: not in the roster",
+              file=sys.stderr)  # fmt: skip
+        return ExitStatus.CANNOT_GRADE
     if args.shard:
         entries = roster.shard(entries, *args.shard)
-    todo = batch.pending(entries, journal.done(args.out) if args.resume else set())
+    done = journal.done(args.out) if args.resume else set()
+    todo = batch.pending(entries, done, args.regrade, resume=args.resume or not args.regrade)
     print(f"{len(entries)} students, {len(entries) - len(todo)} already graded, "
           f"{len(todo)} to grade with {args.jobs} worker(s)", file=out)  # fmt: skip
     options = batch.BatchOptions(
         exercises=exercises, out=args.out, jobs=args.jobs, lang=args.lang,
         deadline=args.deadline, shard=args.shard, auth_header=_gitlab_header(args.roster),
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
-        strict=args.strict,
+        strict=args.strict or bool(course and course.strict),
+        weights=course.weights() if course else {},
+        deadlines=course.deadlines() if course else {},
+        late=course.late if course else LatePolicy(),
     )  # fmt: skip
     records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
-    for path in classroom.write(args.out, journal.load([args.out]), catalogue, args.lang):
+    every = journal.load_all([args.out])
+    history = journal.history(every)
+    for path in classroom.write(args.out, journal.latest(every), catalogue, args.lang, history):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
     failed = [r for r in records if not r.graded]
     return ExitStatus.NOT_VALIDATED if failed else ExitStatus.SUCCESS
@@ -362,7 +412,9 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
     from grader.classroom import gradebook as classroom
+    from grader.classroom import journal
 
+    catalogue, _ = _course(args)
     missing = [str(s) for s in args.sources if not s.is_dir()]
     if missing:
         print(f"grader merge: no such folder: {', '.join(missing)}", file=sys.stderr)
@@ -372,7 +424,8 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
         print("grader merge: no journal found (journal*.jsonl)", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     print(f"{len(records)} students merged", file=out)
-    for path in classroom.write(args.out, records, _catalogue(args), args.lang):
+    history = journal.history(journal.load_all(args.sources))
+    for path in classroom.write(args.out, records, catalogue, args.lang, history):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS
 
@@ -405,7 +458,8 @@ def _deadline(value: str) -> object:
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     from grader.classroom.scaffold import init
 
-    for line in init(args.directory, _catalogue(args)):
+    catalogue, course = _course(args)
+    for line in init(args.directory, catalogue, ids=course.ids() if course else None):
         print(line, file=out)
     return ExitStatus.SUCCESS
 

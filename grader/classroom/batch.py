@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.classroom import journal, similarity
-from grader.classroom.checkout import CheckoutError, fetch
+from grader.classroom.checkout import CheckoutError, fetch, submitted_at
 from grader.classroom.roster_entry import Entry
 from grader.grading.session import ClusterChoice
+from grader.model import lateness
 from grader.model.catalogue import Catalogue, Exercise
 from grader.model.results import Report
 from grader.reports.report import render
@@ -44,6 +45,9 @@ class BatchOptions:
     auth_header: str | None = None  # for cloning (GitLab token), never recorded
     cluster: ClusterChoice = field(default_factory=ClusterChoice)
     strict: bool = False  # good practice counts for validation too
+    weights: dict[str, float] = field(default_factory=dict)  # a course's; {}: no course
+    deadlines: dict[str, dt.datetime] = field(default_factory=dict)  # per exercise (a course)
+    late: lateness.LatePolicy = lateness.NONE
 
 
 def student_folder(out: Path, student: str) -> Path:
@@ -110,8 +114,13 @@ def grade_one(
                        strict=options.strict)  # fmt: skip
         if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
             return None
+        if options.weights:
+            report.weights = {e.id: options.weights.get(e.id, 1.0) for e in report.exercises}
         _write_reports(report, folder)
-        journal.graded_record(record, report)
+        dates = submitted_at(checkout.root, {e.id: e.submission for e in options.exercises
+                                             if e.id in options.deadlines})  # fmt: skip
+        late = assess(entry.student, options.deadlines, dates, options.late)
+        journal.graded_record(record, report, late)
         record.commit = checkout.commit or report.commit
         record.report = f"students/{entry.student}/{REPORT_FORMATS['html']}"
         record.features = {
@@ -129,6 +138,17 @@ def grade_one(
     record.duration = round(time.monotonic() - started, 2)
     record.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return record
+
+
+def assess(
+    student: str, deadlines: dict[str, dt.datetime], dates: dict[str, dt.datetime],
+    policy: lateness.LatePolicy,
+) -> dict[str, lateness.Lateness]:  # fmt: skip
+    """The lateness of each exercise with a course deadline, from the dates its work was
+    committed (`checkout.submitted_at`); pure, so that a late policy is tested without git
+    or an engine."""
+    return {i: lateness.assess(student, deadline, dates.get(i), policy)
+            for i, deadline in deadlines.items()}  # fmt: skip
 
 
 def _write_reports(report: Report, folder: Path) -> None:
@@ -202,5 +222,11 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def pending(entries: Sequence[Entry], done: set[str]) -> list[Entry]:
-    return [e for e in entries if e.student not in done]
+def pending(
+    entries: Sequence[Entry], done: set[str], regrade: Sequence[str] = (), *, resume: bool = True
+) -> list[Entry]:
+    """The entries to grade: those not `done` (with `resume`) and those to `regrade`, in
+    roster order. Without `resume`, a regrade grades only the students named."""
+    again = set(regrade)
+    return [e for e in entries
+            if e.student in again or (resume and e.student not in done)]  # fmt: skip

@@ -28,8 +28,9 @@ Nothing to push for {id}: it is graded on your Docker with `grader check {id} --
 """
 
 
-def init(target: Path, catalogue: Catalogue) -> list[str]:
-    """Write the scaffold under `target`; never overwrites: returns what was written/kept."""
+def init(target: Path, catalogue: Catalogue, *, ids: list[str] | None = None) -> list[str]:
+    """Write the scaffold under `target`; never overwrites: returns what was written/kept.
+    `ids`: only these exercises, in this order (a course's), instead of the whole catalogue."""
     done: list[str] = []
 
     def write(relative: str, text: str) -> None:
@@ -44,7 +45,7 @@ def init(target: Path, catalogue: Catalogue) -> list[str]:
     write(".gitlab-ci.yml", CI_FILE)
     write(TEMPLATE, (templates_dir() / "student.gitlab-ci.yml").read_text(encoding="utf-8"))
     lines = ["# Mes exercices Docker et Kubernetes", ""]
-    for exercise in catalogue:
+    for exercise in [catalogue.get(i) for i in ids] if ids is not None else list(catalogue):
         folder = exercise.submission
         write(f"{folder}/README.md", (exercise.folder / "README.md").read_text(encoding="utf-8"))
         note = LIVE_NOTE if "files" not in exercise.modes else PLACEHOLDER
