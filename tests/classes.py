@@ -58,3 +58,18 @@ def make_class(folder: Path, size: int, exercises: list[str]) -> Path:
             work[broken] = BROKEN.get(broken)
         make_student(folder / f"etu{k + 1:02d}", work)
     return folder
+
+
+def commit_at(repo: Path, files: dict[str, str], date: str) -> str:
+    """Commit `files` (path → text) into `repo` (made if need be) with this author and
+    committer date (`GIT_AUTHOR_DATE`, `GIT_COMMITTER_DATE`); returns the commit's id."""
+    repo.mkdir(parents=True, exist_ok=True)
+    if not (repo / ".git").exists():
+        git(repo, "init", "--quiet", "--initial-branch=main")
+    for relative, text in files.items():
+        path = repo / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", f"travail {date}", date=date)
+    return git(repo, "rev-parse", "HEAD")
