@@ -213,10 +213,13 @@ def _course(path: Path, data: dict[str, Any]) -> Course:
         per=penalty.get("per", "day"), percent=float(penalty.get("percent", 0)),
         cap=float(late.get("cap", 100)), extensions=extensions,
     )  # fmt: skip
+    packs = [(path.parent / p).resolve() for p in data.get("packs") or []]
+    problems += [f"packs[{k}]: expected a folder (relative to the course file), found "
+                 f"{_shown(str(p))}, which is not one" for k, p in enumerate(packs)
+                 if not p.is_dir()]  # fmt: skip
     if problems:
         raise CourseError(path, problems)
     return Course(
-        path=path, exercises=exercises, name=str(data.get("name") or ""),
-        packs=[(path.parent / p).resolve() for p in data.get("packs") or []],
+        path=path, exercises=exercises, name=str(data.get("name") or ""), packs=packs,
         strict=bool(data.get("strict", False)), late=policy,
     )  # fmt: skip
