@@ -189,14 +189,19 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
     return Catalogue.load(packs=_packs(args))
 
 
-def _course(args: argparse.Namespace) -> tuple[Catalogue, Course | None]:
-    """The course (`--course`, else ./course.yaml) and the catalogue with its packs; raises
-    CourseError when the file is bad or names exercises the catalogue does not hold. Without
-    a course, every default holds as before."""
+def _course(
+    args: argparse.Namespace, *, discover: bool = True
+) -> tuple[Catalogue, Course | None]:
+    """The course (`--course`, `$GRADER_COURSE`, else — for the teacher's commands, run in the
+    course's repository — ./course.yaml) and the catalogue with its packs; raises CourseError
+    when the file is bad or names exercises the catalogue does not hold. Without a course,
+    every default holds as before. `check` runs in a student's repository: a course.yaml found
+    there is the student's, not the course's, and is never read unless named."""
     from grader.model import course
     from grader.model.catalogue import packs
 
-    path = getattr(args, "course", None) or course.find(Path.cwd())
+    named = getattr(args, "course", None) or os.environ.get("GRADER_COURSE") or None
+    path = Path(named) if named else (course.find(Path.cwd()) if discover else None)
     if path is None:
         return _catalogue(args), None
     found = course.load(path)
@@ -292,7 +297,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.reports.report import render
 
     text = texts("cli", args.lang)
-    catalogue, course = _course(args)
+    catalogue, course = _course(args, discover=False)
     every = course.ids() if course else catalogue.ids()
     ids = every if args.all else list(dict.fromkeys(args.ids))
     refused = [i for i in ids if i in catalogue.refused]

@@ -237,10 +237,18 @@ def test_the_commands_say_what_is_wrong_with_a_course(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "course.yaml").write_text("exercises: [ex1, nope9, {id: ex2, weight: -1}]\n")
-    monkeypatch.chdir(tmp_path)  # found in the current directory
-    assert main(["check", "ex1"]) == 2
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "ex1", "--course", "course.yaml"]) == 2
     err = capsys.readouterr().err
     assert "exercises[2].weight: expected a number > 0, found -1" in err and "Traceback" not in err
+    monkeypatch.setenv("GRADER_COURSE", "course.yaml")  # the student template's way to name it
+    assert main(["check", "ex1"]) == 2
+    assert "exercises[2].weight" in capsys.readouterr().err
+    monkeypatch.delenv("GRADER_COURSE")
+    # a course.yaml in a student's repository is theirs: check never reads it unless named
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    assert main(["check", "ex1"]) == 2
+    assert "exercises[2]" not in capsys.readouterr().err
     (tmp_path / "course.yaml").write_text("exercises: [ex1, nope9]\n")
     assert main(["init", str(tmp_path / "repo")]) == 2
     assert "unknown exercise id(s) nope9" in capsys.readouterr().err
