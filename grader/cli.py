@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from grader import __version__
 from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
-from grader.model.course import Course, CourseError
-from grader.model.lateness import LatePolicy
+from grader.model.course_error import CourseError
 from grader.model.status import ExitStatus, for_report
 from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
 
 if TYPE_CHECKING:
+    from grader.model.course import Course
+    from grader.model.lateness import LatePolicy
     from grader.model.results import ExerciseResult, Report
 
 
@@ -182,6 +183,12 @@ def _packs(args: argparse.Namespace) -> list[Pack]:
     from grader.model.catalogue import packs
 
     return packs(getattr(args, "pack", []) or [])
+
+
+def _no_late_policy() -> LatePolicy:
+    from grader.model.lateness import LatePolicy
+
+    return LatePolicy()
 
 
 def _catalogue(args: argparse.Namespace) -> Catalogue:
@@ -404,7 +411,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         strict=args.strict or bool(course and course.strict),
         weights=course.weights() if course else {},
         deadlines=course.deadlines() if course else {},
-        late=course.late if course else LatePolicy(),
+        late=course.late if course else _no_late_policy(),
     )  # fmt: skip
     records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
     every = journal.load_all([args.out])

@@ -14,24 +14,16 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from grader.model import lateness
+from grader.model.course_error import CourseError
 
 FILE_NAME = "course.yaml"
 SCHEMA_NAME = "course.schema.json"
-
-
-class CourseError(Exception):
-    """A course file that cannot be used; `problems` holds one line per bad field."""
-
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.path, self.problems = path, problems
-        super().__init__("\n".join(f"{path}: {p}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -66,7 +58,7 @@ class Course:
 
 
 def schema() -> dict[str, Any]:
-    text = resources.files("grader.model").joinpath(SCHEMA_NAME).read_text(encoding="utf-8")
+    text = schema_path().read_text(encoding="utf-8")
     found: dict[str, Any] = json.loads(text)
     return found
 
