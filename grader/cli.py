@@ -196,9 +196,7 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
     return Catalogue.load(packs=_packs(args))
 
 
-def _course(
-    args: argparse.Namespace, *, discover: bool = True
-) -> tuple[Catalogue, Course | None]:
+def _course(args: argparse.Namespace, *, discover: bool = True) -> tuple[Catalogue, Course | None]:
     """The course (`--course`, `$GRADER_COURSE`, else — for the teacher's commands, run in the
     course's repository — ./course.yaml) and the catalogue with its packs; raises CourseError
     when the file is bad or names exercises the catalogue does not hold. Without a course,

@@ -185,7 +185,7 @@ def _installed() -> list[_EntryPoint]:
             parser.optionxform = str  # type: ignore[assignment,method-assign]
             with contextlib.suppress(configparser.Error):
                 parser.read_string(text)
-            for name, value in (parser[ENTRY_POINTS].items() if ENTRY_POINTS in parser else ()):
+            for name, value in parser[ENTRY_POINTS].items() if ENTRY_POINTS in parser else ():
                 if name not in seen:
                     seen.add(name)
                     found.append(_EntryPoint(name, value.strip()))
