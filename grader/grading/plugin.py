@@ -22,6 +22,7 @@ from grader.model.outcomes import CheckTimeout, NotAttempted
 from grader.model.results import CheckResult, Kind, Status
 
 SESSION = pytest.StashKey[GradingSession]()
+CATALOGUE = pytest.StashKey[Catalogue]()  # loaded once per run, before the check modules
 EXERCISE = pytest.StashKey[Exercise]()  # the exercise a collected check belongs to
 _STARTED = pytest.StashKey[float]()
 
@@ -59,6 +60,7 @@ def pytest_load_initial_conftests(
     ids = getattr(known, "grader_exercises", None)
     if ids:
         catalogue = _catalogue(getattr(known, "grader_pack", None) or [])
+        early_config.stash[CATALOGUE] = catalogue
         args.extend(str(m) for i in ids.split(",") for m in catalogue.get(i).check_modules)
 
 
@@ -68,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = config.getoption("--grader-run")
     if not run_id:
         return
-    catalogue = _catalogue(config.getoption("--grader-pack"))
+    catalogue = config.stash.get(CATALOGUE, None) or _catalogue(config.getoption("--grader-pack"))
     ids = (config.getoption("--grader-exercises") or "").split(",")
     config.stash[SESSION] = GradingSession(
         exercises=[catalogue.get(i) for i in ids if i],
@@ -181,6 +183,7 @@ def _check_result(
     max_points = float(marker.args[0]) if marker else 0.0
     status, reason = _outcome(item, call)
     title_fr, title_en = _titles(item)
+    file, lines = _where(reason)
     return CheckResult(
         name=item.name,
         title=title_en if session.lang == "en" and title_en else title_fr,
@@ -192,8 +195,8 @@ def _check_result(
         details=reason.details if reason else None,
         duration=round(time.monotonic() - item.stash.get(_STARTED, time.monotonic()), 3),
         kind=_kind(item),
-        file=_where(reason)[0],
-        lines=_where(reason)[1],
+        file=file,
+        lines=lines,
     )
 
 
