@@ -128,6 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("directory", type=Path, nargs="?", default=Path("."))
     init.set_defaults(handler=_init)
 
+    release = commands.add_parser(
+        "release", help="show a course's hidden checks to students before their date"
+    )
+    release.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex4")
+    release.add_argument("--all", action="store_true", help="every exercise of the course")
+    release.add_argument("--course", type=Path, metavar="FILE",
+                         help="the course file (default: ./course.yaml)")  # fmt: skip
+    release.set_defaults(handler=_release)
+
     verify = commands.add_parser("verify", help="check the signature of a JSON report")
     verify.add_argument("report", type=Path)
     verify.add_argument("--key", help=f"the teacher's signing key (default: ${KEY_VARIABLE})")
@@ -215,7 +224,25 @@ def _course(args: argparse.Namespace, *, discover: bool = True) -> tuple[Catalog
     if unknown:
         raise CourseError(path, [f"exercises: unknown exercise id(s) {', '.join(unknown)} "
                                  f"(known: {', '.join(catalogue.ids())})"])  # fmt: skip
+    problems = found.unknown_checks(lambda i: catalogue.get(i).check_names())
+    if problems:
+        raise CourseError(path, problems)
     return catalogue, found
+
+
+def _release(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.classroom.release import release
+    from grader.model import course
+
+    path = args.course or course.find(Path.cwd())
+    if path is None or (not args.ids and not args.all):
+        print("grader release: name the exercises (or --all) and the course file (--course, "
+              "or ./course.yaml)", file=sys.stderr)  # fmt: skip
+        return ExitStatus.CANNOT_GRADE
+    released = release(path, ["all"] if args.all else args.ids)
+    print(f"{path}: released: {', '.join(released)}. Commit and push it: students' next "
+          f"grader check shows those hidden checks.", file=out)  # fmt: skip
+    return ExitStatus.SUCCESS
 
 
 def _selftest(args: argparse.Namespace, out: TextIO) -> int:
@@ -332,7 +359,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
                        catalogue=catalogue, debug=args.debug, cluster=cluster,
                        strict=args.strict or bool(course and course.strict), jobs=args.jobs,
-                       progress=_progress(len(exercises)) if args.jobs > 1 else None)  # fmt: skip
+                       progress=_progress(len(exercises)) if args.jobs > 1 else None,
+                       hidden=course.hidden_now() if course else None)  # fmt: skip
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE

@@ -36,7 +36,7 @@ def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
                               "not_attempted": 1, "error": 0, "advice": 1, "warning": 0,
                               "points_not_attempted": 1, "validated": 0, "score": 42.9,
-                              "points_left_out": 0.0}  # fmt: skip
+                              "points_left_out": 0.0, "hidden": 0}  # fmt: skip
     assert data["exercises"][0]["validated"] is False
     assert Report.from_dict(data) == _report()
 

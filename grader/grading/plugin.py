@@ -17,6 +17,7 @@ import pytest
 from grader.grading import limits
 from grader.grading.session import ClusterChoice, GradingSession
 from grader.model.catalogue import Catalogue, Exercise, Pack
+from grader.model.hidden import from_arg
 from grader.model.hints import Hint, hint
 from grader.model.outcomes import CheckTimeout, NotAttempted
 from grader.model.results import CheckResult, Kind, Status
@@ -50,6 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-kind", action="store_true", help="create an ephemeral kind cluster")
     group.addoption("--grader-exercises", help="the exercise ids to grade, comma-separated")
     group.addoption("--grader-pack", action="append", default=[], help="NAME=FOLDER of a pack")
+    group.addoption("--grader-hidden", action="append", default=[],
+                    help="EXERCISE=CHECK,CHECK or EXERCISE=*: counted, never run")  # fmt: skip
 
 
 def pytest_load_initial_conftests(
@@ -102,10 +105,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.stash[EXERCISE] = exercise
     live = session.mode == "live"
     selected = [i for i in items if (i.get_closest_marker("live") is not None) == live]
+    selected = _without_hidden(session, selected, config.getoption("--grader-hidden"))
     deselected = [i for i in items if i not in selected]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = selected
+
+
+def _without_hidden(
+    session: GradingSession, items: list[pytest.Item], hidden: list[str]
+) -> list[pytest.Item]:
+    """The checks to run: a hidden one is counted in its exercise's result and never run, so
+    nothing of it (title, hint, log, outcome) can reach a report (grader.model.hidden)."""
+    hidings = dict(from_arg(h) for h in hidden)
+    kept = []
+    for item in items:
+        exercise = item.stash.get(EXERCISE, None)
+        if exercise is not None and exercise.id in hidings:
+            names = hidings[exercise.id]
+            if names is None or item.name in names:
+                session.result_for(exercise).hidden += 1
+                continue
+        kept.append(item)
+    return kept
 
 
 def _catalogue(packs: list[str]) -> Catalogue:

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from grader.containers.engine import EngineUnavailable, connect, sweep
 from grader.grading import provenance
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
+from grader.model.hidden import Hiding
 from grader.model.hints import hint
 from grader.model.results import ExerciseResult, Report, exercise_from
 
@@ -47,10 +48,13 @@ def grade(
     strict: bool = False,
     jobs: int = 1,
     progress: Callable[[str, float], None] | None = None,
+    hidden: Mapping[str, Hiding] | None = None,
 ) -> Report:
     """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 one child per
     exercise, that many at once (host ports fixed by a statement are locked as in a batch,
     `grader.containers.ports`); `progress(exercise id, seconds)` hears of each one done.
+    `hidden`: per exercise id, the checks a student's report must not show (a course's, before
+    their date): they are counted, never run.
     Raises EngineUnavailable when Docker is needed and absent, KeyboardInterrupt when `stop`
     is set meanwhile (the run is stopped and cleaned up)."""
     client = connect() if any("docker" in e.needs for e in exercises) else None
@@ -71,6 +75,7 @@ def grade(
             raw, (crash, log) = _run_pytest(
                 group, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
                 debug=debug, stop=halt, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
+                hidden=hidden or {},
             )  # fmt: skip
             for exercise in group:
                 outcomes[exercise.id] = (raw.get(exercise.id), crash, log)
@@ -92,7 +97,10 @@ def grade(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
-        if not result.checks and result.error is None:  # a broken hand-off: said loudly
+        hiding = (hidden or {}).get(exercise.id)
+        if hiding is not None and result.hidden:
+            result.hidden_until = hiding.until.isoformat() if hiding.until else None
+        if not result.checks and result.error is None and not result.hidden:  # broken hand-off
             why = crash or "no result came back from the checks"
             result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
             result.error += f"\n\n{log}" if log else ""
@@ -135,7 +143,7 @@ def _guarded(
 def _run_pytest(
     exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
     work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
-    packs: Sequence[Pack] = (),
+    packs: Sequence[Pack] = (), hidden: Mapping[str, Hiding] | None = None,
 ) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:  # fmt: skip
     """The child's results, and (why the hand-off broke, the end of the child's output)."""
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
@@ -151,6 +159,7 @@ def _run_pytest(
         "--grader-out", str(out), *cluster.args(),
         "--grader-exercises", ",".join(e.id for e in exercises),
         *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
+        *(arg for i, h in (hidden or {}).items() for arg in ("--grader-hidden", h.arg(i))),
         "--continue-on-collection-errors",  # a pack's module that does not load fails alone
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}

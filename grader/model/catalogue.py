@@ -10,6 +10,7 @@ one whose checks import anything of the grader but `grader.authoring` is refused
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import os
@@ -62,6 +63,19 @@ class Exercise:
     @property
     def check_modules(self) -> list[Path]:
         return sorted(self.folder.glob("test_*.py"))
+
+    def check_names(self) -> list[str]:
+        """Its checks' function names, read from its modules without importing them."""
+        names: list[str] = []
+        for module in self.check_modules:
+            try:
+                tree = ast.parse(module.read_text(encoding="utf-8"))
+            except (OSError, SyntaxError, ValueError):
+                continue
+            functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+            names += [n.name for n in tree.body
+                      if isinstance(n, functions) and n.name.startswith("test_")]  # fmt: skip
+        return names
 
     @property
     def variants(self) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import yaml
 
 from grader.model import lateness
 from grader.model.course_error import CourseError
+from grader.model.hidden import Hiding, active
 
 FILE_NAME = "course.yaml"
 SCHEMA_NAME = "course.schema.json"
@@ -31,6 +32,7 @@ class CourseExercise:
     id: str
     weight: float = 1.0
     deadline: dt.datetime | None = None
+    hidden: Hiding | None = None  # checks kept out of students' reports until a date
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Course:
     packs: list[Path] = field(default_factory=list)
     strict: bool = False
     late: lateness.LatePolicy = lateness.NONE
+    released: list[str] = field(default_factory=list)  # hidden checks shown early (or "all")
 
     def ids(self) -> list[str]:
         return [e.id for e in self.exercises]
@@ -50,6 +53,25 @@ class Course:
 
     def deadlines(self) -> dict[str, dt.datetime]:
         return {e.id: e.deadline for e in self.exercises if e.deadline is not None}
+
+    def hidden_now(self, now: dt.datetime | None = None) -> dict[str, Hiding]:
+        """What a student's own report must not show at `now` (default: this moment)."""
+        hidings = {e.id: e.hidden for e in self.exercises if e.hidden is not None}
+        return active(hidings, now or dt.datetime.now(dt.UTC), self.released)
+
+    def unknown_checks(self, check_names: Callable[[str], list[str]]) -> list[str]:
+        """One line per hidden check that the exercise does not have, and per released id
+        that is not the course's: a typo must not leave a check shown."""
+        problems = []
+        for k, exercise in enumerate(self.exercises):
+            hidden = exercise.hidden.checks if exercise.hidden is not None else None
+            have = check_names(exercise.id) if hidden else []
+            for name in sorted(hidden - set(have) if hidden else ()):
+                problems.append(f"exercises[{k}].hidden: {exercise.id} has no check {name!r} "
+                                f"(its checks: {', '.join(have)})")  # fmt: skip
+        problems += [f"released: {r!r} is not an exercise of the course"
+                     for r in self.released if r != "all" and r not in self.ids()]  # fmt: skip
+        return problems
 
     def unknown(self, known: Iterable[str]) -> list[str]:
         """The course's exercise ids the catalogue (ours and the packs') does not hold."""
@@ -126,6 +148,8 @@ def _message(error: Any) -> str:
         return f"{where}: expected at least {expected} item(s), found none"
     if kind in ("pattern", "minLength") and description:
         return f"{where}: expected {description}, found {found}"
+    if kind == "oneOf" and isinstance(error.schema, dict) and "x-expected" in error.schema:
+        return f"{where}: expected {error.schema['x-expected']}, found {found}"
     return f"{where}: {error.message}"
 
 
@@ -183,9 +207,10 @@ def _course(path: Path, data: dict[str, Any]) -> Course:
     for k, item in enumerate(data["exercises"]):
         entry = {"id": item} if isinstance(item, str) else item
         deadline = entry.get("deadline")
+        when = moment(deadline, f"exercises[{k}].deadline") if deadline else None
         exercises.append(CourseExercise(
-            id=entry["id"], weight=float(entry.get("weight", 1)),
-            deadline=moment(deadline, f"exercises[{k}].deadline") if deadline else None,
+            id=entry["id"], weight=float(entry.get("weight", 1)), deadline=when,
+            hidden=_hiding(entry.get("hidden"), when, moment, f"exercises[{k}].hidden"),
         ))  # fmt: skip
     seen = [e.id for e in exercises]
     twice = sorted({i for i in seen if seen.count(i) > 1})
@@ -214,4 +239,19 @@ def _course(path: Path, data: dict[str, Any]) -> Course:
     return Course(
         path=path, exercises=exercises, name=str(data.get("name") or ""), packs=packs,
         strict=bool(data.get("strict", False)), late=policy,
+        released=[str(r) for r in data.get("released") or []],
     )  # fmt: skip
+
+
+def _hiding(
+    value: Any, deadline: dt.datetime | None, moment: Callable[[str, str], dt.datetime | None],
+    where: str,
+) -> Hiding | None:  # fmt: skip
+    """The hiding of schema-valid `value` (`all`, names, or {checks, until}); it lasts until
+    `until`, else the exercise's deadline, else until released."""
+    if value is None:
+        return None
+    spec = value if isinstance(value, dict) else {"checks": value}
+    checks = spec["checks"]
+    until = moment(spec["until"], f"{where}.until") if "until" in spec else deadline
+    return Hiding(checks=None if checks == "all" else frozenset(checks), until=until)

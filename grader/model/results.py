@@ -81,6 +81,11 @@ class ExerciseResult:
     error: str | None = None  # the exercise could not be graded at all
     tree_digest: str | None = None  # sha256 of the graded files (grader.grading.provenance)
     declared_points: float = 0.0  # what the catalogue puts at stake (lost if nothing came back)
+    # Checks the course hides from the student until a date: not run, only counted (never
+    # their names, titles or points: grader.model.hidden). `hidden_until`: ISO, or None (until
+    # the teacher releases them).
+    hidden: int = 0
+    hidden_until: str | None = None
 
     def scored(self, policy: scoring.Policy = scoring.DEFAULT) -> scoring.Score:
         """The exercise's score under `policy` (see `grader.model.scoring`)."""
@@ -116,16 +121,20 @@ class ExerciseResult:
         return self.judged() and not self.blocking(strict)
 
     def verdict(self, strict: bool = False) -> str:
-        """`validated`, `not_validated` (the student's work falls short), or `not_judged`
-        (nothing falls short, but it could not all be judged here)."""
+        """`validated`, `not_validated` (the student's work falls short), `not_judged`
+        (nothing falls short, but it could not all be judged here), or `hidden` (every check
+        is hidden until a date)."""
+        if self.hidden and not self.checks and self.error is None:
+            return "hidden"
         if self.validated(strict):
             return "validated"
         return "not_validated" if self.error or self.blocking(strict) else "not_judged"
 
     @property
     def successful(self) -> bool:
-        """Every check that could be attempted here passed, good practice included."""
-        return self.validated(strict=True)
+        """Every check that could be attempted here passed, good practice included, and none
+        is hidden: a student is never told "all passed" while hidden checks wait."""
+        return self.validated(strict=True) and not self.hidden
 
     def count(self, status: str, *, strict: bool = False) -> int:
         """How many checks a report shows with `status` (`warning` included)."""
@@ -191,6 +200,7 @@ class Report:
             **{status: self.count(status) for status in (*STATUSES, "warning")},
             "points_not_attempted": self.points_in("not_attempted"),
             "validated": sum(e.validated(self.strict) for e in self.exercises),
+            "hidden": sum(e.hidden for e in self.exercises),
         }
         for exercise, raw in zip(self.exercises, data["exercises"], strict=True):
             scored = exercise.scored(self.policy)
@@ -232,6 +242,8 @@ def exercise_from(data: dict[str, Any]) -> ExerciseResult:
         error=None if data.get("error") is None else str(data["error"]),
         tree_digest=_opt(data.get("tree_digest")),
         declared_points=float(data.get("declared_points", 0.0)),
+        hidden=int(data.get("hidden", 0)),
+        hidden_until=_opt(data.get("hidden_until")),
     )
 
 

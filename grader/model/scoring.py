@@ -72,8 +72,8 @@ class Score:
 def of_exercise(result: ExerciseResult, policy: Policy = DEFAULT) -> Score:
     """An exercise's score. One that could not be graded at all (no check came back) is out
     of the points its catalogue entry puts at stake, all lost."""
-    if not result.checks:
-        return Score(0.0, result.declared_points)
+    if not result.checks:  # every check hidden (grader.model.hidden): nothing shown at stake
+        return Score(0.0, 0.0 if result.hidden else result.declared_points)
     counted = [c for c in result.checks if policy.counts(c)]
     left_out = sum(c.max_points for c in result.checks if not policy.counts(c))
     return Score(sum(c.points for c in counted), sum(c.max_points for c in counted), left_out)

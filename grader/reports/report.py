@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from grader.model.results import Report
+from grader.model.results import ExerciseResult, Report
 from grader.model.texts import texts
 from grader.paths import reports_dir
 from grader.reports.signing import sign
@@ -54,7 +54,26 @@ def render(report: Report, fmt: str, *, key: str | None = None) -> str:
         verdict=verdict(report),
         total=report.scored(),
         score_of=report.exercise_score,
+        hidden_of=lambda ex: hidden_line(ex, report.lang),
     )
+
+
+def hidden_line(exercise: ExerciseResult, lang: str) -> str:
+    """What a report says of an exercise's hidden checks: how many, and until when; nothing
+    else is known to the report (grader.model.hidden)."""
+    if not exercise.hidden:
+        return ""
+    t = texts("report", lang)
+    until = exercise.hidden_until
+    when = t["hidden_after"].format(date=_moment(until)) if until else t["hidden_on_release"]
+    return t["hidden_checks"].format(n=exercise.hidden, when=when)
+
+
+def _moment(iso: str) -> str:
+    """`2026-12-15T23:59:00+01:00` → `2026-12-15 23:59 (+01:00)`."""
+    day, _, rest = iso.partition("T")
+    offset = rest[8:] if len(rest) > 8 else ""
+    return f"{day} {rest[:5]}" + (f" ({offset})" if offset else "")
 
 
 def verdict(report: Report) -> str:
@@ -63,6 +82,8 @@ def verdict(report: Report) -> str:
         return "some_failed"
     if not report.validated:
         return "some_not_judged"
+    if any(e.hidden for e in report.exercises):
+        return "validated_hidden"
     if not report.successful:
         return "validated_warnings"
     return "all_passed_here" if report.points_in("not_attempted") else "all_passed"
