@@ -104,7 +104,10 @@ def grade(
             why = crash or "no result came back from the checks"
             result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
             result.error += f"\n\n{log}" if log else ""
-        result.declared_points = float(exercise.points_in(mode))
+        # the catalogue's figure would tell a hidden check's points: then only the shown ones
+        result.declared_points = (
+            result.all_points if result.hidden else float(exercise.points_in(mode))
+        )
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
     return report
