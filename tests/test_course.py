@@ -54,6 +54,16 @@ def test_late_penalty(student: str, submitted: str, periods: int, penalty: float
     assert found.deadline == DEADLINE.isoformat() and found.submitted_at == _at(submitted).isoformat()
 
 
+def test_an_extension_for_one_exercise_moves_that_deadline_only() -> None:
+    policy = lateness.LatePolicy(percent=10, extensions={"zoe": {"ex2": dt.timedelta(days=2)}})
+    submitted = _at("2026-12-03T12:00:00+01:00")  # 2 started days after DEADLINE
+    assert lateness.assess("zoe", DEADLINE, submitted, policy, "ex2").penalty == 0
+    assert lateness.assess("zoe", DEADLINE, submitted, policy, "ex1").penalty == 20
+    found = batch.assess("zoe", {"ex1": DEADLINE, "ex2": DEADLINE},
+                         {"ex1": submitted, "ex2": submitted}, policy)  # fmt: skip
+    assert {i: late.penalty for i, late in found.items()} == {"ex1": 20, "ex2": 0}
+
+
 def test_lateness_per_hour_and_unknown_dates() -> None:
     hourly = lateness.LatePolicy(per="hour", percent=5)
     assert lateness.assess("a", DEADLINE, _at("2026-12-02T02:00:00+01:00"), hourly).penalty == 15
@@ -178,7 +188,7 @@ late:
   grace: 15m
   penalty: {per: day, percent: 10}
   cap: 50
-  extensions: {etu01: 2d, etu02: "2026-12-03T12:00:00+01:00"}
+  extensions: {etu01: 2d, etu02: "2026-12-03T12:00:00+01:00", etu03: {ex2: 1d}}
 """
 
 
@@ -194,6 +204,10 @@ def test_a_course_file_loads(tmp_path: Path) -> None:
     assert found.late.grace == dt.timedelta(minutes=15) and found.late.cap == 50
     assert found.late.extensions["etu01"] == dt.timedelta(days=2)
     assert found.late.deadline_for("etu02", DEADLINE) == _at("2026-12-03T12:00:00+01:00")
+    own = found.late.extensions["etu03"]  # per exercise: ex2 only
+    assert own == {"ex2": dt.timedelta(days=1)}
+    assert found.late.deadline_for("etu03", DEADLINE, "ex2") == DEADLINE + dt.timedelta(days=1)
+    assert found.late.deadline_for("etu03", DEADLINE, "ex1") == DEADLINE
     assert course.schema_path().is_file() and course.schema()["title"] == "grader course"
 
 
@@ -220,7 +234,11 @@ def test_a_course_file_loads(tmp_path: Path) -> None:
          'late.grace: expected a duration like 15m, 2h or 1d12h, found "15 minutes"'),
         ("exercises: [ex1]\nlate: {cap: 150}\n", "late.cap: expected a number <= 100, found 150"),
         ("exercises: [ex1]\nlate: {extensions: {etu01: soon}}\n",
-         'late.extensions.etu01: expected a duration like 2d or 36h, or a date-time with its offset, found "soon"'),
+         'late.extensions.etu01: expected a duration like 2d or 36h, a date-time with its offset, or per exercise id one of those ({ex2: 2d}), found "soon"'),
+        ("exercises: [ex1]\nlate: {extensions: {etu01: {ex1: soon}}}\n",
+         'late.extensions.etu01: expected a duration like 2d or 36h, a date-time with its offset, or per exercise id one of those ({ex2: 2d}), found a mapping'),
+        ("exercises: [ex1]\nlate: {extensions: {etu01: {ex9: 2d}}}\n",
+         "late.extensions.etu01.ex9: 'ex9' is not an exercise of the course"),
         ("exercises: [ex1\n", "line 2: not valid YAML"),
     ],
 )

@@ -147,7 +147,7 @@ def assess(
     """The lateness of each exercise with a course deadline, from the dates its work was
     committed (`checkout.submitted_at`); pure, so that a late policy is tested without git
     or an engine."""
-    return {i: lateness.assess(student, deadline, dates.get(i), policy)
+    return {i: lateness.assess(student, deadline, dates.get(i), policy, i)
             for i, deadline in deadlines.items()}  # fmt: skip
 
 

@@ -217,14 +217,20 @@ def _course(path: Path, data: dict[str, Any]) -> Course:
     problems += [f"exercises: {i!r} is listed twice" for i in twice]
     late = data.get("late") or {}
     penalty = late.get("penalty") or {}
-    extensions: dict[str, dt.timedelta | dt.datetime] = {}
+
+    def extension(value: str, where: str) -> lateness.Extension | None:
+        return moment(value, where) if "T" in value else lateness.parse_duration(value)
+
+    extensions: dict[str, lateness.Extension | dict[str, lateness.Extension]] = {}
     for student, value in (late.get("extensions") or {}).items():
-        if "T" in value:
-            found = moment(value, f"late.extensions.{student}")
-            if found is not None:
-                extensions[student] = found
-        else:
-            extensions[student] = lateness.parse_duration(value)
+        where = f"late.extensions.{student}"
+        if isinstance(value, dict):  # per exercise
+            own = {i: extension(v, f"{where}.{i}") for i, v in value.items()}
+            extensions[student] = {i: v for i, v in own.items() if v is not None}
+            problems.extend(f"{where}.{i}: {i!r} is not an exercise of the course"
+                            for i in value if i not in seen)  # fmt: skip
+        elif (found := extension(value, where)) is not None:
+            extensions[student] = found
     policy = lateness.LatePolicy(
         grace=lateness.parse_duration(late["grace"]) if "grace" in late else dt.timedelta(0),
         per=penalty.get("per", "day"), percent=float(penalty.get("percent", 0)),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Per = Literal["day", "hour"]
+Extension = dt.timedelta | dt.datetime  # added to a deadline, or replacing it
 PERIOD: dict[str, dt.timedelta] = {"day": dt.timedelta(days=1), "hour": dt.timedelta(hours=1)}
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
@@ -39,17 +40,21 @@ def parse_moment(text: str) -> dt.datetime:
 class LatePolicy:
     """What lateness costs. `percent` of the exercise's score per started `per` period after
     the deadline (plus `grace`, plus the student's extension), at most `cap` percent. An
-    extension is a duration added to every deadline, or a date-time replacing them."""
+    extension is a duration added to every deadline, or a date-time replacing them; or, per
+    exercise id, one of those for that exercise alone."""
 
     grace: dt.timedelta = dt.timedelta(0)
     per: Per = "day"
     percent: float = 0.0
     cap: float = 100.0
-    extensions: dict[str, dt.timedelta | dt.datetime] = field(default_factory=dict)
+    extensions: dict[str, Extension | dict[str, Extension]] = field(default_factory=dict)
 
-    def deadline_for(self, student: str, deadline: dt.datetime) -> dt.datetime:
-        """The student's own deadline, before the grace period."""
-        extension = self.extensions.get(student)
+    def deadline_for(
+        self, student: str, deadline: dt.datetime, exercise: str | None = None
+    ) -> dt.datetime:
+        """The student's own deadline for `exercise`, before the grace period."""
+        found = self.extensions.get(student)
+        extension = found.get(exercise or "") if isinstance(found, dict) else found
         if isinstance(extension, dt.datetime):
             return extension
         return deadline + extension if extension is not None else deadline
@@ -74,14 +79,15 @@ class Lateness:
 
 
 def assess(
-    student: str, deadline: dt.datetime, submitted_at: dt.datetime | None, policy: LatePolicy
-) -> Lateness:
+    student: str, deadline: dt.datetime, submitted_at: dt.datetime | None, policy: LatePolicy,
+    exercise: str | None = None,
+) -> Lateness:  # fmt: skip
     """The lateness of work committed at `submitted_at`. Unknown dates (a plain folder, not
     a git repository) are taken as on time: the grader cannot tell, and says so by leaving
     `submitted_at` empty."""
     if submitted_at is None:
         return Lateness(deadline.isoformat(), None)
-    due = policy.deadline_for(student, deadline) + policy.grace
+    due = policy.deadline_for(student, deadline, exercise) + policy.grace
     late = (submitted_at - due).total_seconds()
     if late <= 0:
         return Lateness(deadline.isoformat(), submitted_at.isoformat())
