@@ -25,7 +25,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.containers.engine import EngineUnavailable, connect, sweep
-from grader.grading import provenance
+from grader.grading import durations, provenance
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.hidden import Hiding
@@ -64,7 +64,10 @@ def grade(
         grader_version=__version__, lang=lang, mode=mode, root=str(root),
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
     )  # fmt: skip
-    groups = [[e] for e in exercises] if jobs > 1 and len(exercises) > 1 else [list(exercises)]
+    parallel = jobs > 1 and len(exercises) > 1
+    order = durations.longest_first(exercises, durations.load()) if parallel else exercises
+    groups = [[e] for e in order] if parallel else [list(exercises)]
+    took: dict[str, float] = {}
     outcomes: dict[str, tuple[ExerciseResult | None, str | None, str]] = {}
     halt = stop if stop is not None or len(groups) == 1 else threading.Event()
     with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
@@ -77,10 +80,13 @@ def grade(
                 debug=debug, stop=halt, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
                 hidden=hidden or {},
             )  # fmt: skip
+            seconds = time.monotonic() - begun
             for exercise in group:
                 outcomes[exercise.id] = (raw.get(exercise.id), crash, log)
                 if progress is not None:
-                    progress(exercise.id, time.monotonic() - begun)
+                    progress(exercise.id, seconds)
+            if len(group) == 1 and crash is None:
+                took[durations.key(group[0])] = seconds
 
         try:
             _in_parallel(child, [(g, Path(tmp) / str(i)) for i, g in enumerate(groups)],
@@ -88,6 +94,8 @@ def grade(
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
+    if took:
+        durations.remember(took)
     messages = catalogue.messages()
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
