@@ -210,7 +210,9 @@ def _course(args: argparse.Namespace, *, discover: bool = True) -> tuple[Catalog
     course's repository — ./course.yaml) and the catalogue with its packs; raises CourseError
     when the file is bad or names exercises the catalogue does not hold. Without a course,
     every default holds as before. `check` runs in a student's repository: a course.yaml found
-    there is the student's, not the course's, and is never read unless named."""
+    there is the student's, not the course's, and is never read unless named; and there the
+    course file may come alone (the job fetched it): pack folders not there are left out (the
+    job installs the packs, found by their entry point)."""
     from grader.model import course
     from grader.model.catalogue import packs
 
@@ -218,7 +220,7 @@ def _course(args: argparse.Namespace, *, discover: bool = True) -> tuple[Catalog
     path = Path(named) if named else (course.find(Path.cwd()) if discover else None)
     if path is None:
         return _catalogue(args), None
-    found = course.load(path)
+    found = course.load(path, with_packs=discover)
     catalogue = Catalogue.load(packs=packs([*(getattr(args, "pack", []) or []), *found.packs]))
     unknown = found.unknown(catalogue.ids())
     if unknown:

@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import http.server
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader.cli import main
 from grader.model import course as courses
 from grader.model.course_error import CourseError
 from grader.model.hidden import Hiding
-from grader.paths import submissions_dir
+from grader.paths import submissions_dir, templates_dir
 
 VARIANT = submissions_dir() / "ex15" / "everything_in_default"  # fails the check hidden below
 HIDDEN = "test_every_object_is_in_that_namespace"
@@ -154,3 +160,41 @@ def test_hidden_until_its_date_the_deadline_or_a_release() -> None:
     assert set(released.hidden_now(before)) == {"ex1", "ex3"}
     everything = courses._course(Path("course.yaml"), {**data, "released": ["all"]})
     assert everything.hidden_now(before) == {}
+
+
+def test_the_student_template_fetches_the_course_and_its_job_hides_the_checks(
+    tmp_path: Path,
+) -> None:
+    """The template's own lines, run in bash against a real HTTP server: the course file comes
+    with the token header, alone (its pack folder is the teacher's), and the job's grading
+    hides what it says."""
+    course = _course(tmp_path, f"[{HIDDEN}]", "packs: [exercices-maison]\n").read_bytes()
+    heard: list[str | None] = []
+
+    class Course(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            heard.append(self.headers.get("PRIVATE-TOKEN"))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(course)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Course)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        job = yaml.safe_load((templates_dir() / "student.gitlab-ci.yml").read_text())["grade"]
+        fetch = next(line for line in job["script"] if "GRADER_COURSE_URL" in line)
+        root = _repo(tmp_path)
+        grader = f"{sys.executable} -m grader check ex15 --path {root} --lang en"
+        env = {**os.environ, "GRADER_COURSE_TOKEN": "s3cret",
+               "GRADER_COURSE_URL": f"http://127.0.0.1:{server.server_port}/course.yaml"}  # fmt: skip
+        env.pop("GRADER_COURSE", None)
+        done = subprocess.run(["bash", "-ec", f"{fetch}\n{grader}"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    finally:
+        server.shutdown()
+    assert heard == ["s3cret"]
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "1 hidden check(s)" in done.stdout and HIDDEN not in done.stdout + done.stderr

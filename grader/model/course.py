@@ -95,8 +95,10 @@ def find(folder: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def load(path: Path) -> Course:
-    """The course of `path`; raises CourseError listing every problem found."""
+def load(path: Path, *, with_packs: bool = True) -> Course:
+    """The course of `path`; raises CourseError listing every problem found. `with_packs`
+    False: pack folders that are not there are left out rather than refused (a student's job
+    has the course file alone; the course's packs are installed there, found by entry point)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -110,7 +112,7 @@ def load(path: Path) -> Course:
     problems = validate(data)
     if problems:
         raise CourseError(path, problems)
-    return _course(path, data)
+    return _course(path, data, with_packs=with_packs)
 
 
 def validate(data: Any) -> list[str]:
@@ -191,7 +193,7 @@ def _plain(data: Any) -> Any:
     return data
 
 
-def _course(path: Path, data: dict[str, Any]) -> Course:
+def _course(path: Path, data: dict[str, Any], *, with_packs: bool = True) -> Course:
     """The course of schema-valid `data`; what the schema cannot say (a 31 February) is
     reported the same way."""
     problems: list[str] = []
@@ -237,9 +239,12 @@ def _course(path: Path, data: dict[str, Any]) -> Course:
         cap=float(late.get("cap", 100)), extensions=extensions,
     )  # fmt: skip
     packs = [(path.parent / p).resolve() for p in data.get("packs") or []]
-    problems += [f"packs[{k}]: expected a folder (relative to the course file), found "
-                 f"{_shown(str(p))}, which is not one" for k, p in enumerate(packs)
-                 if not p.is_dir()]  # fmt: skip
+    absent = [p for p in packs if not p.is_dir()]
+    if with_packs:
+        problems += [f"packs[{k}]: expected a folder (relative to the course file), found "
+                     f"{_shown(str(p))}, which is not one" for k, p in enumerate(packs)
+                     if p in absent]  # fmt: skip
+    packs = [p for p in packs if p not in absent]
     if problems:
         raise CourseError(path, problems)
     return Course(
