@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="the course file (default: ./course.yaml if present)")  # fmt: skip
 
     listing = commands.add_parser("list", parents=[packs], help="the exercise catalogue")
+    listing.add_argument("ids", nargs="*", metavar="EXERCISE", help="only these exercises")
+    listing.add_argument("--checks", action="store_true",
+                         help="each exercise's checks: name (as a course's hidden: names them) "
+                              "and title")  # fmt: skip
     listing.add_argument("--lang", choices=("fr", "en"), default=lang)
     listing.set_defaults(handler=_list)
 
@@ -308,7 +312,12 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:
     catalogue = _catalogue(args)
-    exercises = list(catalogue)
+    unknown = [i for i in args.ids if i not in catalogue]
+    if unknown:
+        print(texts("cli", args.lang)["unknown"].format(ids=", ".join(unknown),
+              known=", ".join(catalogue.ids())), file=sys.stderr)  # fmt: skip
+        return ExitStatus.CANNOT_GRADE
+    exercises = [catalogue.get(i) for i in args.ids] if args.ids else list(catalogue)
     width = max((len(e.title_in(args.lang)) for e in exercises), default=0) + 2
     id_width = max((len(e.id) for e in exercises), default=0) + 2
     packs = any(e.origin != BUILT_IN for e in exercises)
@@ -320,6 +329,11 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
         line = (f"{exercise.id:<{id_width}}{title:<{width}}{exercise.points:>4} pts   "
                 f"{needs:<12}{modes:<16}{origin}")  # fmt: skip
         print(line.rstrip(), file=out)
+        if args.checks:
+            titles = exercise.check_titles(args.lang)
+            name_width = max((len(n) for n in titles), default=0) + 2
+            for name, title in titles.items():
+                print(f"    {name:<{name_width}}{title}", file=out)
     for name, why in catalogue.refused.items():
         print(f"{name:<{id_width}}REFUSED: {why}", file=out)
     return ExitStatus.SUCCESS

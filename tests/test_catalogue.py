@@ -219,3 +219,19 @@ def test_each_statement_lists_its_good_practice_checks(exercise: Exercise) -> No
     assert listed == practice
     if not practice:
         assert "Toutes les vérifications notées sont des objectifs" in section
+
+
+def test_the_check_names_read_from_the_source_are_those_the_variants_expect() -> None:
+    """A course's `hidden:` is checked against `Exercise.check_names` (read without importing):
+    every check a broken variant names must be there, shared and live ones included."""
+    import yaml
+
+    catalogue = Catalogue.load()
+    for exercise in catalogue:
+        names = set(exercise.check_names())
+        for expect in exercise.variants.glob("*/expect.yaml"):
+            data = yaml.safe_load(expect.read_text()) or {}
+            named = {n for key in ("failed", "not_attempted") for n in (data.get(key) or {})}
+            assert named <= names, (exercise.id, expect.parent.name, named - names)
+    titles = catalogue.get("ex11").check_titles("en")
+    assert titles["test_manifests_parse"] and titles["test_pod_is_running_and_ready_live"]

@@ -65,17 +65,29 @@ class Exercise:
         return sorted(self.folder.glob("test_*.py"))
 
     def check_names(self) -> list[str]:
-        """Its checks' function names, read from its modules without importing them."""
-        names: list[str] = []
+        """Its checks' names (a course's `hidden:` names them), read from its modules without
+        importing them: `def test_…`, and the shared checks it takes (`test_x = authoring.…`)."""
+        return list(self.check_titles(resolve=False))
+
+    def check_titles(self, lang: str = "fr", *, resolve: bool = True) -> dict[str, str]:
+        """Its checks' names and titles (their docstring's first line). A shared check's title
+        is read from `grader.authoring` (imported only when `resolve`)."""
+        found: dict[str, str] = {}
         for module in self.check_modules:
             try:
                 tree = ast.parse(module.read_text(encoding="utf-8"))
             except (OSError, SyntaxError, ValueError):
                 continue
-            functions = (ast.FunctionDef, ast.AsyncFunctionDef)
-            names += [n.name for n in tree.body
-                      if isinstance(n, functions) and n.name.startswith("test_")]  # fmt: skip
-        return names
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    if node.name.startswith("test_"):
+                        found[node.name] = _title(ast.get_docstring(node), lang)
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name) and target.id.startswith("test_"):
+                            title = _shared_title(node.value, found, lang) if resolve else ""
+                            found[target.id] = title
+        return found
 
     @property
     def variants(self) -> Path:
@@ -93,6 +105,24 @@ class Exercise:
     def key_prefix(self) -> str:
         """What its hint keys start with: `ex1` in `hint("ex1.no_cow")`."""
         return self.local_id or self.id
+
+
+def _title(doc: str | None, lang: str) -> str:
+    """A check's title from its docstring: the first line, or its `en:` line in English."""
+    lines = [line.strip() for line in (doc or "").strip().splitlines() if line.strip()]
+    english = next((line[3:].strip() for line in lines if line.startswith("en:")), None)
+    return (english if lang == "en" and english else lines[0]) if lines else ""
+
+
+def _shared_title(value: ast.expr, known: dict[str, str], lang: str) -> str:
+    """The title of `test_x = authoring.test_y` (authoring's docstring), or of
+    `test_x_live = authoring.also_live(test_x)` (test_x's)."""
+    if isinstance(value, ast.Call) and value.args and isinstance(value.args[0], ast.Name):
+        return known.get(value.args[0].id, "")
+    if isinstance(value, ast.Attribute):
+        authoring = importlib.import_module("grader.authoring")
+        return _title(getattr(getattr(authoring, value.attr, None), "__doc__", None), lang)
+    return ""
 
 
 def load_exercise(folder: Path, origin: str = BUILT_IN) -> Exercise:
