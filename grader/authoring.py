@@ -19,12 +19,15 @@ breaking one. What is here:
   `image_files`, the Dockerfile readers (`instructions`, `image_tag`, `tail`, `build_hint`,
   `advice_hint`), the manifest readers (`containers`, `pod_templates`, `label_selector`,
   `mapping`), the verdicts on live objects (`deployment_verdict`, `pod_verdict`,
-  `job_verdict`), and the engine and HTTP helpers the live checks need.
+  `job_verdict`), and the engine and HTTP helpers the live checks need;
+- **publishing images**: `publish` (the `docker build -t`/`tag`/`push`/`login` commands read),
+  `references` (image names as Docker reads them), `registry` (a local registry for the run, a
+  registry's API) and `replay` (the commands played against it).
 """
 
 from __future__ import annotations
 
-from grader.containers import compose, image_files
+from grader.containers import compose, image_files, publish, references, registry, replay
 from grader.containers.compose_checks import (
     test_compose_file_is_present,
     test_compose_file_is_valid,
@@ -91,6 +94,7 @@ __all__ = [
     "RunResult", "Server", "Submission",
     "advice_hint", "also_live", "assert_present", "assert_stack_allowed", "assert_stack_started",
     "base_images", "build_hint", "checks", "compose", "containers", "declared",
+    "publish", "references", "registry", "replay",
     "deployment_verdict",
     "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "instructions",
     "job_verdict", "kube", "label_selector", "mapping", "pod_templates", "pod_verdict",
