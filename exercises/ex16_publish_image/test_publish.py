@@ -127,8 +127,9 @@ def replayed(
         pushing_plan, client=docker_client, built=docker_client.images.get(image).id,
         registry=local_registry.host, course_hosts=course_hosts, bases=bases,
     )  # fmt: skip
-    grading.note(exercise, hint("ex16.replayed", file=pushing_plan.file,
-                                registry=", ".join(course_hosts), local=local_registry.host))  # fmt: skip
+    note = hint("ex16.replayed", file=pushing_plan.file, registry=", ".join(course_hosts),
+                local=local_registry.host)  # fmt: skip
+    grading.note(exercise, note)
     try:
         yield result
     finally:
@@ -216,8 +217,9 @@ def test_image_is_in_the_course_registry(
         raise AssertionError(hint(key, found=ref.familiar(), expected=expected))
     assert pushed, hint("ex16.nothing_pushed", expected=expected)
     found = [p for p in pushed if is_expected(p, exercise) and client.tags(p)]
-    assert found, hint("ex16.wrong_repository", expected=expected,
-                       found=", ".join(f"{replayed.pushed[0].reference.domain}/{p}" for p in pushed))  # fmt: skip
+    domain = replayed.pushed[0].reference.domain
+    names = ", ".join(f"{domain}/{p}" for p in pushed)
+    assert found, hint("ex16.wrong_repository", expected=expected, found=names)
 
 
 @pytest.mark.points(2)
@@ -375,4 +377,3 @@ def test_live_image_pulled_back_shows_the_cow(
     assert run.problem() is None, run.problem()
     assert shows_the_cow(run), hint("ex16.no_cow", image=f"{client.host}/{path}:{tag}",
                                     details=tail(run.output or run.error or ""))  # fmt: skip
-

@@ -40,12 +40,13 @@ EXAMPLE = {"CI_PROJECT_PATH": "groupe/projet", "CI_COMMIT_SHORT_SHA": "1a2b3c4d"
            "CI_COMMIT_REF_SLUG": "main", "CI_COMMIT_REF_NAME": "main",
            "CI_REGISTRY_USER": "gitlab-ci-token", "CI_JOB_TOKEN": "jeton",
            "CI_REGISTRY_PASSWORD": "jeton"}  # fmt: skip
-BUILD_VALUED = frozenset(
-    "-f --file --build-arg --target --platform --network --label --cache-from --cache-to -o "
-    "--output --progress --secret --ssh --iidfile --add-host --shm-size -m --memory "
-    "--memory-swap --cpu-shares -c --cpuset-cpus --cpu-quota --cpu-period --ulimit "
-    "--isolation --builder --metadata-file --annotation --attest --allow".split()
-)
+BUILD_VALUED = frozenset({
+    "-f", "--file", "--build-arg", "--target", "--platform", "--network", "--label",
+    "--cache-from", "--cache-to", "-o", "--output", "--progress", "--secret", "--ssh",
+    "--iidfile", "--add-host", "--shm-size", "-m", "--memory", "--memory-swap", "--cpu-shares",
+    "-c", "--cpuset-cpus", "--cpu-quota", "--cpu-period", "--ulimit", "--isolation", "--builder",
+    "--metadata-file", "--annotation", "--attest", "--allow"
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Step:
     literal_password: bool = False  # login -p/--password with a value written in the file
     error: str = ""  # kind "error": the hint key's suffix
     detail: str = ""
+    verb: str = ""  # kind "error": the command it was ("push"…)
 
     @property
     def where(self) -> str:
@@ -71,7 +73,7 @@ class Plan:
 
     @property
     def pushes(self) -> list[Step]:
-        return [s for s in self.steps if s.kind == "push" or s.push]
+        return [s for s in self.steps if "push" in (s.kind, s.verb) or s.push]
 
 
 def course_variables(registry: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -148,10 +150,11 @@ def _step(command: RunCommand, words: list[str], known: Mapping[str, str]) -> St
     expanded: list[str] = []
     for word in args:
         if SUBSTITUTION.search(word):
-            return Step("error", command, error="substitution", detail=word)
+            return Step("error", command, error="substitution", detail=word, verb=verb)
         text, unknown = _expand(word, known)
         if unknown:
-            return Step("error", command, error="undefined_variable", detail=unknown[0])
+            return Step("error", command, error="undefined_variable", detail=unknown[0],
+                        verb=verb)  # fmt: skip
         expanded.append(text)
     if verb == "build":
         return _build(command, expanded)

@@ -187,7 +187,7 @@ class RegistryClient:
 
     def has_blob(self, repository: str, digest: str) -> bool:
         response = self._get(repository, f"/{repository}/blobs/{digest}", method="HEAD")
-        return response.status_code == 200
+        return bool(response.status_code == 200)
 
     def _get(self, repository: str, path: str, *, accept: str = "", method: str = "GET") -> Any:
         headers = {"Accept": accept} if accept else {}
@@ -212,7 +212,7 @@ class RegistryClient:
         the token service it names (GitLab: `…/jwt/auth`), for pulling `repository`."""
         challenge = response.headers.get("WWW-Authenticate", "")
         scheme = challenge.split(" ", 1)[0].lower()
-        credentials = (self.username, self.password) if self.password else None
+        credentials = (self.username or "", self.password) if self.password else None
         if scheme == "basic" and credentials:
             self._tokens[repository] = requests.auth._basic_auth_str(*credentials)
             return
