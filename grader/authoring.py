@@ -19,12 +19,15 @@ breaking one. What is here:
   `image_files`, the Dockerfile readers (`instructions`, `image_tag`, `tail`, `build_hint`,
   `advice_hint`), the manifest readers (`containers`, `pod_templates`, `label_selector`,
   `mapping`), the verdicts on live objects (`deployment_verdict`, `pod_verdict`,
-  `job_verdict`), and the engine and HTTP helpers the live checks need.
+  `job_verdict`), and the engine and HTTP helpers the live checks need;
+- **publishing images**: `publish` (the `docker build -t`/`tag`/`push`/`login` commands read),
+  `references` (image names as Docker reads them), `registry` (a local registry for the run, a
+  registry's API) and `replay` (the commands played against it).
 """
 
 from __future__ import annotations
 
-from grader.containers import compose, image_files
+from grader.containers import compose, image_files, publish, references, registry, replay
 from grader.containers.compose_checks import (
     test_compose_file_is_present,
     test_compose_file_is_valid,
@@ -94,7 +97,8 @@ __all__ = [
     "deployment_verdict",
     "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "instructions",
     "job_verdict", "kube", "label_selector", "mapping", "pod_templates", "pod_verdict",
-    "published_ports", "published_url", "repository", "run_container", "tail",
+    "publish", "published_ports", "published_url", "references", "registry", "replay",
+    "repository", "run_container", "tail",
     "test_compose_file_is_present", "test_compose_file_is_valid",
     "test_compose_file_or_run_command_is_present", "test_compose_gives_no_warning",
     "test_host_folders_stay_in_the_exercise", "test_manifests_match_the_kubernetes_schemas",

@@ -34,5 +34,8 @@ fi
 if ! command -v debootstrap >/dev/null 2>&1 && ! docker image inspect local/debian:bookworm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq debootstrap >/dev/null || true
 fi
+if ! command -v docker-registry >/dev/null 2>&1; then  # ex16: a local registry for the run
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq docker-registry >/dev/null; } || true
+fi
 "$VENV/bin/grader" images seed
 echo "setup: ready ($("$VENV/bin/grader" --version), $(docker version --format 'engine {{.Server.Version}}'))"

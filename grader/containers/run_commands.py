@@ -14,9 +14,10 @@ import os
 import re
 import shlex
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 MAX_FILES = 40  # files read in one folder
 MAX_FILE_BYTES = 256 * 1024
@@ -58,8 +59,17 @@ class RunCommand:
 # --- finding the commands ----------------------------------------------------------------------
 
 
-def find_commands(folder: Path) -> list[RunCommand]:
-    """Every `docker run` in the scripts and Markdown code blocks of `folder` (not sub-folders)."""
+Pick: TypeAlias = Callable[[list[str]], list[str] | None]
+
+
+def find_commands(
+    folder: Path, *, pattern: re.Pattern[str] = DOCKER_RUN, pick: Pick | None = None
+) -> list[RunCommand]:
+    """Every `docker run` in the scripts and Markdown code blocks of `folder` (not sub-folders).
+
+    Other commands with `pattern` (a line must match it to be split) and `pick` (the words
+    kept of one simple command, None to skip it): `grader.containers.publish` reads every
+    command of the folder that way."""
     found: list[RunCommand] = []
     budget = MAX_TOTAL_BYTES
     for path in _candidates(folder):
@@ -71,7 +81,8 @@ def find_commands(folder: Path) -> list[RunCommand]:
         markdown = path.suffix.lower() in MARKDOWN
         for block in _fenced_blocks(text) if markdown else [list(_numbered(text))]:
             for number, line, windows in _logical_lines(block):
-                found += _commands(path.name, number, line, markdown=markdown, windows=windows)
+                found += _commands(path.name, number, line, markdown=markdown, windows=windows,
+                                   pattern=pattern, pick=pick or _docker_run_argv)  # fmt: skip
         if budget <= 0 or len(found) >= MAX_COMMANDS:
             break
     return found[:MAX_COMMANDS]
@@ -147,22 +158,23 @@ def _logical_lines(block: list[tuple[int, str]]) -> Iterator[tuple[int, str, boo
 
 
 def _commands(
-    file: str, line: int, text: str, *, markdown: bool, windows: bool
-) -> list[RunCommand]:
+    file: str, line: int, text: str, *, markdown: bool, windows: bool,
+    pattern: re.Pattern[str], pick: Pick,
+) -> list[RunCommand]:  # fmt: skip
     if not markdown and text.lstrip().startswith("#"):
         return []  # a comment of the script (in Markdown `# ` is root's prompt)
     prompt = PROMPT.match(text)
     if prompt:
         windows = windows or bool(prompt["win"])
         text = text[prompt.end() :]
-    if len(text) > MAX_LINE or not DOCKER_RUN.search(text):
+    if len(text) > MAX_LINE or not pattern.search(text):
         return []
     windows = windows or bool(WINDOWS.search(text))
     try:
         words = _split(_strip_comment(text, windows=windows), windows=windows)
     except ValueError as error:
         return [RunCommand(file, line, [], error=str(error))]
-    argvs = (_docker_run_argv(segment) for segment in _segments(words))
+    argvs = (pick(segment) for segment in _segments(words))
     return [RunCommand(file, line, argv) for argv in argvs if argv is not None]
 
 
@@ -203,8 +215,14 @@ def _segments(words: list[str]) -> Iterator[list[str]]:
             segment.append(word)
 
 
-def _docker_run_argv(words: list[str]) -> list[str] | None:
-    words = list(itertools.takewhile(lambda w: not REDIRECT.match(w), words))
+def without_redirections(words: list[str]) -> list[str]:
+    return list(itertools.takewhile(lambda w: not REDIRECT.match(w), words))
+
+
+def docker_argv(words: list[str]) -> list[str] | None:
+    """The words after `docker` (`sudo`, `VAR=x` and the like skipped), None for another
+    program."""
+    words = without_redirections(words)
     index = 0
     while index < len(words) and (words[index] in PREFIXES or ASSIGNMENT.match(words[index])):
         index += 1
@@ -214,7 +232,13 @@ def _docker_run_argv(words: list[str]) -> list[str] | None:
     rest = words[index:]
     if not rest or Path(rest[0].replace("\\", "/")).name.lower() not in ("docker", "docker.exe"):
         return None
-    rest = rest[1:]
+    return rest[1:]
+
+
+def _docker_run_argv(words: list[str]) -> list[str] | None:
+    rest = docker_argv(words)
+    if rest is None:
+        return None
     if rest[:1] == ["container"]:
         rest = rest[1:]
     return rest[1:] if rest[:1] == ["run"] else None
