@@ -36,6 +36,8 @@ if ! command -v debootstrap >/dev/null 2>&1 && ! docker image inspect local/debi
 fi
 if ! command -v docker-registry >/dev/null 2>&1; then  # ex16: a local registry for the run
   { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq docker-registry >/dev/null; } || true
+  # the grader starts its own registry per run: the package's service (on :5000) is not wanted
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
 fi
 "$VENV/bin/grader" images seed
 echo "setup: ready ($("$VENV/bin/grader" --version), $(docker version --format 'engine {{.Server.Version}}'))"
