@@ -20,7 +20,7 @@ from grader.containers.images import repository
 from grader.k8s.manifests import mapping, sequence
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
-SEPARATORS = frozenset({";", "&&", "||", "|", "&", ";;", "\n"})
+SEPARATORS = frozenset(";&|()\n")  # the characters of what ends a simple command
 # Images whose default command is a server: as an init container, it never ends.
 SERVER_IMAGES = frozenset({
     "nginx", "httpd", "nginxinc/nginx-unprivileged", "redis", "mysql", "mariadb", "postgres",
@@ -57,14 +57,14 @@ def script(words: list[str]) -> str:
 
 def simple_commands(text: str) -> list[list[str]] | None:
     """The simple commands of a shell text (None when it does not split: an open quote…)."""
-    lexer = shlex.shlex(text.replace("\r", ""), posix=True, punctuation_chars=";&|<>()")
+    lexer = shlex.shlex(text.replace("\r", ""), posix=True, punctuation_chars=";&|<>()\n")
     lexer.whitespace = " \t"
     lexer.whitespace_split = True
     lexer.commenters = ""
     found: list[list[str]] = [[]]
     try:
         for token in lexer:
-            if token in SEPARATORS or token in ("(", ")"):
+            if token and set(token) <= SEPARATORS:  # `;`, `&&`, a new line, `;\n`, `(`…
                 found.append([])
             else:
                 found[-1].append(token)
@@ -172,6 +172,17 @@ def _writes(words: list[str]) -> list[str]:
             if target.endswith("/") else [target]  # fmt: skip
     elif name in ("wget", "curl"):
         found += _download_target(name, rest)
+    return found
+
+
+def downloads(container: dict[str, Any]) -> list[str]:
+    """The URLs the container's command fetches (`wget`, `curl`): they need the network."""
+    words = argv(container)
+    found = []
+    for simple in simple_commands(script(words)) or [] if words is not None else []:
+        simple = _program(simple)
+        if simple and posixpath.basename(simple[0]) in ("wget", "curl"):
+            found += [w for w in simple[1:] if re.match(r"^(https?|ftp)://", w)]
     return found
 
 

@@ -33,6 +33,7 @@ MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
         "common.no_ingress_controller",
         "common.standin_cannot_judge",
         "common.image_offline",
+        "common.k8s_offline_download",
     }
 )
 # Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in
