@@ -26,6 +26,15 @@ SERVER_IMAGES = frozenset({
     "nginx", "httpd", "nginxinc/nginx-unprivileged", "redis", "mysql", "mariadb", "postgres",
     "wordpress", "jupyter/base-notebook",
 })  # fmt: skip
+# Programs (and shell words) that write no file but through a redirection, and the writers read.
+QUIET = frozenset({
+    "echo", "printf", "sleep", "true", "false", ":", "ls", "cat", "mkdir", "chmod", "chown",
+    "date", "env", "pwd", "exit", "set", "export", "test", "[", "whoami", "id", "hostname",
+    "uname", "nslookup", "ping", "while", "until", "if", "then", "fi", "for", "done", "do",
+    "else", "elif", "", "sh", "bash", "ash", "grep", "head", "wc", "sed", "base64",
+})  # fmt: skip
+INSTALLERS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf", "pip", "pip3"})
+WRITERS = frozenset({"tee", "touch", "cp", "mv", "install", "wget", "curl", "git"})
 _ENDLESS_LOOP = re.compile(r"\bwhile\s+(true|:|\[\s*1\s*\])\s*;?\s*do\b")
 _VARIABLE = re.compile(r"\$\{?(\w+)\}?")
 
@@ -130,25 +139,35 @@ def _seconds(word: str) -> float | None:
     return float(match.group(1)) * unit
 
 
-def written_files(container: dict[str, Any]) -> list[str] | None:
-    """The absolute paths the container's command writes (`>`, `tee`, `cp`, `wget -O`…), in
-    order; None when there is no command to read or a path cannot be resolved."""
+@dataclass(frozen=True)
+class Writes:
+    """The absolute paths a command writes, in order; `complete` when every part of it was read
+    (no program the reading does not know, no variable it cannot resolve)."""
+
+    paths: list[str]
+    complete: bool
+
+
+def written_files(container: dict[str, Any]) -> Writes:
+    """The files the container's command writes (`>`, `tee`, `cp`, `wget -O`, `git clone`…)."""
     words = argv(container)
     commands = simple_commands(script(words)) if words is not None else None
-    if commands is None:
-        return None
+    if commands is None:  # the image's own command, or a script that does not split
+        return Writes([], complete=False)
     env = {str(e.get("name")): str(e.get("value", "")) for e in sequence(container.get("env"))
            if isinstance(e, dict) and "value" in e}  # fmt: skip
-    cwd, found = str(container.get("workingDir") or "/"), []
+    cwd, found, complete = str(container.get("workingDir") or "/"), [], True
     for simple in commands:
         words = [_expand(w, env) for w in _program(simple)]
         if words and words[0] == "cd":
             cwd = posixpath.normpath(posixpath.join(cwd, words[1] if len(words) > 1 else "/"))
             continue
+        name = posixpath.basename(words[0]) if words else ""
+        complete &= name in QUIET or name in WRITERS
         found += [posixpath.normpath(posixpath.join(cwd, p)) for p in _writes(words)]
-    if any("$" in path for path in found):
-        return None
-    return [path for path in found if not path.startswith("/dev/")]
+    resolved = [path for path in found if "$" not in path]
+    return Writes([path for path in resolved if not path.startswith("/dev/")],
+                  complete=complete and len(resolved) == len(found))  # fmt: skip
 
 
 def _expand(word: str, env: dict[str, str]) -> str:
@@ -172,17 +191,25 @@ def _writes(words: list[str]) -> list[str]:
             if target.endswith("/") else [target]  # fmt: skip
     elif name in ("wget", "curl"):
         found += _download_target(name, rest)
+    elif name == "git" and rest[:1] == ["clone"] and len(operands) >= 2:
+        # a site cloned into a folder: its home page taken to be there (the live tier tells)
+        folder = operands[2] if len(operands) > 2 else posixpath.basename(operands[1])
+        found.append(posixpath.join(folder.removesuffix(".git"), "index.html"))
     return found
 
 
 def downloads(container: dict[str, Any]) -> list[str]:
-    """The URLs the container's command fetches (`wget`, `curl`): they need the network."""
+    """What the container's command fetches from the network: URLs (`wget`, `curl`, `git
+    clone`) and package installs (`apt-get`, `apk`, `pip`…, named by their command)."""
     words = argv(container)
     found = []
     for simple in simple_commands(script(words)) or [] if words is not None else []:
         simple = _program(simple)
-        if simple and posixpath.basename(simple[0]) in ("wget", "curl"):
-            found += [w for w in simple[1:] if re.match(r"^(https?|ftp)://", w)]
+        name = posixpath.basename(simple[0]) if simple else ""
+        if name in ("wget", "curl", "git"):
+            found += [w for w in simple[1:] if re.match(r"^(https?|ftp|git)://", w)]
+        elif name in INSTALLERS and set(simple[1:]) & {"update", "install", "add"}:
+            found.append(" ".join(simple[:2]))
     return found
 
 
