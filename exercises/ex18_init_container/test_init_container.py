@@ -102,14 +102,17 @@ def _sharing_hint(pod: Manifest, template: dict[str, Any], nginx: dict[str, Any]
     if not shared:
         found = ", ".join(f"`{c.get('name', '?')}` : {_mounts(c)}" for c in inits)
         return hint("ex18.not_shared", object=str(pod), inits=found, nginx=_mounts(nginx))
+    problems = []  # one volume the init container can write in is enough
     for container, mount in shared:
         kind = next((k for k in READ_ONLY if k in volumes[str(mount.get("name"))]), None)
         if kind is not None:
-            return hint("ex18.read_only_volume", volume=mount.get("name"), kind=kind)
-        if mount.get("readOnly") is True:
-            return hint("ex18.read_only_mount", volume=mount.get("name"),
-                        container=container.get("name", "?"))  # fmt: skip
-    return None
+            problems.append(hint("ex18.read_only_volume", volume=mount.get("name"), kind=kind))
+        elif mount.get("readOnly") is True:
+            problems.append(hint("ex18.read_only_mount", volume=mount.get("name"),
+                                 container=container.get("name", "?")))  # fmt: skip
+        else:
+            return None
+    return problems[0]
 
 
 @pytest.fixture(scope="module")
