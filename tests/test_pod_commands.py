@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.k8s import pod_commands
 from grader.k8s.port_forward import parse
@@ -90,3 +92,20 @@ def test_an_http_answer_read_back_from_a_port_forward() -> None:
     assert (answer.status, answer.headers, answer.body) == (403, {"Server": "nginx"},
                                                             b"<html>403</html>")  # fmt: skip
     assert parse("u", b"SSH-2.0-OpenSSH").status is None
+
+
+PIECES = [*"ab /.$>|&;()'\"\\\n\t-=*{}", "echo ", "sleep ", "tee ", "cp ", "cd ", "wget -O ",
+          "git clone ", "while true; do ", "done", "inf", "1h"]
+SHELLISH = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
+WORDS = st.lists(st.one_of(st.text(max_size=8), st.integers(), st.none()), max_size=5)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(SHELLISH, WORDS, WORDS)
+def test_any_command_is_read_without_an_exception(text: str, command: list[Any],
+                                                  args: list[Any]) -> None:  # fmt: skip
+    for container in (shell(text), {"command": command, "args": args}, {"args": text}):
+        pod_commands.endless(container, longer_than=60)
+        writes = pod_commands.written_files(container)
+        pod_commands.downloads(container)
+        assert all(path.startswith("/") for path in writes.paths)
