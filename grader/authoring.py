@@ -17,8 +17,10 @@ breaking one. What is here:
 - **reading what the student wrote**: `compose` (a Compose project's services, ports, mounts,
   environment), `kube` (the hints of the Kubernetes checks, images, security contexts),
   `image_files`, the Dockerfile readers (`instructions`, `image_tag`, `tail`, `build_hint`,
-  `advice_hint`), the manifest readers (`containers`, `pod_templates`, `label_selector`,
-  `mapping`), the verdicts on live objects (`deployment_verdict`, `pod_verdict`,
+  `advice_hint`), the manifest readers (`containers`, `init_containers`, `pod_templates`,
+  `label_selector`, `mapping`), what a container's command does (`pod_commands`: whether it
+  ends, which files it writes), `port_forward` (an HTTP request to a pod, as `kubectl
+  port-forward`), the verdicts on live objects (`deployment_verdict`, `pod_verdict`,
   `job_verdict`), and the engine and HTTP helpers the live checks need;
 - **publishing images**: `publish` (the `docker build -t`/`tag`/`push`/`login` commands read),
   `references` (image names as Docker reads them), `registry` (a local registry for the run, a
@@ -65,7 +67,7 @@ from grader.grading.checks import (
 from grader.grading.http import HttpResponse, published_url
 from grader.grading.session import GradingSession
 from grader.grading.submission import Submission
-from grader.k8s import kube
+from grader.k8s import kube, pod_commands, port_forward
 from grader.k8s.cluster import Applied, Cluster, deployment_verdict, job_verdict, pod_verdict
 from grader.k8s.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
 from grader.k8s.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION
@@ -79,6 +81,7 @@ from grader.k8s.manifests import (
     Manifest,
     Manifests,
     containers,
+    init_containers,
     label_selector,
     mapping,
     pod_templates,
@@ -95,9 +98,10 @@ __all__ = [
     "advice_hint", "also_live", "assert_present", "assert_stack_allowed", "assert_stack_started",
     "base_images", "build_hint", "checks", "compose", "containers", "declared",
     "deployment_verdict",
-    "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "instructions",
-    "job_verdict", "kube", "label_selector", "mapping", "pod_templates", "pod_verdict",
-    "publish", "published_ports", "published_url", "references", "registry", "replay",
+    "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "init_containers",
+    "instructions", "job_verdict", "kube", "label_selector", "mapping", "pod_commands",
+    "pod_templates", "pod_verdict", "port_forward", "publish", "published_ports",
+    "published_url", "references", "registry", "replay",
     "repository", "run_container", "tail",
     "test_compose_file_is_present", "test_compose_file_is_valid",
     "test_compose_file_or_run_command_is_present", "test_compose_gives_no_warning",

@@ -16,6 +16,7 @@ from grader.k8s.manifests import (
     Manifests,
     Problem,
     containers,
+    init_containers,
     pod_templates,
     schema_problems,
     selects,
@@ -188,10 +189,11 @@ def ingress_class_hint(ingress: Manifest) -> Hint | None:
 
 
 def images(manifests: Manifests) -> list[tuple[Manifest, str]]:
+    """Every container's image, init containers' included (they are pulled and run too)."""
     return [
         (owner, str(c.get("image") or ""))
         for owner, template in pod_templates(manifests)
-        for c in containers(template)
+        for c in [*init_containers(template), *containers(template)]
     ]
 
 

@@ -165,6 +165,12 @@ def containers(template: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in sequence(spec.get("containers")) if isinstance(c, dict)]
 
 
+def init_containers(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pod's `initContainers`: run one after the other, each to its end, before the rest."""
+    spec = mapping(template.get("spec"))
+    return [c for c in sequence(spec.get("initContainers")) if isinstance(c, dict)]
+
+
 def template_labels(template: dict[str, Any]) -> dict[str, str]:
     labels = mapping(mapping(template.get("metadata")).get("labels"))
     return {str(k): str(v) for k, v in labels.items()}

@@ -34,6 +34,8 @@ MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
         "common.standin_cannot_judge",
         "common.image_offline",
         "common.no_registry",
+        "common.k8s_offline_download",
+        "common.k8s_judged_live",
     }
 )
 # Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in

@@ -35,7 +35,7 @@ from tests.conftest import ROOT, SUBMISSIONS, make_repo
 pytestmark = [pytest.mark.docker, pytest.mark.cluster]
 OWN_CLUSTER = Path(os.environ.get("GRADER_CLUSTER_STATE", "/var/lib/grader-cluster"))
 HOSTILE = ROOT / "fixtures" / "hostile"
-LIVE_EXERCISES = ("ex4", "ex11", "ex12", "ex13", "ex14", "ex15")
+LIVE_EXERCISES = ("ex4", "ex11", "ex12", "ex13", "ex14", "ex15", "ex18")
 # Cluster-scoped kinds a submission could try to leave behind (and the grader's own namespaces,
 # which it deletes itself, apart).
 CLUSTER_KINDS = (
