@@ -33,7 +33,7 @@ BASE = f"local/debian:{DEFAULT_RELEASE}"
 LOCAL: dict[str, str] = {"debian": BASE} | {
     kind: f"local/{kind}:standin"
     for kind in ("nginx", "nginx-unprivileged", "busybox", "jupyter", "mariadb", "wordpress",
-                 "supermario", "hello-world")
+                 "supermario", "hello-world", "redis", "python")
 }  # fmt: skip
 # A stand-in built on another stand-in rather than on the Debian base.
 BUILT_ON = {"nginx-unprivileged": "nginx"}
@@ -70,6 +70,9 @@ _KINDS = {
     "wordpress": "wordpress",
     "pengbai/docker-supermario": "supermario",
     "hello-world": "hello-world",
+    "redis": "redis",
+    # Debian's Python 3 with Flask and redis-py preinstalled (the course's counter app)
+    "python": "python",
 }
 # repository name → (stand-in kind, local stand-in image)
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
@@ -77,7 +80,8 @@ STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind
 _DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql": "Oracle Linux",
             "jupyter": "Ubuntu", "nginx": "Debian", "nginx-unprivileged": "Debian",
             "wordpress": "Debian", "busybox": "scratch",
-            "supermario": "an unknown base", "hello-world": "scratch"}  # fmt: skip
+            "supermario": "an unknown base", "hello-world": "scratch", "redis": "Debian",
+            "python": "Debian"}  # fmt: skip
 # Debian's release names by major version (facts of the Debian project).
 DEBIAN_RELEASES = {"6": "squeeze", "7": "wheezy", "8": "jessie", "9": "stretch", "10": "buster",
                    "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky",
