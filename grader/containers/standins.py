@@ -71,7 +71,8 @@ _KINDS = {
     "pengbai/docker-supermario": "supermario",
     "hello-world": "hello-world",
     "redis": "redis",
-    # Debian's Python 3 with Flask and redis-py preinstalled (the course's counter app)
+    # Debian's Python 3.11 with Flask and redis-py preinstalled (the course's counter app):
+    # for the python:3.11* tags only
     "python": "python",
 }
 # repository name → (stand-in kind, local stand-in image)
@@ -82,6 +83,9 @@ _DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql"
             "wordpress": "Debian", "busybox": "scratch",
             "supermario": "an unknown base", "hello-world": "scratch", "redis": "Debian",
             "python": "Debian"}  # fmt: skip
+# Stand-ins that are one version of the software only (Debian bookworm's): the other tags of
+# those repositories have none (an image that cannot be had offline is not judged).
+_ONE_VERSION = {"python": re.compile(r"3\.11(?:[.-]|$)")}
 # Debian's release names by major version (facts of the Debian project).
 DEBIAN_RELEASES = {"6": "squeeze", "7": "wheezy", "8": "jessie", "9": "stretch", "10": "buster",
                    "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky",
@@ -407,6 +411,8 @@ def plan(
     if repo not in STANDINS:
         return None
     kind, image = STANDINS[repo]
+    if kind in _ONE_VERSION and not _ONE_VERSION[kind].match(tag):
+        return None  # `python:3.12`: the stand-in's Python is 3.11
     codename = ubuntu_codename(tag) if repo == "ubuntu" else None
     if codename is not None and ubuntu(codename) == "gone":  # its apt fails in the real image
         return Standin(ref, kind, f"local/ubuntu:{codename}", codename, f"Ubuntu {codename}",

@@ -238,8 +238,8 @@ def compose_project(
     the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
     violations = policy.compose_violations(valid_compose_config, compose_file.parent)
-    refs = [*compose.service_images(valid_compose_config),
-            *(compose.build_base_images(valid_compose_config) if not violations else [])]  # fmt: skip
+    built = compose.build_base_images(valid_compose_config) if not violations else []
+    refs = [*compose.service_images(valid_compose_config), *built]
     for ref in refs:
         kind = images.ensure(docker_client, ref)
         if kind:
