@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from grader.containers.standins import base_images
 from grader.grading.limits import Limits
 from grader.model.hints import Hint
 from grader.model.output import cap
@@ -150,6 +151,23 @@ def ports(config: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
 
 def service_images(config: dict[str, Any]) -> list[str]:
     return [s["image"] for s in config.get("services", {}).values() if s.get("image")]
+
+
+def build_base_images(config: dict[str, Any]) -> list[str]:
+    """The images the Dockerfiles of the services' `build:` start from (their `FROM`), so that
+    they can be made available (stand-ins offline) before Compose builds; a Dockerfile that
+    cannot be read gives none (the build then fails with Compose's own words)."""
+    found: list[str] = []
+    for service in (config.get("services") or {}).values():
+        build = service.get("build")
+        if not isinstance(build, dict) or not build.get("context"):
+            continue
+        path = Path(str(build["context"])) / str(build.get("dockerfile") or "Dockerfile")
+        try:
+            found += base_images(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return list(dict.fromkeys(found))
 
 
 def mounts(service: dict[str, Any]) -> list[dict[str, Any]]:

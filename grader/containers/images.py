@@ -82,6 +82,8 @@ SEED_TAGS = (
     "nginxinc/nginx-unprivileged:latest",
     "busybox:latest",
     "hello-world:latest",
+    "redis:latest",
+    "python:3.11-slim",
 )
 
 Log = Callable[[str], None]

@@ -37,11 +37,24 @@ def lock_dir() -> Path:
     return path
 
 
+RANGE_LOCKED = 16  # a wider host port range leaves the engine plenty of choice: not locked
+
+
+def numbers(port: str) -> list[str]:
+    """The host ports a published port names: `8082` → [8082]; a range (`5000-5002`, what a
+    scaled service publishes) → each of them; anything else (empty, a variable) → none."""
+    first, _, last = port.partition("-")
+    if not first.isdigit() or not (last or first).isdigit():
+        return []
+    low, high = int(first), int(last or first)
+    return [str(n) for n in range(low, high + 1)] if 0 <= high - low < RANGE_LOCKED else []
+
+
 @contextlib.contextmanager
 def held(ports: Iterable[str], *, timeout: float = 600.0, poll: float = 0.2) -> Iterator[float]:
     """Hold the locks of `ports` (in sorted order, so that two holders never deadlock);
     yields the seconds spent waiting. Raises PortBusy after `timeout`."""
-    wanted = sorted({str(p) for p in ports if str(p).isdigit()}, key=int)
+    wanted = sorted({n for p in ports for n in numbers(str(p))}, key=int)
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         for port in wanted:

@@ -33,7 +33,7 @@ BASE = f"local/debian:{DEFAULT_RELEASE}"
 LOCAL: dict[str, str] = {"debian": BASE} | {
     kind: f"local/{kind}:standin"
     for kind in ("nginx", "nginx-unprivileged", "busybox", "jupyter", "mariadb", "wordpress",
-                 "supermario", "hello-world")
+                 "supermario", "hello-world", "redis", "python")
 }  # fmt: skip
 # A stand-in built on another stand-in rather than on the Debian base.
 BUILT_ON = {"nginx-unprivileged": "nginx"}
@@ -70,6 +70,10 @@ _KINDS = {
     "wordpress": "wordpress",
     "pengbai/docker-supermario": "supermario",
     "hello-world": "hello-world",
+    "redis": "redis",
+    # Debian's Python 3.11 with Flask and redis-py preinstalled (the course's counter app):
+    # for the python:3.11* tags only
+    "python": "python",
 }
 # repository name → (stand-in kind, local stand-in image)
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
@@ -77,7 +81,11 @@ STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind
 _DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql": "Oracle Linux",
             "jupyter": "Ubuntu", "nginx": "Debian", "nginx-unprivileged": "Debian",
             "wordpress": "Debian", "busybox": "scratch",
-            "supermario": "an unknown base", "hello-world": "scratch"}  # fmt: skip
+            "supermario": "an unknown base", "hello-world": "scratch", "redis": "Debian",
+            "python": "Debian"}  # fmt: skip
+# Stand-ins that are one version of the software only (Debian bookworm's): the other tags of
+# those repositories have none (an image that cannot be had offline is not judged).
+_ONE_VERSION = {"python": re.compile(r"3\.11(?:[.-]|$)")}
 # Debian's release names by major version (facts of the Debian project).
 DEBIAN_RELEASES = {"6": "squeeze", "7": "wheezy", "8": "jessie", "9": "stretch", "10": "buster",
                    "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky",
@@ -403,6 +411,8 @@ def plan(
     if repo not in STANDINS:
         return None
     kind, image = STANDINS[repo]
+    if kind in _ONE_VERSION and not _ONE_VERSION[kind].match(tag):
+        return None  # `python:3.12`: the stand-in's Python is 3.11
     codename = ubuntu_codename(tag) if repo == "ubuntu" else None
     if codename is not None and ubuntu(codename) == "gone":  # its apt fails in the real image
         return Standin(ref, kind, f"local/ubuntu:{codename}", codename, f"Ubuntu {codename}",

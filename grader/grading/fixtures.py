@@ -238,7 +238,9 @@ def compose_project(
     the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
     violations = policy.compose_violations(valid_compose_config, compose_file.parent)
-    for ref in compose.service_images(valid_compose_config):
+    built = compose.build_base_images(valid_compose_config) if not violations else []
+    refs = [*compose.service_images(valid_compose_config), *built]
+    for ref in refs:
         kind = images.ensure(docker_client, ref)
         if kind:
             grading.note_standin(exercise, ref, kind)
@@ -259,7 +261,6 @@ def compose_project(
             try:
                 up = project.up(timeout=exercise.timeout)
                 if not up.ok:
-                    refs = compose.service_images(valid_compose_config)
                     up.not_judged = images.offline_missing(docker_client, refs)
                 yield project, up
             finally:
