@@ -9,7 +9,9 @@
 #
 # Built from Debian's own `kubernetes` source package (scripts/cluster/build.sh), run on the
 # project's Docker engine (dockershim, cgroupfs), with Debian's etcd. Every component listens
-# on loopback (the pods' bridge docker0 only where pods must reach it): the cluster is never
+# on loopback (the pods' bridge docker0 only where pods must reach it, and the kubelet's API,
+# which the API server dials for logs, exec and port-forward: Kubernetes refuses a loopback node
+# address, and then proxies none of them; anonymous access is off): the cluster is never
 # reachable from outside the machine. Pods get a loopback-only resolv.conf: no lookup leaves it.
 # An offline stand-in ingress controller (Debian's nginx, grader/k8s/ingress_standin.py) answers on
 # 127.0.0.80:18480 (not port 80: a student's `80:80` publishes on every address of the machine).
@@ -147,7 +149,7 @@ configs() {
   cat >"$STATE/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: 127.0.0.1
+address: $bridge
 port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -330,7 +332,7 @@ up() {
     --root-dir "$STATE/kubelet" --cert-dir "$STATE/kubelet/pki" \
     --container-runtime docker --docker-endpoint unix:///var/run/docker.sock \
     --pod-infra-container-image "$PAUSE_IMAGE" \
-    --hostname-override "$NODE" --node-ip 127.0.0.1 --network-plugin "" \
+    --hostname-override "$NODE" --node-ip "$bridge" --network-plugin "" \
     --node-labels grader.cluster=true
   start proxy "$bin/kube-proxy" --config "$STATE/proxy.yaml"
   wait_for 90 "the node" node_ready
