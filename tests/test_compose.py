@@ -53,3 +53,22 @@ def test_system_folders_are_told_from_data_folders(tmp_path: Path) -> None:
     assert all(compose.is_system_path(p) for p in ("/", "/etc", "/etc/nginx", "/proc/1", "/usr"))
     assert not any(compose.is_system_path(p) for p in ("/srv/mysql", "/home/me/x", "/opt/data"))
     assert compose.rerooted("/srv/mysql", tmp_path) == tmp_path / "srv" / "mysql"
+
+
+def test_a_services_build_is_the_graders_own_when_it_can_do_it(tmp_path: Path) -> None:
+    """Compose's own build has none of the grader's limits (processes, time, disk): a service's
+    `build:` the guarded build can do is done by the grader, and Compose runs that image."""
+    config = {"services": {
+        "web": {"build": {"context": str(tmp_path), "dockerfile": "Dockerfile.dev",
+                          "args": {"V": 3, "EMPTY": None}, "target": "run"}},
+        "cache": {"build": {"context": str(tmp_path), "secrets": ["token"]}},
+        "redis": {"image": "redis"},
+    }}  # fmt: skip
+    guarded, left = compose.builds(config)
+    assert guarded == [compose.ServiceBuild("web", tmp_path, "Dockerfile.dev", {"V": "3"}, "run")]
+    assert left == ["cache"]
+    project = compose.prepare(config, name="grader-t-ex17", folder=tmp_path, labels={"a": "b"},
+                      limits=Limits(), built={"web": "grader-t-ex17-web:latest"})  # fmt: skip
+    services = json.loads(project.file.read_text())["services"]
+    assert services["web"]["image"] == "grader-t-ex17-web:latest" and "build" not in services["web"]
+    assert services["cache"]["build"]["secrets"] == ["token"]  # left to Compose

@@ -170,6 +170,40 @@ def build_base_images(config: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# What the grader's own guarded build (`engine.build_image`) does of a service's `build:`; a
+# service asking for more (secrets, ssh, extra contexts…) is built by Compose itself.
+GUARDED_BUILD = frozenset({"context", "dockerfile", "args", "target"})
+
+
+@dataclass(frozen=True)
+class ServiceBuild:
+    service: str
+    context: Path
+    dockerfile: str = "Dockerfile"
+    args: dict[str, str] = field(default_factory=dict)
+    target: str | None = None
+
+
+def builds(config: dict[str, Any]) -> tuple[list[ServiceBuild], list[str]]:
+    """The services' `build:` the grader builds itself, under its limits, and the services
+    it leaves to Compose (a `build:` asking for what the guarded build does not do)."""
+    guarded: list[ServiceBuild] = []
+    left: list[str] = []
+    for name, service in (config.get("services") or {}).items():
+        build = service.get("build")
+        if not isinstance(build, dict) or not build.get("context"):
+            continue
+        if set(build) - GUARDED_BUILD:
+            left.append(name)
+            continue
+        args = {str(k): str(v) for k, v in (build.get("args") or {}).items() if v is not None}
+        guarded.append(ServiceBuild(
+            name, Path(str(build["context"])), str(build.get("dockerfile") or "Dockerfile"),
+            args, str(build["target"]) if build.get("target") else None,
+        ))  # fmt: skip
+    return guarded, left
+
+
 def mounts(service: dict[str, Any]) -> list[dict[str, Any]]:
     """A normalised service's `volumes:` entries ({type, source, target, ...})."""
     volumes = service.get("volumes")
@@ -281,16 +315,21 @@ class Project:
 def prepare(
     config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str], limits: Limits,
     ephemeral_ports: bool = False, scratch: Path | None = None,
+    built: dict[str, str] | None = None,
 ) -> Project:  # fmt: skip
     """The labelled copy of the student's config, every service capped by `limits`; with
     `ephemeral_ports`, published ports are left to the engine to choose (checks then read
     the port from the container), so that parallel gradings never compete for them. A fixed
     `container_name` (the course's examples use them) gets the project's name in front, for
     the same reason: two gradings of `container_name: notebook` at once would collide. With
-    `scratch`, host folders outside the submission are re-rooted there (`reroot`)."""
+    `scratch`, host folders outside the submission are re-rooted there (`reroot`). `built`:
+    service → the image the grader built for it (its `build:` is then not Compose's to do)."""
     data = labelled(config, labels)
     moved = reroot(data, folder, scratch) if scratch is not None else {}
-    for service in (data.get("services") or {}).values():
+    for service_name, service in (data.get("services") or {}).items():
+        if built and service_name in built:
+            service.pop("build", None)
+            service["image"] = built[service_name]
         limits.cap_service(service)
         if service.get("container_name"):
             _keep_resolvable(service, str(service["container_name"]))

@@ -13,6 +13,7 @@ tag per exercise, no more; `grader clean --cache` removes them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ class BuildResult:
 def build_image(
     client: Client, context: Path, *, tag: str, memory: int | None = None,
     pids: int = 256, seconds: float = 240, disk_bytes: int = 2 * 1024**3,
-    dockerfile: str = "Dockerfile",
+    dockerfile: str = "Dockerfile", buildargs: dict[str, str] | None = None,
+    target: str | None = None,
 ) -> BuildResult:  # fmt: skip
     """Build `context/<dockerfile>` (only that folder as context, the default bridge network,
     `RUN` steps limited to `memory` bytes, one CPU, `pids` processes where the engine allows
@@ -74,6 +76,10 @@ def build_image(
                               "dockerfile": dockerfile}  # fmt: skip
     if memory:
         params |= {"memory": memory, "memswap": memory}
+    if buildargs:
+        params["buildargs"] = json.dumps(buildargs)
+    if target:
+        params["target"] = target
     guard = Guard(client, pids=pids, seconds=seconds, disk_bytes=disk_bytes)
     try:
         with guard:

@@ -8,7 +8,7 @@ the prerequisite failed (for the checks that depend on it).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,22 +238,31 @@ def compose_project(
     the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
     violations = policy.compose_violations(valid_compose_config, compose_file.parent)
-    built = compose.build_base_images(valid_compose_config) if not violations else []
-    refs = [*compose.service_images(valid_compose_config), *built]
+    bases = compose.build_base_images(valid_compose_config) if not violations else []
+    refs = [*compose.service_images(valid_compose_config), *bases]
     for ref in refs:
         kind = images.ensure(docker_client, ref)
         if kind:
             grading.note_standin(exercise, ref, kind)
     ephemeral = bool(exercise.params.get("ephemeral_ports"))
+    name = grading.resource_name(exercise)
+    built: dict[str, str] = {}
+    failed = None
+    if not violations:
+        built, failed = _build_services(valid_compose_config, name, docker_client, grading,
+                                        exercise)  # fmt: skip
+    if failed is not None:
+        failed.not_judged = images.offline_missing(docker_client, refs)
     project = compose.prepare(
-        valid_compose_config, name=grading.resource_name(exercise),
+        valid_compose_config, name=name,
         folder=compose_file.parent, labels=grading.labels(exercise),
         limits=limits.for_params(exercise.params), ephemeral_ports=ephemeral,
-        scratch=grading.workdir / "host" / exercise.id,
+        scratch=grading.workdir / "host" / exercise.id, built=built,
     )  # fmt: skip
     refused = policy.refusal(violations)
-    if refused is not None:
-        yield project, compose.CommandResult(False, "", refused=refused)
+    if refused is not None or failed is not None:
+        yield project, failed or compose.CommandResult(False, "", refused=refused)
+        _remove_images(docker_client, built.values())
         return
     published = [] if ephemeral else [h for _, h, _ in compose.ports(valid_compose_config) if h]
     try:
@@ -265,11 +274,46 @@ def compose_project(
                 yield project, up
             finally:
                 project.down()
+                _remove_images(docker_client, built.values())
     except ports.PortBusy as busy:
         yield (
             project,
             compose.CommandResult(False, "", refused=hint("common.port_busy", port=busy.port)),
         )
+
+
+def _build_services(
+    config: dict[str, object], name: str, client: Client, grading: GradingSession,
+    exercise: Exercise,
+) -> tuple[dict[str, str], compose.CommandResult | None]:  # fmt: skip
+    """Build the stack's `build:` services with the grader's own guarded build (the limits of
+    an exercise's Dockerfile: processes, memory, time, disk), before Compose starts the stack
+    with those images; returns service → image, and the failed build as a failed `up` (its
+    output for the hints), if one failed. A `build:` the guarded build cannot do is left to
+    Compose, and the report says it was built without those limits."""
+    guarded, left = compose.builds(config)
+    if left:
+        reason = f"Compose builds {', '.join(left)} itself (its build: asks for more)"
+        grading.note(exercise, hint("common.build_unguarded", reason=reason))
+    options = limits.for_params(exercise.params).build_options()
+    built: dict[str, str] = {}
+    for build in guarded:
+        tag = f"{name}-{build.service}".lower() + ":latest"
+        result = build_image(client, build.context, tag=tag, dockerfile=build.dockerfile,
+                             buildargs=build.args, target=build.target, **options)  # fmt: skip
+        if result.unguarded:
+            grading.note(exercise, hint("common.build_unguarded", reason=result.unguarded))
+        if not result.ok:
+            output = "\n".join(p for p in (result.log, result.error or "") if p)
+            return built, compose.CommandResult(False, output, stderr=output)
+        built[build.service] = tag
+    return built, None
+
+
+def _remove_images(client: Client, tags: Iterable[str]) -> None:
+    for tag in tags:
+        with contextlib.suppress(docker.errors.APIError):
+            client.images.remove(tag, force=True)
 
 
 @pytest.fixture(scope="module")
