@@ -20,6 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _durations_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite's gradings remember their durations apart from the user's (`check -j`)."""
+    os.environ["GRADER_DURATIONS_FILE"] = str(tmp_path_factory.mktemp("cache") / "d.json")
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return Catalogue.load()

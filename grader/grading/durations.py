@@ -16,8 +16,13 @@ from pathlib import Path
 
 from grader.model.catalogue import Exercise
 
+FILE_VARIABLE = "GRADER_DURATIONS_FILE"
+
 
 def cache_file() -> Path:
+    """`$GRADER_DURATIONS_FILE`, else the user's cache."""
+    if os.environ.get(FILE_VARIABLE):
+        return Path(os.environ[FILE_VARIABLE])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "grader" / "durations.json"
 
