@@ -27,3 +27,14 @@ def test_an_unreadable_file_changes_nothing(tmp_path: Path) -> None:
         assert durations.load(path) == {}
     (tmp_path / "ro").write_text("a file where a folder should be")
     durations.remember({"ex1@1": 2.0}, tmp_path / "ro" / "durations.json")  # no error
+
+
+def test_exercises_are_packed_into_groups_of_about_equal_time() -> None:
+    catalogue = Catalogue.load()
+    ids = ["ex1", "ex2", "ex3", "ex5", "ex6", "ex7", "ex15"]
+    exercises = [catalogue.get(i) for i in ids]
+    known = {"ex6@1": 20.0, "ex3@1": 6.5, "ex1@1": 2.3, "ex2@1": 2.5, "ex5@1": 2.2, "ex7@1": 2.2}
+    groups = durations.pack(exercises, 2, known)  # ex15 never timed: 3 s
+    assert [[e.id for e in g] for g in groups] == [["ex6"], ["ex1", "ex2", "ex3", "ex5", "ex7", "ex15"]]
+    assert sorted(e.id for g in durations.pack(exercises, 4, {}) for e in g) == sorted(ids)
+    assert len(durations.pack(exercises, 4, {})) == 4 and len(durations.pack(exercises[:2], 4, {})) == 2

@@ -1,10 +1,12 @@
-"""How long each exercise took to grade last time: `check -j N` starts the longest first.
+"""How long each exercise took to grade last time: `check -j N` shares them out by it.
 
 With two workers and one exercise much longer than the others (ex6's database), starting it
-last made the run as long as everything before it plus itself; started first, the others
-are graded beside it. The durations are remembered per exercise and version in the user's
-cache (`$XDG_CACHE_HOME/grader/durations.json`); unknown ones keep the catalogue's order.
-Only an ordering hint: a missing or unreadable file changes nothing else.
+last made the run as long as everything before it plus itself; and one pytest child per
+exercise cost a second of start-up each, on cores the long one needed. So the exercises are
+packed into N groups of about equal time, the longest first (one child per group). The
+durations are remembered per exercise and version in the user's cache
+(`$XDG_CACHE_HOME/grader/durations.json`, or `$GRADER_DURATIONS_FILE`); one never timed counts
+as `DEFAULT_SECONDS`. Only a hint: a missing or unreadable file changes nothing else.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from grader.model.catalogue import Exercise
 
 FILE_VARIABLE = "GRADER_DURATIONS_FILE"
+DEFAULT_SECONDS = 3.0
 
 
 def cache_file() -> Path:
@@ -44,6 +47,21 @@ def load(path: Path | None = None) -> dict[str, float]:
 def longest_first(exercises: Sequence[Exercise], known: Mapping[str, float]) -> list[Exercise]:
     """`exercises`, the longest last time first; those never timed keep their order, after."""
     return sorted(exercises, key=lambda e: -known.get(key(e), 0.0))
+
+
+def pack(
+    exercises: Sequence[Exercise], jobs: int, known: Mapping[str, float]
+) -> list[list[Exercise]]:
+    """`exercises` in at most `jobs` groups of about equal expected time: the longest first,
+    each to the group with the least so far (LPT); each group in the catalogue's order."""
+    bins: list[tuple[float, list[Exercise]]] = [(0.0, []) for _ in range(max(1, jobs))]
+    for exercise in longest_first(exercises, known):
+        k = min(range(len(bins)), key=lambda i: bins[i][0])
+        total, members = bins[k]
+        bins[k] = (total + known.get(key(exercise), DEFAULT_SECONDS), [*members, exercise])
+    order = {id(e): i for i, e in enumerate(exercises)}
+    groups = [sorted(m, key=lambda e: order[id(e)]) for _, m in bins if m]
+    return sorted(groups, key=lambda g: -sum(known.get(key(e), DEFAULT_SECONDS) for e in g))
 
 
 def remember(seconds: Mapping[str, float], path: Path | None = None) -> None:

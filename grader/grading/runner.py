@@ -65,9 +65,7 @@ def grade(
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
     )  # fmt: skip
     parallel = jobs > 1 and len(exercises) > 1
-    order = durations.longest_first(exercises, durations.load()) if parallel else exercises
-    groups = [[e] for e in order] if parallel else [list(exercises)]
-    took: dict[str, float] = {}
+    groups = durations.pack(exercises, jobs, durations.load()) if parallel else [list(exercises)]
     outcomes: dict[str, tuple[ExerciseResult | None, str | None, str]] = {}
     halt = stop if stop is not None or len(groups) == 1 else threading.Event()
     with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
@@ -85,8 +83,6 @@ def grade(
                 outcomes[exercise.id] = (raw.get(exercise.id), crash, log)
                 if progress is not None:
                     progress(exercise.id, seconds)
-            if len(group) == 1 and crash is None:
-                took[durations.key(group[0])] = seconds
 
         try:
             _in_parallel(child, [(g, Path(tmp) / str(i)) for i, g in enumerate(groups)],
@@ -94,8 +90,6 @@ def grade(
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
-    if took:
-        durations.remember(took)
     messages = catalogue.messages()
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
@@ -118,6 +112,9 @@ def grade(
         )
         report.exercises.append(result)
     report.duration = round(time.monotonic() - started, 3)
+    graded = zip(exercises, report.exercises, strict=True)
+    durations.remember({durations.key(e): sum(c.duration for c in r.checks)
+                        for e, r in graded if r.checks})  # fmt: skip
     return report
 
 
