@@ -124,8 +124,9 @@ def test_without_a_cluster_ex4_grades_its_static_tier_and_says_what_was_not_atte
 def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
     engine: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`check --all -j 2` grades one pytest run per exercise, two at once (ex2's port 8082 and
-    the like locked as in a batch): every check ends as it does one after another."""
+    """`check --all -j 2` grades the exercises in two pytest runs at once, packed by their
+    durations (ex2's port 8082 and the like locked as in a batch): every check ends as it does
+    one after another."""
     verdicts = []
     for jobs in ("1", "2"):
         saved = tmp_path / f"j{jobs}.json"
