@@ -177,10 +177,7 @@ def scaled(
     http_probe: Probe, exercise: Exercise,
 ) -> Scaled:  # fmt: skip
     """`docker compose up -d --scale web=3` (after the single container's visits)."""
-    up = running_stack.compose(
-        "up", "-d", "--pull", "never", "--scale", f"{stack.web}={REPLICAS}",
-        timeout=exercise.params["scale_seconds"],
-    )  # fmt: skip
+    up = running_stack.scale(stack.web, REPLICAS, timeout=exercise.params["scale_seconds"])
     replicas = running(docker_client, running_stack.name, stack.web) if up.ok else []
     deadline = float(exercise.params["ready_seconds"])
     return Scaled(up, tuple(visit(c, http_probe, deadline=deadline) for c in replicas))
@@ -201,10 +198,7 @@ def scaled_back(
     """`docker compose up -d --scale web=1` (after the three replicas' visits)."""
     if not scaled.up.ok or len(scaled.replicas) != REPLICAS:
         raise NotAttempted(hint("ex17.scaling_prerequisite", replicas=REPLICAS))
-    up = running_stack.compose(
-        "up", "-d", "--pull", "never", "--scale", f"{stack.web}=1",
-        timeout=exercise.params["scale_seconds"],
-    )  # fmt: skip
+    up = running_stack.scale(stack.web, 1, timeout=exercise.params["scale_seconds"])
     left = running(docker_client, running_stack.name, stack.web) if up.ok else []
     deadline = float(exercise.params["ready_seconds"])
     one = visit(left[0], http_probe, deadline=deadline) if len(left) == 1 else None

@@ -302,6 +302,11 @@ class Project:
     def up(self, *, timeout: int = 120) -> CommandResult:
         return self.compose("up", "-d", "--pull", "never", timeout=timeout)
 
+    def scale(self, service: str, replicas: int, *, timeout: int = 120) -> CommandResult:
+        """`docker compose up -d --scale service=replicas`."""
+        return self.compose("up", "-d", "--pull", "never", "--scale", f"{service}={replicas}",
+                            timeout=timeout)  # fmt: skip
+
     def recreate(self, *, timeout: int = 120) -> CommandResult:
         """Remove the containers (keeping the volumes) and start new ones, like a restart
         after `docker compose down` without `-v`."""
