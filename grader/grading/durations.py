@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -60,8 +61,8 @@ def pack(
         total, members = bins[k]
         bins[k] = (total + known.get(key(exercise), DEFAULT_SECONDS), [*members, exercise])
     order = {id(e): i for i, e in enumerate(exercises)}
-    groups = [sorted(m, key=lambda e: order[id(e)]) for _, m in bins if m]
-    return sorted(groups, key=lambda g: -sum(known.get(key(e), DEFAULT_SECONDS) for e in g))
+    longest = sorted((b for b in bins if b[1]), key=lambda b: -b[0])
+    return [sorted(members, key=lambda e: order[id(e)]) for _, members in longest]
 
 
 def remember(seconds: Mapping[str, float], path: Path | None = None) -> None:
@@ -70,6 +71,9 @@ def remember(seconds: Mapping[str, float], path: Path | None = None) -> None:
     known = load(path) | {k: round(s, 2) for k, s in seconds.items()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+        # a batch's workers grade at once: a reader must never see a half-written file
+        part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+        part.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(part, path)
     except OSError:
         pass

@@ -121,11 +121,10 @@ def _without_hidden(
     kept = []
     for item in items:
         exercise = item.stash.get(EXERCISE, None)
-        if exercise is not None and exercise.id in hidings:
-            names = hidings[exercise.id]
-            if names is None or item.name in names:
-                session.result_for(exercise).hidden += 1
-                continue
+        hiding = hidings.get(exercise.id) if exercise is not None else None
+        if exercise is not None and hiding is not None and hiding.hides(item.name):
+            session.result_for(exercise).hidden += 1
+            continue
         kept.append(item)
     return kept
 

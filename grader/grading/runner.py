@@ -50,13 +50,15 @@ def grade(
     progress: Callable[[str, float], None] | None = None,
     hidden: Mapping[str, Hiding] | None = None,
 ) -> Report:
-    """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 one child per
-    exercise, that many at once (host ports fixed by a statement are locked as in a batch,
-    `grader.containers.ports`); `progress(exercise id, seconds)` hears of each one done.
+    """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 in `jobs` children
+    at once, the exercises shared out by their last durations (`grader.grading.durations`;
+    host ports fixed by a statement are locked as in a batch, `grader.containers.ports`);
+    `progress(exercise id, seconds)` hears of each one done.
     `hidden`: per exercise id, the checks a student's report must not show (a course's, before
     their date): they are counted, never run.
     Raises EngineUnavailable when Docker is needed and absent, KeyboardInterrupt when `stop`
     is set meanwhile (the run is stopped and cleaned up)."""
+    hidden = hidden or {}
     client = connect() if any("docker" in e.needs for e in exercises) else None
     run_id = secrets.token_hex(4)
     started = time.monotonic()
@@ -76,7 +78,7 @@ def grade(
             raw, (crash, log) = _run_pytest(
                 group, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
                 debug=debug, stop=halt, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
-                hidden=hidden or {},
+                hidden=hidden,
             )  # fmt: skip
             seconds = time.monotonic() - begun
             for exercise in group:
@@ -99,7 +101,7 @@ def grade(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
-        hiding = (hidden or {}).get(exercise.id)
+        hiding = hidden.get(exercise.id)
         if hiding is not None and result.hidden:
             result.hidden_until = hiding.until.isoformat() if hiding.until else None
         if not result.checks and result.error is None and not result.hidden:  # broken hand-off
@@ -151,7 +153,7 @@ def _guarded(
 def _run_pytest(
     exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
     work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
-    packs: Sequence[Pack] = (), hidden: Mapping[str, Hiding] | None = None,
+    packs: Sequence[Pack] = (), hidden: Mapping[str, Hiding],
 ) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:  # fmt: skip
     """The child's results, and (why the hand-off broke, the end of the child's output)."""
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
@@ -167,7 +169,7 @@ def _run_pytest(
         "--grader-out", str(out), *cluster.args(),
         "--grader-exercises", ",".join(e.id for e in exercises),
         *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
-        *(arg for i, h in (hidden or {}).items() for arg in ("--grader-hidden", h.arg(i))),
+        *(arg for i, h in hidden.items() for arg in ("--grader-hidden", h.arg(i))),
         "--continue-on-collection-errors",  # a pack's module that does not load fails alone
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}

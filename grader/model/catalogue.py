@@ -239,8 +239,6 @@ def _installed() -> list[_EntryPoint]:
 def import_refusals(source: str) -> list[str]:
     """What an exercise module imports of the grader beyond `grader.authoring` (the rule every
     exercise is held to, ours by the tests, a pack's when it is loaded)."""
-    import ast
-
     problems = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "grader":

@@ -48,9 +48,9 @@ def active(
     return {i: h for i, h in hidings.items() if h.active(now) and i not in out and "all" not in out}
 
 
-def from_arg(value: str) -> tuple[str, frozenset[str] | None]:
-    """The exercise id and check names of a `--grader-hidden` value (`arg`'s inverse)."""
+def from_arg(value: str) -> tuple[str, Hiding]:
+    """The exercise id and hiding of a `--grader-hidden` value (`arg`'s inverse; the child
+    needs no date: it is given only what is hidden now)."""
     exercise_id, _, names = value.partition("=")
-    if names == EVERY:
-        return exercise_id, None
-    return exercise_id, frozenset(n for n in names.split(",") if n)
+    checks = None if names == EVERY else frozenset(n for n in names.split(",") if n)
+    return exercise_id, Hiding(checks)
