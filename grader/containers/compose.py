@@ -153,23 +153,6 @@ def service_images(config: dict[str, Any]) -> list[str]:
     return [s["image"] for s in config.get("services", {}).values() if s.get("image")]
 
 
-def build_base_images(config: dict[str, Any]) -> list[str]:
-    """The images the Dockerfiles of the services' `build:` start from (their `FROM`), so that
-    they can be made available (stand-ins offline) before Compose builds; a Dockerfile that
-    cannot be read gives none (the build then fails with Compose's own words)."""
-    found: list[str] = []
-    for service in (config.get("services") or {}).values():
-        build = service.get("build")
-        if not isinstance(build, dict) or not build.get("context"):
-            continue
-        path = Path(str(build["context"])) / str(build.get("dockerfile") or "Dockerfile")
-        try:
-            found += base_images(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            continue
-    return list(dict.fromkeys(found))
-
-
 # What the grader's own guarded build (`engine.build_image`) does of a service's `build:`; a
 # service asking for more (secrets, ssh, extra contexts…) is built by Compose itself.
 GUARDED_BUILD = frozenset({"context", "dockerfile", "args", "target"})
@@ -184,24 +167,43 @@ class ServiceBuild:
     target: str | None = None
 
 
-def builds(config: dict[str, Any]) -> tuple[list[ServiceBuild], list[str]]:
-    """The services' `build:` the grader builds itself, under its limits, and the services
-    it leaves to Compose (a `build:` asking for what the guarded build does not do)."""
-    guarded: list[ServiceBuild] = []
-    left: list[str] = []
+def _service_builds(config: dict[str, Any]) -> list[tuple[ServiceBuild, bool]]:
+    """Each service's `build:` (normalised: a context), and whether the guarded build can
+    do it."""
+    found = []
     for name, service in (config.get("services") or {}).items():
         build = service.get("build")
         if not isinstance(build, dict) or not build.get("context"):
             continue
-        if set(build) - GUARDED_BUILD:
-            left.append(name)
-            continue
         args = {str(k): str(v) for k, v in (build.get("args") or {}).items() if v is not None}
-        guarded.append(ServiceBuild(
+        found.append((ServiceBuild(
             name, Path(str(build["context"])), str(build.get("dockerfile") or "Dockerfile"),
             args, str(build["target"]) if build.get("target") else None,
-        ))  # fmt: skip
+        ), not set(build) - GUARDED_BUILD))  # fmt: skip
+    return found
+
+
+def builds(config: dict[str, Any]) -> tuple[list[ServiceBuild], list[str]]:
+    """The services' `build:` the grader builds itself, under its limits, and the services
+    it leaves to Compose (a `build:` asking for what the guarded build does not do)."""
+    found = _service_builds(config)
+    guarded = [build for build, can in found if can]
+    left = [build.service for build, can in found if not can]
     return guarded, left
+
+
+def build_base_images(config: dict[str, Any]) -> list[str]:
+    """The images the Dockerfiles of the services' `build:` start from (their `FROM`), so that
+    they can be made available (stand-ins offline) before they are built; a Dockerfile that
+    cannot be read gives none (the build then fails with the builder's own words)."""
+    found: list[str] = []
+    for build, _ in _service_builds(config):
+        try:
+            text = (build.context / build.dockerfile).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found += base_images(text)
+    return list(dict.fromkeys(found))
 
 
 def mounts(service: dict[str, Any]) -> list[dict[str, Any]]:

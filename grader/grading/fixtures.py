@@ -246,17 +246,18 @@ def compose_project(
             grading.note_standin(exercise, ref, kind)
     ephemeral = bool(exercise.params.get("ephemeral_ports"))
     name = grading.resource_name(exercise)
+    caps = limits.for_params(exercise.params)
     built: dict[str, str] = {}
     failed = None
     if not violations:
-        built, failed = _build_services(valid_compose_config, name, docker_client, grading,
-                                        exercise)  # fmt: skip
+        built, failed = _build_services(valid_compose_config, name, caps, docker_client,
+                                        grading, exercise)  # fmt: skip
     if failed is not None:
         failed.not_judged = images.offline_missing(docker_client, refs)
     project = compose.prepare(
         valid_compose_config, name=name,
         folder=compose_file.parent, labels=grading.labels(exercise),
-        limits=limits.for_params(exercise.params), ephemeral_ports=ephemeral,
+        limits=caps, ephemeral_ports=ephemeral,
         scratch=grading.workdir / "host" / exercise.id, built=built,
     )  # fmt: skip
     refused = policy.refusal(violations)
@@ -283,8 +284,8 @@ def compose_project(
 
 
 def _build_services(
-    config: dict[str, object], name: str, client: Client, grading: GradingSession,
-    exercise: Exercise,
+    config: dict[str, object], name: str, caps: limits.Limits, client: Client,
+    grading: GradingSession, exercise: Exercise,
 ) -> tuple[dict[str, str], compose.CommandResult | None]:  # fmt: skip
     """Build the stack's `build:` services with the grader's own guarded build (the limits of
     an exercise's Dockerfile: processes, memory, time, disk), before Compose starts the stack
@@ -295,7 +296,7 @@ def _build_services(
     if left:
         reason = f"Compose builds {', '.join(left)} itself (its build: asks for more)"
         grading.note(exercise, hint("common.build_unguarded", reason=reason))
-    options = limits.for_params(exercise.params).build_options()
+    options = caps.build_options()
     built: dict[str, str] = {}
     for build in guarded:
         tag = f"{name}-{build.service}".lower() + ":latest"
