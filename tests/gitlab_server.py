@@ -29,8 +29,22 @@ class FakeGitLab:
         if path in (f"/api/v4/groups/{urllib.parse.quote(GROUP, safe='')}", "/api/v4/groups/4242"):
             return group
         if path == "/api/v4/groups/4242/projects":
-            return json.loads((RECORDED / "projects.json").read_text().replace("{base}", self.base))
+            recorded = json.loads(
+                (RECORDED / "projects.json").read_text().replace("{base}", self.base)
+            )
+            return [*recorded, *self._unrecorded(recorded)]
         return None
+
+    def _unrecorded(self, recorded: list[dict[str, object]]) -> list[dict[str, object]]:
+        """The served repositories the recording does not list, shaped like its first entry."""
+        known = {f"{p['path_with_namespace']}.git" for p in recorded}
+        extra = []
+        for k, name in enumerate(sorted(set(self.repositories) - known)):
+            path = name.removesuffix(".git")
+            extra.append({**recorded[0], "id": 9000 + k, "path": path.rsplit("/", 1)[-1],
+                          "name": path.rsplit("/", 1)[-1], "path_with_namespace": path,
+                          "http_url_to_repo": f"{self.base}/{name}"})  # fmt: skip
+        return extra
 
     def git_file(self, path: str) -> Path | None:
         for name, repo in self.repositories.items():
@@ -80,9 +94,10 @@ def handler(server: FakeGitLab) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serving(fake: FakeGitLab) -> Iterator[FakeGitLab]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler(fake))
-    fake.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+def serving(fake: FakeGitLab, host: str = "127.0.0.1") -> Iterator[FakeGitLab]:
+    """`host`: loopback, or the docker0 address for jobs running in containers."""
+    httpd = ThreadingHTTPServer((host, 0), handler(fake))
+    fake.base = f"http://{host}:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

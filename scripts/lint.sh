@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The project's lint, the one command the README, .ci/run and .gitlab-ci.yml all run:
+# ruff (rules and formatting) on the whole repository, strict mypy, GitLab's CI schema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# The tools from .venv when there is one (scripts/setup.sh makes it), else from PATH (a CI job).
+BIN=""
+if [ -x .venv/bin/ruff ]; then BIN=.venv/bin/; fi
+"${BIN}ruff" check .
+"${BIN}ruff" format --check .
+"${BIN}mypy" grader
+"${BIN}check-jsonschema" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml templates/*.gitlab-ci.yml
