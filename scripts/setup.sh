@@ -27,6 +27,7 @@ if [ ! -x "$VENV/bin/grader" ] || ! sha256sum --check --status "$STAMP" 2>/dev/n
   echo "setup: creating $VENV and installing grader…"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" uninstall -q -y grader 2>/dev/null || true  # the distribution's former name
   "$VENV/bin/pip" install -q -e '.[dev]'
   sha256sum pyproject.toml > "$STAMP"
 fi

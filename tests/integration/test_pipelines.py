@@ -23,6 +23,7 @@ import yaml
 
 from grader import __version__
 from grader.classroom.scaffold import init
+from grader.cli import main
 from grader.model.catalogue import Catalogue
 from tests.classes import make_student
 from tests.gitlab_server import FakeGitLab, serving
@@ -93,7 +94,7 @@ def test_the_student_job_installs_grader_from_the_index_and_goes_green(
     runner: Path, published: str, tmp_path: Path
 ) -> None:
     repo = _student(tmp_path / "alice", {"ex1": None, "ex2": None})
-    ran = _grade(repo, runner, published)
+    ran = _grade(repo, runner, published, GRADER_SIGNING_KEY="teacher")  # a protected variable
     assert ran.status("grade") == "PASS", ran.log[-5000:]
     assert "ex1 · Notre premier Dockerfile" in ran.log and "ex2 · Mapping de port" in ran.log
     assert "/builds/" not in ran.log.split("$ grader check")[-1]  # no runner path in a hint
@@ -106,6 +107,7 @@ def test_the_student_job_installs_grader_from_the_index_and_goes_green(
     assert _coverage(ran) == pytest.approx(
         100 * totals["points"] / totals["max_points"], abs=0.05
     )  # the coverage regex reads the job's score line
+    assert main(["verify", str(artifacts / "grader-report.json"), "--key", "teacher"]) == 0
     assert (artifacts / "grader-report.html").read_text().startswith("<!DOCTYPE html>")
     junit = ET.parse(artifacts / "grader-junit.xml").getroot()
     assert (
