@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +30,13 @@ def test_no_docker_engine_exits_2_and_says_how_to_start_one(
     assert status == 2 and out.getvalue() == ""
     assert all(w in said for w in words), said
     assert "/nonexistent/docker.sock" in said  # what was tried
+
+
+def test_exercises_not_started_need_no_engine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    out = io.StringIO()
+    assert main(["check", "--all", "--path", str(tmp_path)], stdout=out) == 0
+    assert "Aucun exercice n'est encore commencé" in out.getvalue()
+    assert main(["check", "ex1", "--path", str(tmp_path)], stdout=io.StringIO()) == 1
