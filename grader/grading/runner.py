@@ -110,6 +110,7 @@ def grade(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
+        result.submission = str(root / exercise.submission)  # as given, not the child's absolute
         hiding = hidden.get(exercise.id)
         if hiding is not None and result.hidden:
             result.hidden_until = hiding.until.isoformat() if hiding.until else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -198,3 +199,25 @@ def test_a_not_started_exercise_fails_when_named_or_past_its_course_deadline(
         "ex4 · Kubernetes: expose nginx through an Ingress  —  0/23 points · "
         "not started: not validated\n\nTotal: 0/23 points"
     ), out
+
+
+def test_hints_show_paths_from_the_repository_never_the_runners_folder(
+    engine: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on GitLab (`/builds/group/project`): the repository deep in a long path, graded from
+    there; no report format shows that path, and hints name `ex1`, not `/…/ex1`."""
+    repo = tmp_path / "builds" / "a-group-with-a-rather-long-name" / "and-its-project-folder"
+    shutil.copytree(SUBMISSIONS / "ex1" / "no_dockerfile", repo / "ex1")
+    shutil.copytree(SUBMISSIONS / "ex2" / "reversed_mapping", repo / "ex2")
+    monkeypatch.chdir(repo)
+    formats = ("md", "html", "json", "junit", "codequality")
+    status, out = run(
+        "check", "ex1", "ex2", *(a for f in formats for a in ("--save", f"{f}:r.{f}"))
+    )
+    assert status == 1
+    assert "Aucun fichier `Dockerfile` dans `ex1`." in out
+    for shown in [out, *((repo / f"r.{f}").read_text(encoding="utf-8") for f in formats)]:
+        assert str(tmp_path) not in shown
+    status, out = run("check", "ex1", "--path", str(repo), "--format", "json")
+    hints = [c["hint"] for c in json.loads(out)["exercises"][0]["checks"]]
+    assert hints and all(str(tmp_path) not in h for h in hints)
