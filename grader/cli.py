@@ -346,6 +346,9 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.reports.report import render
 
     text = texts("cli", args.lang)
+    if not args.path.is_dir():  # graded, it would be an empty submission
+        print(text["no_path"].format(path=args.path), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
     catalogue, course = _course(args, discover=False)
     every = course.ids() if course else catalogue.ids()
     ids = every if args.all else list(dict.fromkeys(args.ids))
