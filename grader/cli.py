@@ -342,9 +342,13 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.grading.runner import EngineUnavailable, grade
     from grader.grading.session import ClusterChoice
+    from grader.grading.started import triage
     from grader.reports.report import render
 
     text = texts("cli", args.lang)
+    if not args.path.is_dir():  # graded, it would be an empty submission
+        print(text["no_path"].format(path=args.path), file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
     catalogue, course = _course(args, discover=False)
     every = course.ids() if course else catalogue.ids()
     ids = every if args.all else list(dict.fromkeys(args.ids))
@@ -369,13 +373,17 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if wrong:
         print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
+    deadlines = course.deadlines() if course else {}
+    not_started = {} if mode == "live" else triage(exercises, args.path, named=not args.all,
+                                                   deadlines=deadlines)  # fmt: skip
     try:
         cluster = ClusterChoice(kubeconfig=args.kubeconfig, context=args.context, kind=args.kind,
                                 namespace=args.namespace)  # fmt: skip
         report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
                        catalogue=catalogue, debug=args.debug, cluster=cluster,
                        strict=args.strict or bool(course and course.strict), jobs=args.jobs,
-                       progress=_progress(len(exercises)) if args.jobs > 1 else None,
+                       progress=_progress(len(exercises) - len(not_started))
+                       if args.jobs > 1 else None, not_started=not_started,
                        hidden=course.hidden_now() if course else None)  # fmt: skip
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)

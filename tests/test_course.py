@@ -265,7 +265,7 @@ def test_the_commands_say_what_is_wrong_with_a_course(
     monkeypatch.delenv("GRADER_COURSE")
     # a course.yaml in a student's repository is theirs: check never reads it unless named
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
-    assert main(["check", "ex1"]) == 2
+    assert main(["check", "ex1"], stdout=io.StringIO()) == 1  # ex1 named, not started: no engine
     assert "exercises[2]" not in capsys.readouterr().err
     (tmp_path / "course.yaml").write_text("exercises: [ex1, nope9]\n")
     assert main(["init", str(tmp_path / "repo")]) == 2

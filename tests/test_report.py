@@ -36,7 +36,7 @@ def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
                               "not_attempted": 1, "error": 0, "advice": 1, "warning": 0,
                               "points_not_attempted": 1, "validated": 0, "score": 42.9,
-                              "points_left_out": 0.0, "hidden": 0}  # fmt: skip
+                              "points_left_out": 0.0, "hidden": 0, "not_started": 0}  # fmt: skip
     assert data["exercises"][0]["validated"] is False
     assert Report.from_dict(data) == _report()
 
@@ -134,3 +134,55 @@ def test_a_build_no_stand_in_can_judge_leaves_the_exercise_unjudged_never_failed
     exercise = report.exercises[0]
     assert not exercise.judged() and not exercise.validated() and not exercise.blocking()
     assert not report.failed and for_report(report) == ExitStatus.WARNINGS
+
+
+def _with_not_started(*, due: str | None = None, lang: str = "fr") -> Report:
+    """ex5 validated with a good practice lost, and ex4 not started (`due`: why it counts)."""
+    report = _practice_report(lang=lang)
+    report.exercises.append(ExerciseResult("ex4", "Ingress", "1", "ex4", declared_points=16,
+                                           not_started=True, due=due))  # fmt: skip
+    return report
+
+
+def test_a_not_started_exercise_is_one_line_with_its_points_at_stake_in_every_format() -> None:
+    report = _with_not_started()
+    text = render(report, "text")
+    assert "ex4 · Ingress  —  0/16 points · pas commencé\n" in text
+    assert text.count("ex4") == 1 and "Total : 3/20 points" in text
+    assert "ex4 · Ingress — 0/16 · pas commencé\n" in render(report, "md")
+    assert '<span class="not_started">pas commencé</span>' in render(report, "html")
+    assert "ex4 · Ingress  —  0/16 points · not started\n" in render(_with_not_started(lang="en"),
+                                                                     "text")  # fmt: skip
+    data = json.loads(render(report, "json"))
+    assert data["totals"]["not_started"] == 1 and data["exercises"][1]["checks"] == []
+    assert (data["exercises"][1]["points"], data["exercises"][1]["max_points"]) == (0, 16)
+    assert Report.from_dict(data) == report
+    suite = ET.fromstring(render(report, "junit")).find("testsuite[2]")
+    assert suite is not None and suite.get("tests") == "1" and suite.get("skipped") == "1"
+    case = suite.find("testcase")
+    assert case is not None and case.find("skipped") is not None and case.find("failure") is None
+    issues = [i for i in json.loads(render(report, "codequality")) if "ex4" in i["check_name"]]
+    assert [(i["description"], i["severity"], i["location"]["path"]) for i in issues] == [
+        ("ex4 — pas commencé", "info", "ex4")]  # fmt: skip
+
+
+def test_not_started_fails_nothing_until_named_or_past_its_deadline() -> None:
+    assert for_report(_with_not_started()) == ExitStatus.WARNINGS  # from ex5 alone
+    report = _with_not_started()
+    report.exercises[0].checks[1].status = "passed"
+    assert for_report(report) == ExitStatus.SUCCESS
+    assert "Tout ce qui est commencé est réussi, bravo !" in render(report, "text")
+    report.exercises = report.exercises[1:]
+    assert for_report(report) == ExitStatus.SUCCESS
+    assert "Aucun exercice n'est encore commencé" in render(report, "text")
+    for due, label in (("asked", "pas commencé : non validé"),
+                       ("late", "pas commencé, date limite passée : non validé")):  # fmt: skip
+        late = _with_not_started(due=due)
+        assert late.failed and for_report(late) == ExitStatus.NOT_VALIDATED
+        text = render(late, "text")
+        assert f"0/16 points · {label}\n" in text and "Pas commencé : placez vos fichiers" in text
+        junit = ET.fromstring(render(late, "junit"))
+        assert (
+            junit.get("failures") == "1" and junit.find("testsuite[2]/testcase/failure") is not None
+        )
+        assert json.loads(render(late, "codequality"))[-1]["severity"] == "major"

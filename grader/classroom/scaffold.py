@@ -1,11 +1,13 @@
 """`grader init`: a student repository ready for GitLab — one folder per exercise with its
-statement, and a `.gitlab-ci.yml` that includes the grading template."""
+statement (`ENONCE.md`) and a note (`A-FAIRE.txt`), neither ever an answer nor worth a point
+(`grader.grading.started`), and a `.gitlab-ci.yml` that includes the grading template."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+from grader.grading.started import scaffold
 from grader.model.catalogue import Catalogue
 from grader.paths import templates_dir
 
@@ -14,17 +16,6 @@ CI_FILE = """\
 # Every push is graded by grader (see .gitlab/grader.gitlab-ci.yml).
 include:
   - local: .gitlab/grader.gitlab-ci.yml
-"""
-PLACEHOLDER = """\
-Vos fichiers pour {id} vont ici (voir README.md), puis :
-
-    grader check {id}
-
-Your files for {id} go here (see README.md), then run `grader check {id}`.
-"""
-LIVE_NOTE = """\
-Rien à pousser pour {id} : il se corrige sur votre Docker, avec `grader check {id} --live`.
-Nothing to push for {id}: it is graded on your Docker with `grader check {id} --live`.
 """
 
 
@@ -47,9 +38,8 @@ def init(target: Path, catalogue: Catalogue, *, ids: list[str] | None = None) ->
     lines = ["# Mes exercices Docker et Kubernetes", ""]
     for exercise in [catalogue.get(i) for i in ids] if ids is not None else list(catalogue):
         folder = exercise.submission
-        write(f"{folder}/README.md", (exercise.folder / "README.md").read_text(encoding="utf-8"))
-        note = LIVE_NOTE if "files" not in exercise.modes else PLACEHOLDER
-        write(f"{folder}/A-FAIRE.txt", note.format(id=exercise.id))
+        for name, text in scaffold(exercise).items():
+            write(f"{folder}/{name}", text)
         lines.append(f"- `{folder}/` — {exercise.title_in('fr')} ({exercise.points} pts)")
     write("README.md", "\n".join(lines) + "\n")
     return done

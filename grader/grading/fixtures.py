@@ -33,6 +33,7 @@ from grader.grading.http import HttpResponse, probe
 from grader.grading.plugin import SESSION
 from grader.grading.provenance import tree_digest
 from grader.grading.session import GradingSession
+from grader.grading.started import never_an_answer
 from grader.grading.submission import Submission, snapshot
 from grader.model.catalogue import Exercise
 from grader.model.hints import hint
@@ -55,7 +56,11 @@ def exercise(request: pytest.FixtureRequest, grading: GradingSession) -> Exercis
 def submission(grading: GradingSession, exercise: Exercise) -> Submission:
     """The private snapshot every check reads, digested as it is taken: the digest says what
     was graded (size caps and symlinks applied), not what the folder holds afterwards."""
-    found = snapshot(grading.root / exercise.submission, grading.workdir / exercise.id)
+    found = snapshot(
+        grading.root / exercise.submission,
+        grading.workdir / exercise.id,
+        leave_out=lambda name, path: never_an_answer(exercise, name, path),
+    )
     if found.exists:
         grading.result_for(exercise).tree_digest = tree_digest(found.folder)
     return found

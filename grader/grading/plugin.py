@@ -213,12 +213,19 @@ def _check_result(
         max_points=max_points,
         hint=session.render(reason, exercise) if reason else None,
         hint_key=reason.key if reason else None,
-        details=reason.details if reason else None,
+        details=_details(session, exercise, reason),
         duration=round(time.monotonic() - item.stash.get(_STARTED, time.monotonic()), 3),
         kind=_kind(item),
         file=file,
         lines=lines,
     )
+
+
+def _details(session: GradingSession, exercise: Exercise, reason: Hint | None) -> str | None:
+    """The log excerpt under a hint, its paths shown from the repository."""
+    if reason is None or reason.details is None:
+        return None
+    return session.relative(reason.details, exercise)
 
 
 def _where(reason: Hint | None) -> tuple[str | None, list[int]]:

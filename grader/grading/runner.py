@@ -25,7 +25,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.containers.engine import EngineUnavailable, connect, sweep
-from grader.grading import durations, provenance
+from grader.grading import durations, provenance, started
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.hidden import Hiding
@@ -49,6 +49,7 @@ def grade(
     jobs: int = 1,
     progress: Callable[[str, float], None] | None = None,
     hidden: Mapping[str, Hiding] | None = None,
+    not_started: Mapping[str, str | None] | None = None,
 ) -> Report:
     """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 in `jobs` children
     at once, the exercises shared out by their last durations (`grader.grading.durations`;
@@ -56,18 +57,22 @@ def grade(
     `progress(exercise id, seconds)` hears of each one done.
     `hidden`: per exercise id, the checks a student's report must not show (a course's, before
     their date): they are counted, never run.
+    `not_started`: the exercises not started (`grader.grading.started.triage`), each with why
+    it is due, if it is: none of their checks runs, each is one result with its points at stake.
     Raises EngineUnavailable when Docker is needed and absent, KeyboardInterrupt when `stop`
     is set meanwhile (the run is stopped and cleaned up)."""
-    hidden = hidden or {}
-    client = connect() if any("docker" in e.needs for e in exercises) else None
+    hidden, not_started = hidden or {}, not_started or {}
+    to_run = [e for e in exercises if e.id not in not_started]
+    client = connect() if any("docker" in e.needs for e in to_run) else None
     run_id = secrets.token_hex(4)
-    started = time.monotonic()
+    clock = time.monotonic()
     report = Report(
         grader_version=__version__, lang=lang, mode=mode, root=str(root),
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
     )  # fmt: skip
-    parallel = jobs > 1 and len(exercises) > 1
-    groups = durations.pack(exercises, jobs, durations.load()) if parallel else [list(exercises)]
+    parallel = jobs > 1 and len(to_run) > 1
+    groups = durations.pack(to_run, jobs, durations.load()) if parallel else [to_run]
+    groups = [g for g in groups if g]
     outcomes: dict[str, tuple[ExerciseResult | None, str | None, str]] = {}
     halt = stop if stop is not None or len(groups) == 1 else threading.Event()
     with tempfile.TemporaryDirectory(prefix=f"grader-{run_id}-") as tmp:
@@ -96,11 +101,16 @@ def grade(
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
     for exercise in exercises:
+        if exercise.id in not_started:
+            report.exercises.append(started.result(exercise, root=root, lang=lang, mode=mode,
+                                                   due=not_started[exercise.id]))  # fmt: skip
+            continue
         found, crash, log = outcomes.get(exercise.id, (None, "interrupted", ""))
         result = found or ExerciseResult(
             id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
             submission=str(root / exercise.submission),
         )  # fmt: skip
+        result.submission = str(root / exercise.submission)  # as given, not the child's absolute
         hiding = hidden.get(exercise.id)
         if hiding is not None and result.hidden:
             result.hidden_until = hiding.until.isoformat() if hiding.until else None
@@ -113,7 +123,7 @@ def grade(
             result.all_points if result.hidden else float(exercise.points_in(mode))
         )
         report.exercises.append(result)
-    report.duration = round(time.monotonic() - started, 3)
+    report.duration = round(time.monotonic() - clock, 3)
     graded = zip(exercises, report.exercises, strict=True)
     durations.remember({durations.key(e): sum(c.duration for c in r.checks)
                         for e, r in graded if r.checks})  # fmt: skip

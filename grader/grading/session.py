@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,10 +76,19 @@ class GradingSession:
         return self.results[exercise.id]
 
     def render(self, item: Hint, exercise: Exercise) -> str:
-        """`item` in the run's language, from the common messages and `exercise`'s own."""
+        """`item` in the run's language, from the common messages and `exercise`'s own, its
+        paths shown from the repository (`relative`)."""
         if exercise.id not in self._messages:
             self._messages[exercise.id] = self.catalogue.messages(exercise)
-        return self._messages[exercise.id].render(item, self.lang)
+        return self.relative(self._messages[exercise.id].render(item, self.lang), exercise)
+
+    def relative(self, text: str, exercise: Exercise) -> str:
+        """`text` with the repository's absolute paths, and the snapshot's, shown from the
+        repository: `ex3/Dockerfile`, never `/builds/group/project/ex3/Dockerfile` (the runner's
+        folder) nor the run's scratch folder."""
+        submission = exercise.submission.rstrip("/")
+        text = _from(text, self.workdir / exercise.id, inside=f"{submission}/", itself=submission)
+        return _from(text, self.root, inside="", itself=".")
 
     def record(self, exercise: Exercise, check: CheckResult) -> None:
         self.result_for(exercise).checks.append(check)
@@ -103,3 +113,12 @@ class GradingSession:
             ],
         }
         self.out.write_text(json.dumps(data, default=lambda o: o.__dict__), encoding="utf-8")
+
+
+def _from(text: str, absolute: Path, *, inside: str, itself: str) -> str:
+    """`text` with `absolute/x` written `inside + x`, and `absolute` alone `itself` (never for
+    `/` or a folder of the first level: too likely to be something else)."""
+    if len(absolute.parts) < 3:
+        return text
+    pattern = re.compile(re.escape(str(absolute)) + r"(/|(?![\w.-]))")
+    return pattern.sub(lambda m: inside if m[1] else itself, text)

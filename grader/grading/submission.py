@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,11 @@ class Submission:
         return path if path.is_file() else None
 
 
-def snapshot(source: Path, dest: Path) -> Submission:
+def snapshot(
+    source: Path, dest: Path, *, leave_out: Callable[[str, Path], bool] | None = None
+) -> Submission:
+    """`source` copied to `dest`; `leave_out(name, path)` says which files at the top of the
+    folder are not part of the answer (what `grader init` wrote: grader.grading.started)."""
     dest.mkdir(parents=True, exist_ok=True)
     if not source.is_dir():
         return Submission(source, dest, exists=False)
@@ -56,6 +61,8 @@ def snapshot(source: Path, dest: Path) -> Submission:
             else:
                 (dest / relative / name).mkdir(exist_ok=True)
         for name in filenames:
+            if leave_out is not None and here == source and leave_out(name, here / name):
+                continue
             count += 1
             if count > MAX_FILES:
                 submission.skipped[str(relative / name)] = "too_many_files"

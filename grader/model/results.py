@@ -43,6 +43,10 @@ MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
 # the image with it. The exercise is then neither validated nor failed (exit status 3), where a
 # missing cluster only takes the live tier away.
 NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge", "common.image_offline"})
+# The verdicts of an exercise that is not validated: for the student's work, or for the want of
+# it where it was due (named on the command line, or past its deadline).
+FAILED_VERDICTS: frozenset[str] = frozenset({"not_validated", "not_started_asked",
+                                             "not_started_late"})  # fmt: skip
 
 
 @dataclass
@@ -89,6 +93,12 @@ class ExerciseResult:
     # the teacher releases them).
     hidden: int = 0
     hidden_until: str | None = None
+    # Not started: its folder is missing or holds only what `grader init` wrote, unchanged
+    # (grader.grading.started); no check ran, its points are at stake, none earned. `due`: why
+    # it counts as not validated all the same — "asked" (named on the command line) or "late"
+    # (past the course's deadline); None: the student may still do it, it fails nothing.
+    not_started: bool = False
+    due: str | None = None
 
     def scored(self, policy: scoring.Policy = scoring.DEFAULT) -> scoring.Score:
         """The exercise's score under `policy` (see `grader.model.scoring`)."""
@@ -126,7 +136,10 @@ class ExerciseResult:
     def verdict(self, strict: bool = False) -> str:
         """`validated`, `not_validated` (the student's work falls short), `not_judged`
         (nothing falls short, but it could not all be judged here), or `hidden` (every check
-        is hidden until a date)."""
+        is hidden until a date), or, when not started, `not_started` (it fails nothing yet) or
+        `not_started_asked` / `not_started_late` (not validated)."""
+        if self.not_started:
+            return "not_started" if self.due is None else f"not_started_{self.due}"
         if self.hidden and not self.checks and self.error is None:
             return "hidden"
         if self.validated(strict):
@@ -138,6 +151,11 @@ class ExerciseResult:
         """Every check that could be attempted here passed, good practice included, and none
         is hidden: a student is never told "all passed" while hidden checks wait."""
         return self.validated(strict=True) and not self.hidden
+
+    @property
+    def waiting(self) -> bool:
+        """Not started, and not due yet: left out of the exit status and of the verdict."""
+        return self.not_started and self.due is None
 
     def count(self, status: str, *, strict: bool = False) -> int:
         """How many checks a report shows with `status` (`warning` included)."""
@@ -172,18 +190,25 @@ class Report:
         return exercise.scored(self.policy)
 
     @property
+    def started(self) -> list[ExerciseResult]:
+        """The exercises that count for the verdict: all but those not started and not due."""
+        return [e for e in self.exercises if not e.waiting]
+
+    @property
     def successful(self) -> bool:
-        return all(e.successful for e in self.exercises)
+        return all(e.successful for e in self.started)
 
     @property
     def validated(self) -> bool:
-        """Every exercise graded is validated (under this report's strictness)."""
-        return all(e.validated(self.strict) for e in self.exercises)
+        """Every exercise graded is validated (under this report's strictness); one not started
+        yet is not graded."""
+        return all(e.validated(self.strict) for e in self.started)
 
     @property
     def failed(self) -> bool:
-        """Some exercise is not validated for the student's work (not merely unjudged)."""
-        return any(e.verdict(self.strict) == "not_validated" for e in self.exercises)
+        """Some exercise is not validated for the student's work (not merely unjudged), or is
+        due and not started."""
+        return any(e.verdict(self.strict) in FAILED_VERDICTS for e in self.exercises)
 
     def count(self, status: str) -> int:
         return sum(e.count(status, strict=self.strict) for e in self.exercises)
@@ -204,6 +229,7 @@ class Report:
             "points_not_attempted": self.points_in("not_attempted"),
             "validated": sum(e.validated(self.strict) for e in self.exercises),
             "hidden": sum(e.hidden for e in self.exercises),
+            "not_started": sum(e.not_started for e in self.exercises),
         }
         for exercise, raw in zip(self.exercises, data["exercises"], strict=True):
             scored = exercise.scored(self.policy)
@@ -247,6 +273,8 @@ def exercise_from(data: dict[str, Any]) -> ExerciseResult:
         declared_points=float(data.get("declared_points", 0.0)),
         hidden=int(data.get("hidden", 0)),
         hidden_until=_opt(data.get("hidden_until")),
+        not_started=bool(data.get("not_started", False)),
+        due=_due(data.get("due")),
     )
 
 
@@ -274,6 +302,12 @@ def _kind(value: Any) -> Kind:
     if value not in KINDS:
         raise ValueError(f"unknown check kind {value!r}")
     return value  # type: ignore[no-any-return]
+
+
+def _due(value: Any) -> str | None:
+    if value not in (None, "asked", "late"):
+        raise ValueError(f"unknown reason an exercise is due {value!r}")
+    return None if value is None else str(value)
 
 
 def _opt(value: Any) -> str | None:

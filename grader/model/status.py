@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 class ExitStatus(IntEnum):
     SUCCESS = 0  # every exercise validated and every check passed
-    NOT_VALIDATED = 1  # an objective of an exercise failed or could not be attempted
+    NOT_VALIDATED = 1  # an objective failed or could not be attempted, or a due one not started
     CANNOT_GRADE = 2  # grading could not run (no engine, unknown exercise, bad option)
     # Every exercise validated, but good-practice points were lost, or a part could not be
     # judged here (no cluster, an offline stand-in): a warning, not a failure. GitLab shows
@@ -21,6 +21,8 @@ class ExitStatus(IntEnum):
 
 
 def for_report(report: Report) -> ExitStatus:
+    """From the exercises started (and those due: named, or past their deadline); one not
+    started yet fails nothing, and with nothing started at all the status is SUCCESS."""
     if report.failed:
         return ExitStatus.NOT_VALIDATED
     if report.validated and report.successful:

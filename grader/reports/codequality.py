@@ -6,7 +6,8 @@ request next to the lines, as GitLab documents the format (a JSON array of issue
 Every failed check (severity `major`), every good-practice check lost (`minor`) and every
 piece of advice such as hadolint's (`info`), with its file and lines where the check names them
 (a Dockerfile instruction, a manifest), else the exercise's main file at line 1. Checks not
-attempted are left out (their cause is already an issue), as is the grader's own failure.
+attempted are left out (their cause is already an issue), as is the grader's own failure. An
+exercise not started is one issue on its folder (`info` while it fails nothing yet).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.model.results import CheckResult, ExerciseResult, Report
+from grader.model.texts import texts
 
 SEVERITY = {"failed": "major", "warning": "minor", "advice": "info"}
 MAIN_FILES = ("Dockerfile", "dockerfile", "compose.yaml", "compose.yml", "docker-compose.yaml",
@@ -30,6 +32,8 @@ def render(report: Report) -> str:
 def issues(report: Report) -> list[dict[str, Any]]:
     found = []
     for exercise in report.exercises:
+        if exercise.not_started:
+            found.append(_not_started(report, exercise))
         for check in exercise.checks:
             severity = SEVERITY.get(check.shown(report.strict))
             if severity is None or (check.status == "advice" and not check.hint):
@@ -54,11 +58,29 @@ def _issue(
     }  # fmt: skip
 
 
+def _not_started(report: Report, exercise: ExerciseResult) -> dict[str, Any]:
+    """One issue for an exercise not started: `info` while it fails nothing, else `major`."""
+    label = texts("report", report.lang)[exercise.verdict()]
+    folder = _folder(report, exercise).as_posix()
+    return {
+        "description": f"{exercise.id} — {label}",
+        "check_name": f"grader.{exercise.id}.not_started",
+        "fingerprint": hashlib.sha256(f"{exercise.id}\0not_started".encode()).hexdigest()[:32],
+        "severity": "info" if exercise.waiting else "major",
+        "location": {"path": folder, "lines": {"begin": 1}},
+    }
+
+
+def _folder(report: Report, exercise: ExerciseResult) -> Path:
+    """The exercise's folder, relative to the repository."""
+    root, folder = Path(report.root), Path(exercise.submission)
+    return folder.relative_to(root) if folder.is_relative_to(root) else Path(folder.name)
+
+
 def _path(report: Report, exercise: ExerciseResult, check: CheckResult) -> str:
     """The file, relative to the repository: the one the check names if it is in the
     exercise's folder, else the folder's main file (Dockerfile, Compose file, a manifest)."""
-    root, folder = Path(report.root), Path(exercise.submission)
-    relative = folder.relative_to(root) if folder.is_relative_to(root) else Path(folder.name)
+    folder, relative = Path(exercise.submission), _folder(report, exercise)
     if check.file:
         named = Path(check.file)
         candidate = named if not named.is_absolute() else Path(named.name)

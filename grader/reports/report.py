@@ -78,15 +78,20 @@ def _moment(iso: str) -> str:
 
 def verdict(report: Report) -> str:
     """The label of the sentence that sums a report up."""
+    if report.exercises and not report.started:
+        return "nothing_started"
     if report.failed:
-        return "some_failed"
+        verdicts = {e.verdict(report.strict) for e in report.exercises}
+        return "some_failed" if "not_validated" in verdicts else "due_not_started"
     if not report.validated:
         return "some_not_judged"
     if any(e.hidden for e in report.exercises):
         return "validated_hidden"
     if not report.successful:
         return "validated_warnings"
-    return "all_passed_here" if report.points_in("not_attempted") else "all_passed"
+    if report.points_in("not_attempted"):
+        return "all_passed_here"
+    return "all_started_passed" if len(report.started) < len(report.exercises) else "all_passed"
 
 
 def _code(text: str) -> Markup:

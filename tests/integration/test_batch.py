@@ -273,3 +273,27 @@ def test_ctrl_c_stops_the_batch_cleanly_and_records_nothing_half_done(
     kept = journal.read(out / "journal.jsonl")
     assert 1 <= len(kept) < 4 and all(r.status == "graded" and r.score > 0 for r in kept)
     # nothing_left_behind (conftest) then checks that no container, network or image remains
+
+
+def test_the_batch_still_fails_an_absent_exercise_and_never_scores_the_scaffold(
+    engine: object, tmp_path: Path
+) -> None:
+    """A student's `check` shows an exercise not started as one line; the teacher's batch
+    grades it as before: every check run, failed or not attempted, 0 points. An older
+    `grader init`'s statement copied as ex2/README.md (its `docker run` scored 10/10) is no
+    answer there either."""
+    repo = make_student(tmp_path / "clones" / "ana", {"ex1": None})
+    (repo / "ex2").mkdir()
+    (repo / "ex2" / "README.md").write_bytes(
+        next((ROOT / "exercises").glob("ex2_*")).joinpath("README.md").read_bytes()
+    )
+    out = tmp_path / "results"
+    status, text = run("batch", str(tmp_path / "clones"), "--exercises", "ex1,ex2,ex6",
+                       "--out", str(out))  # fmt: skip
+    assert status == 0, text
+    ana = records(out)["ana"]
+    assert ana.exercises["ex1"].validated and ana.exercises["ex1"].points == 10
+    for absent in ("ex2", "ex6"):
+        entry = ana.exercises[absent]
+        assert not entry.validated and entry.points == 0 and entry.max_points > 0
+        assert entry.checks and "failed" in entry.checks.values()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,3 +158,66 @@ def test_a_broken_dockerfile_gives_code_quality_issues_on_its_lines(
     assert builds[0]["location"]["path"] == "ex1/Dockerfile"
     advice = [i for i in issues if i["check_name"] == "grader.ex1.test_hadolint_advice"]
     assert advice and max(i["location"]["lines"]["begin"] for i in advice) > 1  # hadolint's lines
+
+
+def test_with_all_the_exercises_not_started_are_one_line_each_and_fail_nothing(
+    engine: object, tmp_path: Path
+) -> None:
+    """Only ex5 is done (a good practice lost): `--all` exits 3 from ex5 alone; every other
+    exercise (an empty folder, or none) is one line, its points at stake, none of its checks run."""
+    repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
+    (repo / "ex4").mkdir()
+    saved = tmp_path / "r.json"
+    status, out = run("check", "--all", "--path", str(repo), "--save", f"json:{saved}")
+    assert status == 3, out
+    assert "ex4 · Kubernetes : exposer nginx via un Ingress  —  0/23 points · pas commencé\n" in out
+    graded = [e for e in Catalogue.load() if "files" in e.modes]
+    assert out.count("· pas commencé\n") == len(graded) - 1
+    assert [b[:4] for b in out.split("\n\n") if "→" in b] == ["ex5 "]  # hints: ex5's alone
+    data = json.loads(saved.read_text())
+    others = [e for e in data["exercises"] if e["id"] != "ex5"]
+    assert all(e["not_started"] and e["due"] is None and not e["checks"] for e in others)
+    assert all(e["tree_digest"] is None for e in others)  # not even a snapshot
+    assert data["totals"]["max_points"] == sum(e.points for e in graded)
+
+
+def test_a_not_started_exercise_fails_when_named_or_past_its_course_deadline(
+    engine: object, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
+    course = tmp_path / "course.yaml"
+    course.write_text("exercises:\n  - ex5\n  - {id: ex4, deadline: 2020-01-01T00:00:00+01:00}\n"
+                      "  - {id: ex6, deadline: 2999-01-01T00:00:00+01:00}\n")  # fmt: skip
+    status, out = run("check", "--all", "--path", str(repo), "--course", str(course))
+    assert status == 1, out
+    assert "0/23 points · pas commencé, date limite passée : non validé\n" in out
+    assert "ex6 · Une stack multi-conteneurs : WordPress et sa base de données  —  0/20 points · " \
+           "pas commencé\n" in out  # fmt: skip
+    status, out = run("check", "ex4", "--path", str(repo), "--lang", "en")
+    assert status == 1
+    assert out.startswith(
+        "ex4 · Kubernetes: expose nginx through an Ingress  —  0/23 points · "
+        "not started: not validated\n\nTotal: 0/23 points"
+    ), out
+
+
+def test_hints_show_paths_from_the_repository_never_the_runners_folder(
+    engine: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on GitLab (`/builds/group/project`): the repository deep in a long path, graded from
+    there; no report format shows that path, and hints name `ex1`, not `/…/ex1`."""
+    repo = tmp_path / "builds" / "a-group-with-a-rather-long-name" / "and-its-project-folder"
+    shutil.copytree(SUBMISSIONS / "ex1" / "no_dockerfile", repo / "ex1")
+    shutil.copytree(SUBMISSIONS / "ex2" / "reversed_mapping", repo / "ex2")
+    monkeypatch.chdir(repo)
+    formats = ("md", "html", "json", "junit", "codequality")
+    status, out = run(
+        "check", "ex1", "ex2", *(a for f in formats for a in ("--save", f"{f}:r.{f}"))
+    )
+    assert status == 1
+    assert "Aucun fichier `Dockerfile` dans `ex1`." in out
+    for shown in [out, *((repo / f"r.{f}").read_text(encoding="utf-8") for f in formats)]:
+        assert str(tmp_path) not in shown
+    status, out = run("check", "ex1", "--path", str(repo), "--format", "json")
+    hints = [c["hint"] for c in json.loads(out)["exercises"][0]["checks"]]
+    assert hints and all(str(tmp_path) not in h for h in hints)

@@ -4,9 +4,12 @@ The templates themselves run in a GitLab CI interpreter: tests/integration/test_
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ import yaml
 
 from grader.classroom.scaffold import TEMPLATE, init
 from grader.cli import main
+from grader.grading import started
 from grader.model.catalogue import Catalogue
 from tests.conftest import ROOT
 
@@ -29,7 +33,8 @@ def _schema_check(*files: Path) -> subprocess.CompletedProcess[str]:
 
 def test_the_ci_files_validate_against_gitlab_schema(tmp_path: Path) -> None:
     written = init(tmp_path, Catalogue.load())
-    assert "wrote .gitlab-ci.yml" in written and "wrote ex4/README.md" in written
+    assert "wrote .gitlab-ci.yml" in written and "wrote ex4/ENONCE.md" in written
+    assert not (tmp_path / "ex4" / "README.md").exists()  # the student's own, if they want one
     assert init(tmp_path, Catalogue.load())[0] == "kept .gitlab-ci.yml"  # never overwrites
     done = _schema_check(tmp_path / ".gitlab-ci.yml", tmp_path / TEMPLATE,
                          ROOT / ".gitlab-ci.yml", ROOT / "templates" / "student.gitlab-ci.yml")  # fmt: skip
@@ -37,6 +42,63 @@ def test_the_ci_files_validate_against_gitlab_schema(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text("grade:\n  script: 3\n  artifacts: {when: sometimes}\n", encoding="utf-8")
     assert _schema_check(broken).returncode != 0
+
+
+@pytest.mark.docker
+def test_an_untouched_scaffold_scores_nothing_and_the_pipeline_is_green(
+    tmp_path: Path, engine: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `grader init` writes is no answer: `check --all` (the template's) runs no check,
+    shows every exercise not started, scores 0, validates nothing, and exits 0, saying so."""
+    catalogue = Catalogue.load()
+    init(tmp_path, catalogue)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    status = main(["check", "--all", "--save", "json:r.json", "--save", "junit:r.xml"], stdout=out)
+    assert status == 0, out.getvalue()
+    data = json.loads((tmp_path / "r.json").read_text())
+    graded = [e for e in catalogue if "files" in e.modes]
+    assert data["totals"]["points"] == 0 and data["totals"]["validated"] == 0
+    assert data["totals"]["max_points"] == sum(e.points for e in graded)
+    assert [e["id"] for e in data["exercises"] if e["not_started"] and not e["checks"]] == [
+        e.id for e in graded]  # fmt: skip
+    assert "Aucun exercice n'est encore commencé" in out.getvalue()
+    assert ET.parse(tmp_path / "r.xml").getroot().get("failures") == "0"
+
+
+def _old_scaffold(repo: Path, *ids: str) -> None:
+    """A repository scaffolded by the older grader init: the statement as README.md."""
+    catalogue = Catalogue.load()
+    old_note = started.OLD_NOTES[0]
+    for exercise in map(catalogue.get, ids):
+        (repo / exercise.submission).mkdir(parents=True)
+        statement = (exercise.folder / "README.md").read_bytes()
+        (repo / exercise.submission / "README.md").write_bytes(statement)
+        (repo / exercise.submission / "A-FAIRE.txt").write_text(old_note.format(id=exercise.id))
+
+
+@pytest.mark.docker
+def test_an_old_scaffold_with_the_statement_as_readme_scores_nothing(
+    tmp_path: Path, engine: object
+) -> None:
+    """ex2 read the statement's `docker run` from README.md (10/10), ex16 its commands (2/14):
+    the statement word for word is the scaffold's, not an answer."""
+    _old_scaffold(tmp_path, "ex2", "ex16")
+    out = io.StringIO()
+    status = main(["check", "ex2", "ex16", "--path", str(tmp_path), "--format", "json"],
+                  stdout=out)  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert status == 1 and data["totals"]["points"] == 0 and data["totals"]["max_points"] == 24
+    assert [(e["id"], e["due"], e["checks"]) for e in data["exercises"]] == [
+        ("ex2", "asked", []), ("ex16", "asked", [])]  # fmt: skip
+    # once started, the statement is still not read: ex2 is graded on what the student wrote
+    (tmp_path / "ex2" / "notes.txt").write_text("à faire\n", encoding="utf-8")
+    out = io.StringIO()
+    status = main(["check", "ex2", "--path", str(tmp_path), "--format", "json"], stdout=out)
+    data = json.loads(out.getvalue())
+    first = data["exercises"][0]["checks"][0]
+    assert status == 1 and data["totals"]["points"] == 0
+    assert first["hint_key"] == "common.no_compose_or_run"
 
 
 def test_a_rerun_of_an_unchanged_tree_gives_the_same_verdicts(
