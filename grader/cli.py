@@ -475,7 +475,9 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         deadlines=course.deadlines() if course else {},
         late=course.late if course else _no_late_policy(),
     )  # fmt: skip
-    records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
+    records = batch.run(
+        todo, options, catalogue, progress=batch.Progress(len(todo), stream=sys.stderr)
+    )
     every = journal.load_all([args.out])
     after = journal.latest(every)
     regraded = _changes(before, after, before_label="before this regrade",

@@ -35,11 +35,13 @@ def check(paths: list[Path]) -> Completeness:
     """What is missing from the journals at `paths` (`journal.journals(sources)`)."""
     found = Completeness()
     shards: dict[Path, tuple[int, int]] = {}
+    marked = False  # older graders wrote no journal for an empty shard: no missing one then
     for path in paths:
         marks = journal.read_marks(path)
         shard = _shard(path, marks)
         if shard is not None:
             shards[path] = shard
+            marked = marked or bool(marks)
         found.problems += _unfinished(path, shard, marks)
     totals = sorted({n for _, n in shards.values()})
     if len(totals) > 1:
@@ -48,13 +50,15 @@ def check(paths: list[Path]) -> Completeness:
         found.conflict = (f"journals of different shard counts: {listed}; merge the shards "
                           "of one pipeline (one `parallel:` count) together")  # fmt: skip
         return found
-    if totals:
-        found.total = totals[0]
+    if not totals:
+        return found
+    found.total = total = totals[0]
+    if marked:
         present = {i for i, _ in shards.values()}
         found.problems[:0] = [
-            f"shard {i}/{found.total} missing (no {journal.file_name((i, found.total))}): its "
-            "job failed or its artifacts were not passed"
-            for i in range(1, found.total + 1) if i not in present
+            f"shard {i}/{total} missing (no {journal.file_name((i, total))}): its job failed "
+            "or its artifacts were not passed"
+            for i in range(1, total + 1) if i not in present
         ]  # fmt: skip
     return found
 
