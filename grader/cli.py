@@ -23,6 +23,7 @@ from grader.reports.signing import KEY_VARIABLE
 if TYPE_CHECKING:
     from grader.classroom.changes import Changes
     from grader.classroom.journal import Record
+    from grader.classroom.shards import Completeness
     from grader.model.course import Course
     from grader.model.lateness import LatePolicy
     from grader.model.results import ExerciseResult, Report
@@ -496,25 +497,10 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
     from grader.classroom import journal, shards
 
     catalogue, _ = _course(args)
-    folders = [*args.sources, *([args.previous] if args.previous else [])]
-    missing = [str(s) for s in folders if not s.is_dir()]
-    if missing:
-        print(f"grader merge: no such folder: {', '.join(missing)}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    paths = journal.journals(args.sources)
-    found = shards.check(paths)
-    if not paths or found.conflict:
-        print(f"grader merge: {found.conflict or 'no journal found (journal*.jsonl)'}",
-              file=sys.stderr)  # fmt: skip
-        return ExitStatus.CANNOT_GRADE
-    if found.problems and not args.allow_incomplete:
-        print("grader merge: the class is incomplete, nothing written:", *found.problems,
-              sep="\n  - ", file=sys.stderr)  # fmt: skip
-        print(
-            "Run those shards again (on GitLab: retry their jobs, then this one), or add "
-            "--allow-incomplete to write what is there, marked incomplete.",
-            file=sys.stderr,
-        )
+    found = shards.check(journal.journals(args.sources))
+    refused = _merge_refused(args, found)
+    if refused:
+        print(f"grader merge: {refused}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     before = journal.load([args.previous]) if args.previous else None
     records = classroom.merge(args.sources, args.out, incomplete=found.problems)
@@ -531,6 +517,28 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
               *found.problems, sep="\n  - ", file=sys.stderr)  # fmt: skip
         return ExitStatus.WARNINGS
     return ExitStatus.SUCCESS
+
+
+def _merge_refused(args: argparse.Namespace, found: Completeness) -> str | None:
+    """Why `grader merge` writes nothing: a folder missing, no journal, journals of different
+    shard counts, a class incomplete without --allow-incomplete, or no journal in --previous."""
+    from grader.classroom import journal
+
+    folders = [*args.sources, *([args.previous] if args.previous else [])]
+    missing = [str(s) for s in folders if not s.is_dir()]
+    if missing:
+        return f"no such folder: {', '.join(missing)}"
+    if not journal.journals(args.sources) or found.conflict:
+        return found.conflict or "no journal found (journal*.jsonl)"
+    if found.problems and not args.allow_incomplete:
+        problems = "".join(f"\n  - {p}" for p in found.problems)
+        return (f"the class is incomplete, nothing written:{problems}\nRun those shards again "
+                "(on GitLab: retry their jobs, then this one), or add --allow-incomplete to "
+                "write what is there, marked incomplete.")  # fmt: skip
+    if args.previous and not journal.journals([args.previous]):
+        return (f"--previous {args.previous} holds no journal (journal*.jsonl) to compare "
+                "with: give a batch or class folder written by this grader")  # fmt: skip
+    return None
 
 
 def _changes(

@@ -366,3 +366,23 @@ def test_the_changes_say_who_gains_who_loses_and_which_verdicts_changed(
     assert data["students"][0] | {"checks": []} == {
         "student": "alice", "name": "Alice", "before": 100.0, "after": 75.0, "delta": -25.0,
         "status_before": "graded", "status_after": "graded", "checks": []}  # fmt: skip
+
+
+def test_merge_refuses_two_shardings_and_a_previous_folder_without_a_journal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.cli import main
+
+    _shard(tmp_path / "a", 1, 1, [record("alice", 10)])
+    (tmp_path / "empty").mkdir()
+    out = io.StringIO()
+    argv = ["merge", str(tmp_path / "a"), "--out", str(tmp_path / "class")]
+    assert main([*argv, "--previous", str(tmp_path / "empty")], stdout=out) == 2
+    assert capsys.readouterr().err == (
+        f"grader merge: --previous {tmp_path / 'empty'} holds no journal (journal*.jsonl) to "
+        "compare with: give a batch or class folder written by this grader\n"
+    )
+    assert not (tmp_path / "class").exists()
+    _shard(tmp_path / "a", 1, 2, [record("bruno", 10)])
+    assert main(argv, stdout=out) == 2
+    assert "journals of different shard counts" in capsys.readouterr().err
