@@ -21,11 +21,15 @@ from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
 
 if TYPE_CHECKING:
+    from grader.classroom.changes import Changes
+    from grader.classroom.journal import Record
+    from grader.classroom.shards import Completeness
     from grader.model.course import Course
     from grader.model.lateness import LatePolicy
     from grader.model.results import ExerciseResult, Report
 
 
+REGRADE_ALL = "all"  # `grader batch --regrade all`: every student of the roster (or shard)
 REPORT_CHOICES = ("text", "md", "html", "json", "junit", "codequality")
 STRICT_HELP = "good practice counts for validation too (default: $GRADER_STRICT, a course setting)"
 
@@ -111,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--resume", action="store_true", help="skip the students already graded")
     batch.add_argument("--regrade", action="append", default=[], metavar="STUDENT",
                        help="grade this student again in an existing --out (repeatable; "
-                            "the older grading is kept as history)")  # fmt: skip
+                            "`all`: every student; the older grading is kept as history, "
+                            "and what changed is shown and written to changes.html)")  # fmt: skip
     batch.add_argument("--shard", type=_shard_spec, metavar="I/N", help="grade one part of N")
     batch.add_argument("--deadline", type=_deadline, help="grade the last commit before it")
     batch.add_argument("--lang", choices=("fr", "en"), default=lang)
@@ -123,8 +128,21 @@ def _parser() -> argparse.ArgumentParser:
     merge = commands.add_parser("merge", parents=[packs], help="join the results of batch shards")
     merge.add_argument("sources", type=Path, nargs="+", help="folders holding shard journals")
     merge.add_argument("--out", type=Path, required=True)
+    merge.add_argument("--allow-incomplete", action="store_true",
+                       help="write the gradebook even when a shard is missing or did not "
+                            "finish, marked incomplete (exit status 3)")  # fmt: skip
+    merge.add_argument("--previous", type=Path, metavar="FOLDER",
+                       help="the previous class folder: show what changed since "
+                            "(changes.html, linked from the dashboard)")  # fmt: skip
     merge.add_argument("--lang", choices=("fr", "en"), default=lang)
     merge.set_defaults(handler=_merge)
+
+    diff = commands.add_parser("diff", help="what changed between two batches (teachers)")
+    diff.add_argument("old", type=Path, help="the earlier results or class folder")
+    diff.add_argument("new", type=Path, help="the later one")
+    diff.add_argument("--out", type=Path, help="where changes.{html,json} go (default: NEW)")
+    diff.add_argument("--lang", choices=("fr", "en"), default=lang)
+    diff.set_defaults(handler=_diff)
 
     init = commands.add_parser(
         "init", parents=[packs], help="scaffold a student repository for GitLab"
@@ -443,14 +461,17 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         except EngineUnavailable as error:
             print(texts("cli", args.lang)["no_engine"].format(error=error), file=sys.stderr)
             return ExitStatus.CANNOT_GRADE
-    strangers = sorted(set(args.regrade) - {e.student for e in entries})
+    strangers = sorted(set(args.regrade) - {e.student for e in entries} - {REGRADE_ALL})
     if strangers:
         print(f"grader batch: --regrade {', '.join(strangers)}: not in the roster",
               file=sys.stderr)  # fmt: skip
         return ExitStatus.CANNOT_GRADE
     if args.shard:
         entries = roster.shard(entries, *args.shard)
+    if REGRADE_ALL in args.regrade:
+        args.regrade = [e.student for e in entries]
     done = journal.done(args.out) if args.resume else set()
+    before = journal.load([args.out]) if args.regrade else None
     todo = batch.pending(entries, done, args.regrade, resume=args.resume or not args.regrade)
     print(f"{len(entries)} students, {len(entries) - len(todo)} already graded, "
           f"{len(todo)} to grade with {args.jobs} worker(s)", file=out)  # fmt: skip
@@ -463,31 +484,96 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         deadlines=course.deadlines() if course else {},
         late=course.late if course else _no_late_policy(),
     )  # fmt: skip
-    records = batch.run(todo, options, catalogue, progress=batch.Progress(len(todo)))
+    records = batch.run(
+        todo, options, catalogue, progress=batch.Progress(len(todo), stream=sys.stderr)
+    )
     every = journal.load_all([args.out])
-    history = journal.history(every)
-    for path in classroom.write(args.out, journal.latest(every), catalogue, args.lang, history):
+    after = journal.latest(every)
+    regraded = _changes(before, after, before_label="before this regrade",
+                        after_label=str(args.out), out=out)  # fmt: skip
+    extras = classroom.Extras(journal.history(every), changes=regraded)
+    for path in classroom.write(args.out, after, catalogue, args.lang, extras=extras):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
     failed = [r for r in records if not r.graded]
     return ExitStatus.NOT_VALIDATED if failed else ExitStatus.SUCCESS
 
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 2 (nothing written) when a shard is missing or did not finish, unless
+    --allow-incomplete: then 3, with the gradebook and dashboard saying so."""
     from grader.classroom import gradebook as classroom
-    from grader.classroom import journal
+    from grader.classroom import journal, shards
 
     catalogue, _ = _course(args)
-    missing = [str(s) for s in args.sources if not s.is_dir()]
-    if missing:
-        print(f"grader merge: no such folder: {', '.join(missing)}", file=sys.stderr)
+    found = shards.check(journal.journals(args.sources))
+    refused = _merge_refused(args, found)
+    if refused:
+        print(f"grader merge: {refused}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    records = classroom.merge(args.sources, args.out)
-    if not records:
-        print("grader merge: no journal found (journal*.jsonl)", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    print(f"{len(records)} students merged", file=out)
+    before = journal.load([args.previous]) if args.previous else None
+    records = classroom.merge(args.sources, args.out, incomplete=found.problems)
+    shown = f" from {found.total} shards" if found.total else ""
+    print(f"{len(records)} students merged{shown}", file=out)
+    since = _changes(before, records, before_label=str(args.previous),
+                     after_label=str(args.out), out=out)  # fmt: skip
     history = journal.history(journal.load_all(args.sources))
-    for path in classroom.write(args.out, records, catalogue, args.lang, history):
+    extras = classroom.Extras(history, found.problems, since)
+    for path in classroom.write(args.out, records, catalogue, args.lang, extras=extras):
+        print(texts("cli", args.lang)["written"].format(path=path), file=out)
+    if found.problems:
+        print("grader merge: INCOMPLETE class, written anyway (--allow-incomplete):",
+              *found.problems, sep="\n  - ", file=sys.stderr)  # fmt: skip
+        return ExitStatus.WARNINGS
+    return ExitStatus.SUCCESS
+
+
+def _merge_refused(args: argparse.Namespace, found: Completeness) -> str | None:
+    """Why `grader merge` writes nothing: a folder missing, no journal, journals of different
+    shard counts, a class incomplete without --allow-incomplete, or no journal in --previous."""
+    from grader.classroom import journal
+
+    folders = [*args.sources, *([args.previous] if args.previous else [])]
+    missing = [str(s) for s in folders if not s.is_dir()]
+    if missing:
+        return f"no such folder: {', '.join(missing)}"
+    if not journal.journals(args.sources) or found.conflict:
+        return found.conflict or "no journal found (journal*.jsonl)"
+    if found.problems and not args.allow_incomplete:
+        problems = "".join(f"\n  - {p}" for p in found.problems)
+        return (f"the class is incomplete, nothing written:{problems}\nRun those shards again "
+                "(on GitLab: retry their jobs, then this one), or add --allow-incomplete to "
+                "write what is there, marked incomplete.")  # fmt: skip
+    if args.previous and not journal.journals([args.previous]):
+        return (f"--previous {args.previous} holds no journal (journal*.jsonl) to compare "
+                "with: give a batch or class folder written by this grader")  # fmt: skip
+    return None
+
+
+def _changes(
+    before: dict[str, Record] | None, after: dict[str, Record], *, before_label: str,
+    after_label: str, out: TextIO,
+) -> Changes | None:  # fmt: skip
+    """What changed from `before` (None: nothing to compare), printed as a table."""
+    from grader.classroom import changes
+
+    if before is None:
+        return None
+    found = changes.compare(before, after, before_label=before_label, after_label=after_label)
+    print(changes.table(found), end="", file=out)
+    return found
+
+
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    from grader.classroom import changes, journal
+
+    empty = [str(f) for f in (args.old, args.new) if not journal.journals([f])]
+    if empty:
+        print(f"grader diff: no journal (journal*.jsonl) in {', '.join(empty)}", file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
+    found = _changes(journal.load([args.old]), journal.load([args.new]),
+                     before_label=str(args.old), after_label=str(args.new), out=out)  # fmt: skip
+    assert found is not None
+    for path in changes.write(args.out or args.new, found, args.lang):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS
 

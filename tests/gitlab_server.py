@@ -23,6 +23,7 @@ class FakeGitLab:
         self.repositories = repositories  # "course-2026/students/amartin.git" → bare repo
         self.requests: list[str] = []
         self.base = ""
+        self.artifacts: dict[str, bytes] = {}  # API path of a job's artifacts → its zip
 
     def api(self, path: str) -> object | None:
         group = json.loads((RECORDED / "group.json").read_text().replace("{base}", self.base))
@@ -67,6 +68,8 @@ def handler(server: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/api/v4/"):
                 if self.headers.get("PRIVATE-TOKEN") != server.token:
                     return self._send(401, b'{"message":"401 Unauthorized"}', "application/json")
+                if path in server.artifacts:
+                    return self._send(200, server.artifacts[path], "application/zip")
                 data = server.api(path)
                 if data is None:
                     return self._send(404, b'{"message":"404 Group Not Found"}', "application/json")

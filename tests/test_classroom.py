@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from grader.classroom import changes, journal, shards
 from grader.classroom import gradebook as classroom
-from grader.classroom import journal
 from grader.model import scoring
 from grader.model.catalogue import Catalogue
 from grader.model.results import CheckResult, ExerciseResult, Report
@@ -266,3 +266,123 @@ def test_dashboard_mean_and_median_are_the_standard_ones(
     html = (tmp_path / "dashboard.html").read_text()
     assert f"médiane {statistics.median(scores):.1f} %" in html
     assert f"moyenne {statistics.mean(scores):.1f} %" in html
+
+
+def _shard(folder: Path, index: int, total: int, students: list[journal.Record],
+           *, finished: bool = True) -> Path:  # fmt: skip
+    """A shard's journal as `grader batch --shard` writes it: marks around its records."""
+    path = folder / journal.file_name((index, total))
+    book = journal.Journal(path)
+    book.append(journal.Mark("started", "2026-12-07T08:00:00+00:00", (index, total),
+                             students=[r.student for r in students] + (["zoe"] if not finished
+                                                                       else [])))  # fmt: skip
+    for r in students:
+        book.append(r)
+    if finished:
+        book.append(journal.Mark("finished", "2026-12-07T08:05:00+00:00", (index, total)))
+    return path
+
+
+def test_an_empty_shard_counts_and_a_missing_or_unfinished_one_is_named(tmp_path: Path) -> None:
+    _shard(tmp_path, 1, 4, [record("alice", 10)])
+    _shard(tmp_path, 2, 4, [])  # nobody fell in it: present, complete
+    _shard(tmp_path, 4, 4, [record("bruno", 5)], finished=False)  # its job was killed
+    found = shards.check(journal.journals([tmp_path]))
+    assert found.total == 4 and found.conflict is None and not found.complete
+    assert found.problems == [
+        "shard 3/4 missing (no journal.shard-3-of-4.jsonl): its job failed or its artifacts "
+        "were not passed",
+        "shard 4/4 did not finish (journal.shard-4-of-4.jsonl: started 2026-12-07T08:00:00+00:00,"
+        " 1 of 2 student(s) recorded, not recorded: zoe): its job was killed or crashed; run it "
+        "again with --resume",
+    ]
+    assert journal.read(tmp_path / "journal.shard-2-of-4.jsonl") == []  # marks are no records
+
+
+def test_journals_written_before_marks_merge_as_complete_but_not_two_shardings(
+    tmp_path: Path,
+) -> None:
+    for index in (1, 2):  # an older grader: records only, its shard in the file name
+        journal.Journal(tmp_path / "old" / journal.file_name((index, 2))).append(record("a", 10))
+    assert shards.check(journal.journals([tmp_path / "old"])).complete
+    _shard(tmp_path / "new", 1, 3, [record("b", 10)])
+    mixed = shards.check(journal.journals([tmp_path / "old", tmp_path / "new"]))
+    assert mixed.conflict == (
+        "journals of different shard counts: journal.shard-1-of-2.jsonl (1/2), "
+        "journal.shard-2-of-2.jsonl (2/2), journal.shard-1-of-3.jsonl (1/3); merge the shards "
+        "of one pipeline (one `parallel:` count) together"
+    )
+
+
+def test_an_incomplete_class_says_so_in_its_gradebook_and_dashboard(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    missing = ["shard 2/2 missing (no journal.shard-2-of-2.jsonl): its job failed or its "
+               "artifacts were not passed"]  # fmt: skip
+    classroom.write(tmp_path, _class(), catalogue, "en",
+                    extras=classroom.Extras(incomplete=missing))  # fmt: skip
+    table = list(csv.reader(io.StringIO((tmp_path / "gradebook.csv").read_text())))
+    assert table[0][:2] == ["ID number", "Full name"] and table[0][-1] == "Incomplete class"
+    assert all(row[-1] == missing[0] for row in table[1:]) and len(table) == 6
+    data = json.loads((tmp_path / "gradebook.json").read_text())
+    assert data["complete"] is False and data["incomplete"] == missing
+    html = (tmp_path / "dashboard.html").read_text()
+    assert 'id="incomplete"' in html and "Incomplete class: this gradebook does not" in html
+    assert missing[0] in html
+    classroom.write(tmp_path, _class(), catalogue, "fr")
+    assert json.loads((tmp_path / "gradebook.json").read_text())["complete"] is True
+    assert 'id="incomplete"' not in (tmp_path / "dashboard.html").read_text()
+    assert "Incomplete" not in (tmp_path / "gradebook.csv").read_text()
+
+
+def test_the_changes_say_who_gains_who_loses_and_which_verdicts_changed(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    before = _class()
+    after = _class()
+    after["alice"] = record("alice", 5)  # cowsay no longer passes for her: 100 → 75
+    after["bruno"] = record("bruno", 10)  # and now passes for him: 75 → 100
+    after["david"] = record("david", 10)  # graded at last
+    found = changes.compare(before, after, before_label="old", after_label="new")
+    assert [(s.student, s.before, s.after) for s in found.students] == [
+        ("alice", 100.0, 75.0), ("bruno", 75.0, 100.0), ("david", None, 100.0)]  # fmt: skip
+    assert (found.losses, found.gains, found.unchanged) == (1, 1, 2)
+    assert [(c.exercise, c.check, c.before, c.after) for c in found.students[0].checks] == [
+        ("ex1", "test_cowsay_installed", "passed", "failed")]  # fmt: skip
+    assert changes.table(found) == (
+        "Changes from old to new: 3 student(s) changed (1 lose, 1 gain), 2 unchanged\n"
+        "  alice: 100.0 % → 75.0 % (-25.0)\n"
+        "      ex1 test_cowsay_installed: passed → failed\n"
+        "  bruno: 75.0 % → 100.0 % (+25.0)\n"
+        "      ex1 test_cowsay_installed: failed → passed\n"
+        "  david: not graded → 100.0 %\n"
+    )
+    classroom.write(tmp_path, after, catalogue, "fr", extras=classroom.Extras(changes=found))
+    html = (tmp_path / "changes.html").read_text()
+    assert 'data-student="alice" class="loss"' in html and "cowsay est installé" in html
+    assert "réussi → échoué" in html and "non corrigé" in html
+    assert 'href="changes.html"' in (tmp_path / "dashboard.html").read_text()
+    data = json.loads((tmp_path / "changes.json").read_text())
+    assert data["students"][0] | {"checks": []} == {
+        "student": "alice", "name": "Alice", "before": 100.0, "after": 75.0, "delta": -25.0,
+        "status_before": "graded", "status_after": "graded", "checks": []}  # fmt: skip
+
+
+def test_merge_refuses_two_shardings_and_a_previous_folder_without_a_journal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.cli import main
+
+    _shard(tmp_path / "a", 1, 1, [record("alice", 10)])
+    (tmp_path / "empty").mkdir()
+    out = io.StringIO()
+    argv = ["merge", str(tmp_path / "a"), "--out", str(tmp_path / "class")]
+    assert main([*argv, "--previous", str(tmp_path / "empty")], stdout=out) == 2
+    assert capsys.readouterr().err == (
+        f"grader merge: --previous {tmp_path / 'empty'} holds no journal (journal*.jsonl) to "
+        "compare with: give a batch or class folder written by this grader\n"
+    )
+    assert not (tmp_path / "class").exists()
+    _shard(tmp_path / "a", 1, 2, [record("bruno", 10)])
+    assert main(argv, stdout=out) == 2
+    assert "journals of different shard counts" in capsys.readouterr().err

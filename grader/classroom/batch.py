@@ -61,8 +61,13 @@ def run(
     *,
     progress: Progress | None = None,
 ) -> list[journal.Record]:
-    """Grade `entries`; returns their journal records (in the order they finished)."""
+    """Grade `entries`; returns their journal records (in the order they finished). The
+    journal is written even when there is nobody to grade (an empty shard): a `started` mark
+    naming the shard and its students first, a `finished` mark once every one is recorded —
+    never after an interruption or a crash, so that `grader merge` can tell."""
     book = journal.Journal(options.out / journal.file_name(options.shard))
+    book.append(journal.Mark("started", journal.now(), options.shard,
+                             students=[e.student for e in entries]))  # fmt: skip
     records: list[journal.Record] = []
     progress = progress or Progress(len(entries), stream=None)
     stop = threading.Event()
@@ -89,6 +94,7 @@ def run(
             for future in pending:
                 future.cancel()
             raise
+    book.append(journal.Mark("finished", journal.now(), options.shard))
     return records
 
 
@@ -136,7 +142,7 @@ def grade_one(
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
     record.duration = round(time.monotonic() - started, 2)
-    record.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    record.finished_at = journal.now()
     return record
 
 

@@ -11,10 +11,12 @@ import json
 import shutil
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.classroom import changes as changed
 from grader.classroom import journal, similarity
 from grader.model import lateness
 from grader.model.catalogue import Catalogue
@@ -22,6 +24,7 @@ from grader.model.texts import texts
 from grader.reports.report import environment
 
 DASHBOARD, GRADEBOOK_CSV, GRADEBOOK_JSON = "dashboard.html", "gradebook.csv", "gradebook.json"
+INCOMPLETE_COLUMN = "Incomplete class"
 
 
 @dataclass
@@ -124,16 +127,22 @@ def _past(record: journal.Record) -> dict[str, Any]:
             "error": record.error}  # fmt: skip
 
 
-def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column], *, raw: bool = False) -> str:
+def gradebook_csv(
+    rows: list[dict[str, Any]], cols: list[Column], *, raw: bool = False,
+    incomplete: Sequence[str] = (),
+) -> str:  # fmt: skip
     """For Moodle's grade import (Grades > Import > CSV file): map "ID number" to the user's
     ID number (or Username), each exercise column to its grade item. Empty cell = no grade.
     The grade columns hold the final grades (after late penalties); with `raw` (a course),
-    the raw total and score before penalties have columns of their own, not to be mapped."""
+    the raw total and score before penalties have columns of their own, not to be mapped.
+    A class merged `incomplete` gets a last column saying what is missing, on every row (a
+    column Moodle shows when mapping and leaves alone; a comment line would break the import)."""
     total = sum(c.max_points for c in cols)
     extra = [f"Raw total (/{_num(total)})", "Raw score (%)"] if raw else []
     header = ["ID number", "Full name", *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
               f"Total (/{_num(total)})", "Score (%)", *extra, "Validated", "Late", "Commit",
-              "Status"]  # fmt: skip
+              "Status", *([INCOMPLETE_COLUMN] if incomplete else [])]  # fmt: skip
+    warning = [_text("; ".join(incomplete))] if incomplete else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -143,7 +152,7 @@ def gradebook_csv(rows: list[dict[str, Any]], cols: list[Column], *, raw: bool =
         cells = ["" if v is None else _num(v) for v in values]
         keys = ("student", "name", "validated", "late", "commit", "status")
         texts = [_text(row[k] or "") for k in keys]
-        writer.writerow([*texts[:2], *cells, *texts[2:]])
+        writer.writerow([*texts[:2], *cells, *texts[2:], *warning])
     return buffer.getvalue()
 
 
@@ -195,30 +204,49 @@ def similar(records: Records) -> list[similarity.Pair]:
     return similarity.similar_pairs(graded)
 
 
+@dataclass
+class Extras:
+    """What a gradebook may say besides the grades: the older records of regraded students
+    (`journal.history`), what a merge `--allow-incomplete` found missing
+    (`grader.classroom.shards`), and what changed since the previous grading (written beside
+    it as changes.html, which the dashboard links)."""
+
+    history: dict[str, list[journal.Record]] | None = None
+    incomplete: Sequence[str] = ()
+    changes: changed.Changes | None = None
+
+
 def write(
     out: Path, records: Records, catalogue: Catalogue, lang: str,
-    history: dict[str, list[journal.Record]] | None = None,
+    history: dict[str, list[journal.Record]] | None = None, *, extras: Extras | None = None,
 ) -> list[Path]:  # fmt: skip
-    """Write the gradebook (CSV, JSON) and the dashboard into `out`; returns their paths.
-    `history`: the older records of regraded students (`journal.history`)."""
+    """Write the gradebook (CSV, JSON) and the dashboard into `out` (and the changes, if
+    any); returns their paths. `history`: the older records of regraded students."""
+    extras = extras or Extras(history)
     cols = columns(records, catalogue, lang)
-    rows = gradebook(records, cols, history)
+    rows = gradebook(records, cols, history or extras.history)
     pairs = similar(records)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / GRADEBOOK_CSV, out / GRADEBOOK_JSON, out / DASHBOARD]
-    written[0].write_text(gradebook_csv(rows, cols, raw=with_course(records)), encoding="utf-8")
-    document = {"columns": [asdict(c) for c in cols], "students": rows,
+    book = gradebook_csv(rows, cols, raw=with_course(records), incomplete=extras.incomplete)
+    written[0].write_text(book, encoding="utf-8")
+    document = {"complete": not extras.incomplete, "incomplete": list(extras.incomplete),
+                "columns": [asdict(c) for c in cols], "students": rows,
                 "similar": [asdict(p) for p in pairs]}  # fmt: skip
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     written[1].write_text(text, encoding="utf-8")
-    written[2].write_text(dashboard(records, cols, rows, pairs, lang), encoding="utf-8")
+    page = dashboard(records, cols, rows, pairs, lang, extras=extras)
+    written[2].write_text(page, encoding="utf-8")
+    if extras.changes is not None:
+        written += changed.write(out, extras.changes, lang)
     return written
 
 
 def dashboard(
     records: Records, cols: list[Column], rows: list[dict[str, Any]],
-    pairs: list[similarity.Pair], lang: str,
+    pairs: list[similarity.Pair], lang: str, *, extras: Extras | None = None,
 ) -> str:  # fmt: skip
+    extras = extras or Extras()
     scores = sorted(r["score"] for r in rows if r["score"] is not None)
     template = environment().get_template("dashboard.html.j2")
     return template.render(
@@ -227,7 +255,8 @@ def dashboard(
         mean=statistics.mean(scores) if scores else None,
         median=statistics.median(scores) if scores else None,
         graded=len(scores), total=len(rows), left_out=left_out(records),
-        course=with_course(records),
+        course=with_course(records), incomplete=extras.incomplete, changes=extras.changes,
+        changes_page=changed.CHANGES_HTML,
     )  # fmt: skip
 
 
@@ -241,11 +270,11 @@ def left_out(records: Records) -> dict[str, float]:
     return found
 
 
-def merge(sources: list[Path], out: Path) -> Records:
+def merge(sources: list[Path], out: Path, *, incomplete: Sequence[str] = ()) -> Records:
     """Join the journals (and copy the students' reports) of `sources` into `out`; returns
     the newest record of each student. Every record goes into the merged journal, the older
     ones of regraded students too (`journal.history`), so that merging merged folders loses
-    nothing."""
+    nothing; a `merged` mark first says what was `incomplete` (`grader.classroom.shards`)."""
     every = journal.load_all(sources)
     records = journal.latest(every)
     out.mkdir(parents=True, exist_ok=True)
@@ -258,6 +287,7 @@ def merge(sources: list[Path], out: Path) -> Records:
         merged = out / "journal.merged.jsonl"
     merged.unlink(missing_ok=True)
     book = journal.Journal(merged)
+    book.append(journal.Mark("merged", journal.now(), incomplete=list(incomplete)))
     for record in sorted(every, key=lambda r: (r.student, r.finished_at)):
         book.append(record)
     return records

@@ -9,11 +9,15 @@ A student graded again (`grader batch --regrade`) gets a new line: the newest re
 the older ones are kept, as that student's `history`.
 
 A line is a `Record`, read and written here only: the batch makes them, the gradebook and
-the dashboard read them, and the tests build them with the same classes.
+the dashboard read them, and the tests build them with the same classes. A batch run also
+writes a `Mark` when it starts (which shard, which students) and when it finishes, so that
+`grader merge` tells a shard that completed (even an empty one) from one that crashed or was
+lost (`grader.classroom.shards`). Readers of records skip marks, and readers of marks records.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import threading
@@ -22,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from grader import __version__
 from grader.model import scoring
 from grader.model.lateness import Lateness
 from grader.model.results import Report
@@ -29,6 +34,7 @@ from grader.model.results import Report
 GRADED: Final = "graded"  # a record's status
 FAILED: Final = "failed"  # could not be graded at all
 RecordStatus = Literal["graded", "failed"]
+MarkKind = Literal["started", "finished", "merged"]
 
 
 @dataclass
@@ -178,6 +184,43 @@ def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+@dataclass
+class Mark:
+    """A line that is not a student's: a batch run `started` (its shard, the students it is
+    to grade) or `finished`; or, first in a merged journal, `merged` (with what was missing
+    when `grader merge --allow-incomplete` wrote it)."""
+
+    mark: MarkKind
+    at: str
+    shard: tuple[int, int] | None = None  # (i, n); None: a batch not sharded
+    students: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+    grader: str = __version__
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["shard"] = list(self.shard) if self.shard else None
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Mark:
+        kind = data.get("mark")
+        if kind not in ("started", "finished", "merged"):
+            raise ValueError(f"unknown mark {kind!r}")
+        shard = data.get("shard")
+        return cls(
+            mark=kind, at=str(data.get("at") or ""),
+            shard=(int(shard[0]), int(shard[1])) if shard else None,
+            students=[str(s) for s in data.get("students") or []],
+            incomplete=[str(s) for s in data.get("incomplete") or []],
+            grader=str(data.get("grader") or ""),
+        )  # fmt: skip
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def file_name(shard: tuple[int, int] | None) -> str:
     return "journal.jsonl" if shard is None else f"journal.shard-{shard[0]}-of-{shard[1]}.jsonl"
 
@@ -187,7 +230,7 @@ class Journal:
         self.path = path
         self._lock = threading.Lock()
 
-    def append(self, record: Record) -> None:
+    def append(self, record: Record | Mark) -> None:
         line = (record.to_json() + "\n").encode()
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,19 +244,30 @@ class Journal:
 
 def read(path: Path) -> list[Record]:
     """The records of one journal file; lines that are not whole records are skipped."""
+    return [line for line in read_lines(path) if isinstance(line, Record)]
+
+
+def read_marks(path: Path) -> list[Mark]:
+    """The marks of one journal file, in the order written (none in a journal written before
+    marks: `grader.classroom.shards` then takes it as complete, as it always did)."""
+    return [line for line in read_lines(path) if isinstance(line, Mark)]
+
+
+def read_lines(path: Path) -> list[Record | Mark]:
+    """Every whole line of one journal file, records and marks, in the order written."""
     try:
         lines = path.read_bytes().splitlines()
     except OSError:
         return []
-    records = []
+    found: list[Record | Mark] = []
     for line in lines:
         try:
             data = json.loads(line)
             if isinstance(data, dict):
-                records.append(Record.from_dict(data))
-        except (ValueError, TypeError, KeyError):
+                found.append(Mark.from_dict(data) if "mark" in data else Record.from_dict(data))
+        except (ValueError, TypeError, KeyError, IndexError):
             continue  # a line torn by a kill, or not ours
-    return records
+    return found
 
 
 def journals(folders: Iterable[Path]) -> list[Path]:

@@ -10,10 +10,13 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from gitlab_server import FakeGitLab
 
 from grader.classroom.scaffold import TEMPLATE, init
 from grader.cli import main
@@ -119,8 +122,21 @@ def test_a_rerun_of_an_unchanged_tree_gives_the_same_verdicts(
     assert main(["verify", str(report), "--rerun"]) == 1
 
 
+def _run_jobs(template: dict[str, Any], jobs: dict[str, tuple[str, ...]], cwd: Path,
+              variables: dict[str, str]) -> None:  # fmt: skip
+    """The template's script lines of `jobs` (each on its CI_NODE_INDEXes), run here; the
+    install line is the one not run: this very grader is already installed."""
+    for job, nodes in jobs.items():
+        lines = [line for line in template[job]["script"] if "docker-k8s-grader" not in line]
+        for node in nodes:
+            env = {**os.environ, **variables, "CI_NODE_INDEX": node}
+            ran = subprocess.run(["bash", "-ec", "\n".join(lines)], cwd=cwd, env=env,
+                                 capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+            assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
 def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
-    tmp_path: Path, engine: object, gitlab: object
+    tmp_path: Path, engine: object, gitlab: FakeGitLab
 ) -> None:
     teacher = ROOT / "templates" / "teacher-batch.gitlab-ci.yml"
     done = _schema_check(teacher)
@@ -128,13 +144,7 @@ def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
     template = yaml.safe_load(teacher.read_text(encoding="utf-8"))
     variables = {**template["variables"], "GRADER_ARGS": "--exercises ex1", "CI_NODE_TOTAL": "2",
                  "PATH": f"{BIN}:{os.environ['PATH']}"}  # fmt: skip
-    for job, nodes in (("grade-shard", ("1", "2")), ("class", ("",))):
-        lines = [line for line in template[job]["script"] if not line.startswith("pip install")]
-        for node in nodes:
-            env = {**os.environ, **variables, "CI_NODE_INDEX": node}
-            ran = subprocess.run(["bash", "-ec", "\n".join(lines)], cwd=tmp_path, env=env,
-                                 capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
-            assert ran.returncode == 0, ran.stdout + ran.stderr
+    _run_jobs(template, {"grade-shard": ("1", "2"), "class": ("",)}, tmp_path, variables)
     assert sorted(p.name for p in (tmp_path / "results").glob("journal*")) == [
         "journal.shard-1-of-2.jsonl", "journal.shard-2-of-2.jsonl"]  # fmt: skip
     gradebook = (tmp_path / "class" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
@@ -142,3 +152,17 @@ def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
     assert gradebook[2].startswith("groupe-b__bpetit,Bruno Petit,5,")
     assert (tmp_path / "class" / "students" / "amartin" / "report.html").is_file()
     assert "Tableau de bord de la classe" in (tmp_path / "class" / "dashboard.html").read_text()
+    # A regrade's class job, given the previous class job's id, downloads its artifacts and
+    # says what changed (nothing here) in changes.html, which the dashboard links.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as packed:
+        for path in (tmp_path / "class").rglob("*"):
+            packed.write(path, path.relative_to(tmp_path).as_posix())
+    gitlab.artifacts["/api/v4/projects/77/jobs/4242/artifacts"] = archive.getvalue()
+    _run_jobs(template, {"class": ("",)}, tmp_path, variables | {
+        "GRADER_PREVIOUS": "4242", "CI_API_V4_URL": f"{gitlab.base}/api/v4",
+        "CI_PROJECT_ID": "77"})  # fmt: skip
+    changes = json.loads((tmp_path / "class" / "changes.json").read_text(encoding="utf-8"))
+    assert (changes["before"], changes["unchanged"], changes["students"]) == (
+        "previous/class", 2, [])  # fmt: skip
+    assert 'href="changes.html"' in (tmp_path / "class" / "dashboard.html").read_text()
