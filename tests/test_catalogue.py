@@ -155,7 +155,9 @@ def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
         expect = _expectations(variant.parent)
         used |= {k for status in expect.values() for k in status.values()}
     assert len(used) > 100
-    missing = [(key, lang) for key in sorted(used) for lang in LANGS if not messages.text(key, lang)]
+    missing = [
+        (key, lang) for key in sorted(used) for lang in LANGS if not messages.text(key, lang)
+    ]
     assert missing == []
 
 

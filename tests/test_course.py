@@ -51,7 +51,9 @@ def test_late_penalty(student: str, submitted: str, periods: int, penalty: float
     found = lateness.assess(student, DEADLINE, _at(submitted), POLICY)
     assert (found.periods, found.penalty) == (periods, penalty)
     assert found.late == bool(periods)
-    assert found.deadline == DEADLINE.isoformat() and found.submitted_at == _at(submitted).isoformat()
+    assert (
+        found.deadline == DEADLINE.isoformat() and found.submitted_at == _at(submitted).isoformat()
+    )
 
 
 def test_an_extension_for_one_exercise_moves_that_deadline_only() -> None:
@@ -125,11 +127,21 @@ def test_the_journal_records_raw_score_lateness_penalty_and_final_score(tmp_path
     book = journal.Journal(tmp_path / "journal.jsonl")
     book.append(record)
     assert journal.read(tmp_path / "journal.jsonl") == [record]
-    old = {"student": "bob", "status": "graded", "points": 15, "max_points": 30, "score": 50,
-           "exercises": {"ex1": {"points": 5, "max_points": 10}}}  # before course.yaml
+    old = {
+        "student": "bob",
+        "status": "graded",
+        "points": 15,
+        "max_points": 30,
+        "score": 50,
+        "exercises": {"ex1": {"points": 5, "max_points": 10}},
+    }  # before course.yaml
     (tmp_path / "journal.jsonl").write_text(json.dumps(old) + "\n")
     bob = journal.read(tmp_path / "journal.jsonl")[0]
-    assert (bob.raw_score, bob.exercises["ex1"].score, bob.exercises["ex1"].lateness) == (50, 50, None)
+    assert (bob.raw_score, bob.exercises["ex1"].score, bob.exercises["ex1"].lateness) == (
+        50,
+        50,
+        None,
+    )
 
 
 def test_gradebook_csv_carries_final_grades_and_the_raw_total(catalogue: Catalogue) -> None:
@@ -218,27 +230,50 @@ def test_a_course_file_loads(tmp_path: Path) -> None:
         ("exercises: []\n", "exercises: expected at least 1 item(s), found none"),
         ("strict: true\n", "the file: missing field 'exercises'"),
         ("exercises: [ex1]\nstrikt: true\n", "the file: unknown field 'strikt'"),
-        ("exercises: [{id: ex1, weight: 0}]\n", "exercises[0].weight: expected a number > 0, found 0"),
-        ("exercises: [{id: ex1, weight: heavy}]\n", 'exercises[0].weight: expected a number, found "heavy"'),
+        (
+            "exercises: [{id: ex1, weight: 0}]\n",
+            "exercises[0].weight: expected a number > 0, found 0",
+        ),
+        (
+            "exercises: [{id: ex1, weight: heavy}]\n",
+            'exercises[0].weight: expected a number, found "heavy"',
+        ),
         ("exercises: [{weight: 2}]\n", "exercises[0]: missing field 'id'"),
-        ("exercises: [{id: ex1, deadline: 2026-12-01T23:59:00}]\n",
-         'exercises[0].deadline: expected an ISO date-time with its offset, e.g. 2026-12-01T23:59:00+01:00, found "2026-12-01T23:59:00"'),
-        ("exercises: [{id: ex1, deadline: '2026-02-31T23:59:00+01:00'}]\n",
-         'exercises[0].deadline: expected a real date-time, found "2026-02-31T23:59:00+01:00"'),
+        (
+            "exercises: [{id: ex1, deadline: 2026-12-01T23:59:00}]\n",
+            'exercises[0].deadline: expected an ISO date-time with its offset, e.g. 2026-12-01T23:59:00+01:00, found "2026-12-01T23:59:00"',
+        ),
+        (
+            "exercises: [{id: ex1, deadline: '2026-02-31T23:59:00+01:00'}]\n",
+            'exercises[0].deadline: expected a real date-time, found "2026-02-31T23:59:00+01:00"',
+        ),
         ("exercises: [ex1, ex1]\n", "exercises: 'ex1' is listed twice"),
         ("exercises: [ex1]\npacks: [nowhere]\n", "packs[0]: expected a folder"),
-        ("exercises: [ex1]\nlate: {penalty: {per: week, percent: 10}}\n",
-         "late.penalty.per: expected one of 'day', 'hour', found \"week\""),
-        ("exercises: [ex1]\nlate: {penalty: {per: day}}\n", "late.penalty: missing field 'percent'"),
-        ("exercises: [ex1]\nlate: {grace: 15 minutes}\n",
-         'late.grace: expected a duration like 15m, 2h or 1d12h, found "15 minutes"'),
+        (
+            "exercises: [ex1]\nlate: {penalty: {per: week, percent: 10}}\n",
+            "late.penalty.per: expected one of 'day', 'hour', found \"week\"",
+        ),
+        (
+            "exercises: [ex1]\nlate: {penalty: {per: day}}\n",
+            "late.penalty: missing field 'percent'",
+        ),
+        (
+            "exercises: [ex1]\nlate: {grace: 15 minutes}\n",
+            'late.grace: expected a duration like 15m, 2h or 1d12h, found "15 minutes"',
+        ),
         ("exercises: [ex1]\nlate: {cap: 150}\n", "late.cap: expected a number <= 100, found 150"),
-        ("exercises: [ex1]\nlate: {extensions: {etu01: soon}}\n",
-         'late.extensions.etu01: expected a duration like 2d or 36h, a date-time with its offset, or per exercise id one of those ({ex2: 2d}), found "soon"'),
-        ("exercises: [ex1]\nlate: {extensions: {etu01: {ex1: soon}}}\n",
-         'late.extensions.etu01: expected a duration like 2d or 36h, a date-time with its offset, or per exercise id one of those ({ex2: 2d}), found a mapping'),
-        ("exercises: [ex1]\nlate: {extensions: {etu01: {ex9: 2d}}}\n",
-         "late.extensions.etu01.ex9: 'ex9' is not an exercise of the course"),
+        (
+            "exercises: [ex1]\nlate: {extensions: {etu01: soon}}\n",
+            'late.extensions.etu01: expected a duration like 2d or 36h, a date-time with its offset, or per exercise id one of those ({ex2: 2d}), found "soon"',
+        ),
+        (
+            "exercises: [ex1]\nlate: {extensions: {etu01: {ex1: soon}}}\n",
+            "late.extensions.etu01: expected a duration like 2d or 36h, a date-time with its offset, or per exercise id one of those ({ex2: 2d}), found a mapping",
+        ),
+        (
+            "exercises: [ex1]\nlate: {extensions: {etu01: {ex9: 2d}}}\n",
+            "late.extensions.etu01.ex9: 'ex9' is not an exercise of the course",
+        ),
         ("exercises: [ex1\n", "line 2: not valid YAML"),
     ],
 )

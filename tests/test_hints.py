@@ -46,5 +46,7 @@ def test_the_interface_texts_are_in_the_one_catalogue_in_both_languages() -> Non
         french, english = texts(group, "fr"), texts(group, "en")
         assert french and french.keys() == english.keys(), group
         assert all(french.values()) and all(english.values()), group
-    assert texts("report", "en")["passed"] == "passed" and texts("report", "fr")["passed"] == "réussi"
+    assert (
+        texts("report", "en")["passed"] == "passed" and texts("report", "fr")["passed"] == "réussi"
+    )
     assert "{path}" in texts("cli", "fr")["written"]

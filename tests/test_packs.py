@@ -30,7 +30,12 @@ def test_a_pack_adds_its_exercises_after_ours_and_says_where_they_come_from(
     assert catalogue.ids()[-1] == "tp1" and catalogue.get("tp1").origin == "tp"
     assert catalogue.get("ex1").origin == BUILT_IN
     status, out = run("list", "--pack", str(tmp_path / "tp"))
-    assert status == 0 and "tp1" in out and "Un Deployment nginx" in out and out.rstrip().endswith("tp")
+    assert (
+        status == 0
+        and "tp1" in out
+        and "Un Deployment nginx" in out
+        and out.rstrip().endswith("tp")
+    )
 
 
 def test_a_clashing_id_is_namespaced_and_keeps_its_own_messages(tmp_path: Path) -> None:

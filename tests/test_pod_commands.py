@@ -38,7 +38,10 @@ def test_a_long_sleep_is_told_with_its_seconds_and_a_short_one_is_not() -> None:
     )
     assert pod_commands.endless({"command": ["sleep", "20"]}, longer_than=60) is None
     assert pod_commands.endless({"image": "busybox:1.36"}, longer_than=60) is None
-    assert pod_commands.endless(shell("while true; do [ -f /x ] && break; done"), longer_than=60) is None
+    assert (
+        pod_commands.endless(shell("while true; do [ -f /x ] && break; done"), longer_than=60)
+        is None
+    )
 
 
 def test_the_files_written_follow_redirections_tee_cp_wget_and_cd() -> None:
@@ -61,7 +64,7 @@ def test_args_after_a_bare_shell_and_variables_of_the_manifest_are_read() -> Non
 def test_what_cannot_be_followed_makes_the_reading_incomplete() -> None:
     unresolved = shell("echo x > /work/$SITE/index.html")
     assert pod_commands.written_files(unresolved) == pod_commands.Writes([], complete=False)
-    unknown = shell("python3 -c 'open(\"/work/index.html\", \"w\").write(\"x\")'")
+    unknown = shell('python3 -c \'open("/work/index.html", "w").write("x")\'')
     assert not pod_commands.written_files(unknown).complete
     assert not pod_commands.written_files({"image": "busybox"}).complete
 
@@ -94,8 +97,20 @@ def test_an_http_answer_read_back_from_a_port_forward() -> None:
     assert parse("u", b"SSH-2.0-OpenSSH").status is None
 
 
-PIECES = [*"ab /.$>|&;()'\"\\\n\t-=*{}", "echo ", "sleep ", "tee ", "cp ", "cd ", "wget -O ",
-          "git clone ", "while true; do ", "done", "inf", "1h"]
+PIECES = [
+    *"ab /.$>|&;()'\"\\\n\t-=*{}",
+    "echo ",
+    "sleep ",
+    "tee ",
+    "cp ",
+    "cd ",
+    "wget -O ",
+    "git clone ",
+    "while true; do ",
+    "done",
+    "inf",
+    "1h",
+]
 SHELLISH = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
 WORDS = st.lists(st.one_of(st.text(max_size=8), st.integers(), st.none()), max_size=5)
 

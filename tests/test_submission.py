@@ -60,4 +60,3 @@ def test_files_keep_their_permission_bits_but_never_setuid(tmp_path: Path) -> No
     modes = {name: stat.S_IMODE((copy / name).stat().st_mode) for name in
              ("entrypoint.sh", "index.html", "tool", "link.sh")}  # fmt: skip
     assert modes == {"entrypoint.sh": 0o755, "index.html": 0o644, "tool": 0o755, "link.sh": 0o755}
-

@@ -164,7 +164,8 @@ def test_the_init_container_ends(inits: list[dict[str, Any]], exercise: Exercise
         found = pod_commands.endless(container, longer_than=limit)
         name = container.get("name", "?")
         assert found is None or found.seconds is not None, hint(
-            "ex18.endless", container=name, what=found.what if found else "")
+            "ex18.endless", container=name, what=found.what if found else ""
+        )
         assert found is None, hint("ex18.long_sleep", container=name, what=found.what if found
                                    else "", seconds=limit)  # fmt: skip
 

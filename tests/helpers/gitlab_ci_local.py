@@ -146,7 +146,9 @@ def run(folder: Path, *jobs: str, variables: dict[str, str], preloaded: Path | N
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     done = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)  # fmt: skip
-    (folder / ".gitlab-ci-local" / "run.log").write_text(done.stdout + done.stderr, encoding="utf-8")
+    (folder / ".gitlab-ci-local" / "run.log").write_text(
+        done.stdout + done.stderr, encoding="utf-8"
+    )
     return Pipeline(done.returncode, done.stdout + done.stderr, folder)
 
 

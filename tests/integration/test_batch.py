@@ -205,9 +205,9 @@ def test_shards_graded_apart_then_merged(engine: object, tmp_path: Path) -> None
         assert status == 0, text
     first = journal.read(out / "journal.shard-1-of-2.jsonl")
     second = journal.read(out / "journal.shard-2-of-2.jsonl")
-    assert [r.student for r in first] == ["etu01", "etu03"] and [
-        r.student for r in second
-    ] == ["etu02"]
+    assert [r.student for r in first] == ["etu01", "etu03"] and [r.student for r in second] == [
+        "etu02"
+    ]
     status, text = run("merge", str(out), "--out", str(tmp_path / "class"))
     assert status == 0 and "3 students merged" in text
     book = gradebook(tmp_path / "class")

@@ -205,8 +205,9 @@ def test_the_submitter_identity_cannot_act_beyond_its_namespace(
         applied = apply(cluster, folder, namespace=namespace, run_id="test")
         refused = applied.dry_run if not applied.dry_run.ok else applied.apply
         assert not applied.ok, f"{case.name} was accepted"
-        assert refused is not None and ("forbidden" in refused.output.lower()
-                                        or "invalid" in refused.output.lower()), refused.output
+        assert refused is not None and (
+            "forbidden" in refused.output.lower() or "invalid" in refused.output.lower()
+        ), refused.output
     assert cluster_objects(cluster) == before
 
 
@@ -256,9 +257,7 @@ def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 60) -> None:
     assert graders_namespaces(cluster) == []
 
 
-def test_grader_clean_deletes_every_namespace_a_run_left(
-    cluster: Cluster, tmp_path: Path
-) -> None:
+def test_grader_clean_deletes_every_namespace_a_run_left(cluster: Cluster, tmp_path: Path) -> None:
     from grader.k8s.cluster import grading_namespace
 
     made = cluster.kubectl("apply", "-f", "-", stdin=grading_namespace("grader-left-x", "x"))
@@ -402,18 +401,22 @@ def test_live_grades_what_the_student_deployed_read_only(
         assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
         assert result.checks, result.id
     assert {c.name for r in report.exercises for c in r.checks} == {
-        "test_pod_is_running_and_ready_live", "test_replicas_become_ready_live"}
+        "test_pod_is_running_and_ready_live",
+        "test_replicas_become_ready_live",
+    }
     after = (_version_of(kubeconfig, "pod/mynginx"), _version_of(kubeconfig, "deployment/web"))
     assert after == before
 
 
-
 def test_grader_clean_with_a_students_rights_removes_only_what_gradings_labelled_there(
-    student_space: tuple[str, Path]
+    student_space: tuple[str, Path],
 ) -> None:
     space, kubeconfig = student_space
-    left = {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": "left-by-a-crash", "labels": {LABEL_MANAGED: "true"}}}
+    left = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "left-by-a-crash", "labels": {LABEL_MANAGED: "true"}},
+    }
     mine = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mes-notes"}}
     for body in (left, mine):
         _as_student(kubeconfig, "apply", "-f", "-", stdin=json.dumps(body))
@@ -427,6 +430,7 @@ def test_grader_clean_with_a_students_rights_removes_only_what_gradings_labelled
         time.sleep(1)
     remaining = set(_as_student(kubeconfig, "get", "configmaps", "-o", "name").split())
     assert remaining - {"configmap/kube-root-ca.crt"} == {"configmap/mes-notes"}
+
 
 # --- the cluster itself (last: it is stopped and started again) ------------------------------
 

@@ -30,8 +30,12 @@ def _variants() -> list[object]:
     """Every variant but those only a cluster reveals (`live: true`: tests/integration/
     test_cluster.py grades them on one)."""
     return [
-        pytest.param(folder.parent.name, folder, id=f"{folder.parent.name}-{folder.name}",
-                     marks=_marks(folder.parent.name))
+        pytest.param(
+            folder.parent.name,
+            folder,
+            id=f"{folder.parent.name}-{folder.name}",
+            marks=_marks(folder.parent.name),
+        )
         for folder in sorted(SUBMISSIONS.glob("*/*"))
         if (folder / "expect.yaml").is_file()
         and not (yaml.safe_load((folder / "expect.yaml").read_text(encoding="utf-8")) or {}).get(
