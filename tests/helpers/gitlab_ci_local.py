@@ -121,7 +121,7 @@ class Pipeline:
     folder: Path
 
     def status(self, job: str) -> str:
-        found = re.findall(rf"^ (PASS|WARN|FAIL) +{re.escape(job)}\b", self.log, re.M)
+        found = re.findall(rf"^ (PASS|WARN|FAIL) +{re.escape(job)}(?=\s|$)", self.log, re.M)
         return found[-1] if found else "absent"
 
     def artifacts(self, job: str) -> Path:
