@@ -17,10 +17,15 @@ def nothing_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     engine = request.getfixturevalue("engine")
+    before = set(_managed(engine))  # another run's objects on a shared engine are not this test's
     yield
-    selector = {"label": [LABEL_MANAGED]}
-    left = [c.name for c in engine.containers.list(all=True, filters=selector)]
-    left += [n.name for n in engine.networks.list(filters=selector)]
-    left += [v.name for v in engine.volumes.list(filters=selector)]
-    left += grader_images(engine)
+    left = [name for name in _managed(engine) if name not in before]
     assert left == [], f"the grader left these behind: {left}"
+
+
+def _managed(engine: object) -> list[str]:
+    selector = {"label": [LABEL_MANAGED]}
+    found = [c.name for c in engine.containers.list(all=True, filters=selector)]  # type: ignore[attr-defined]
+    found += [n.name for n in engine.networks.list(filters=selector)]  # type: ignore[attr-defined]
+    found += [v.name for v in engine.volumes.list(filters=selector)]  # type: ignore[attr-defined]
+    return found + grader_images(engine)  # type: ignore[arg-type]
