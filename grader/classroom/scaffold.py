@@ -4,9 +4,11 @@ statement (`ENONCE.md`) and a note (`A-FAIRE.txt`), neither ever an answer nor w
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
+from grader import __version__
 from grader.grading.started import scaffold
 from grader.model.catalogue import Catalogue
 from grader.paths import templates_dir
@@ -34,7 +36,7 @@ def init(target: Path, catalogue: Catalogue, *, ids: list[str] | None = None) ->
         done.append(f"wrote {relative}")
 
     write(".gitlab-ci.yml", CI_FILE)
-    write(TEMPLATE, (templates_dir() / "student.gitlab-ci.yml").read_text(encoding="utf-8"))
+    write(TEMPLATE, student_template())
     lines = ["# Mes exercices Docker et Kubernetes", ""]
     for exercise in [catalogue.get(i) for i in ids] if ids is not None else list(catalogue):
         folder = exercise.submission
@@ -51,3 +53,10 @@ def copy_solutions(target: Path, catalogue: Catalogue) -> None:
         if "files" in exercise.modes:
             shutil.copytree(exercise.folder / "solution", target / exercise.submission,
                             dirs_exist_ok=True)  # fmt: skip
+
+
+def student_template() -> str:
+    """The student template, pinned to this grader's version (the job installs the grader that
+    scaffolded the repository; `__version__` is the one place a version is written)."""
+    text = (templates_dir() / "student.gitlab-ci.yml").read_text(encoding="utf-8")
+    return re.sub(r'(?m)^(  GRADER_VERSION: )"[^"]*"', rf'\g<1>"{__version__}"', text, count=1)
