@@ -68,6 +68,7 @@ from grader.grading.http import HttpResponse, published_url
 from grader.grading.session import GradingSession
 from grader.grading.submission import Submission
 from grader.k8s import kube, pod_commands, port_forward
+from grader.k8s.apply_plan import grader_limit
 from grader.k8s.cluster import Applied, Cluster, deployment_verdict, job_verdict, pod_verdict
 from grader.k8s.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
 from grader.k8s.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION
@@ -98,7 +99,8 @@ __all__ = [
     "advice_hint", "also_live", "assert_present", "assert_stack_allowed", "assert_stack_started",
     "base_images", "build_hint", "checks", "compose", "containers", "declared",
     "deployment_verdict",
-    "engine_host", "find_dockerfile", "hint", "image_files", "image_tag", "init_containers",
+    "engine_host", "find_dockerfile", "grader_limit", "hint", "image_files", "image_tag",
+    "init_containers",
     "instructions", "job_verdict", "kube", "label_selector", "mapping", "pod_commands",
     "pod_templates", "pod_verdict", "port_forward", "publish", "published_ports",
     "published_url", "references", "registry", "replay",

@@ -555,3 +555,21 @@ def test_a_crash_renders_its_log_lines_or_says_there_are_none_in_the_student_s_l
     assert "code de sortie 1 (Error)" in fr and "\npanic: no config\n" in fr and "{" not in fr
     assert "(no log lines available)" in MESSAGES.render(without, "en")
     assert "(aucune ligne de journal disponible)" in MESSAGES.render(without, "fr")
+
+
+GRADER_QUOTA = QUOTA.replace("compute-quota", "grader-quota")
+
+
+def test_a_quota_held_by_a_deleted_pod_still_terminating_is_no_outcome_yet() -> None:
+    """Its replacement is refused until the deleted pod is gone: waiting helps."""
+    events = [replica_set_event("FailedCreate", GRADER_QUOTA, "2026-11-23T12:00:05Z")]
+    going = healthy()
+    going.metadata.deletion_timestamp = "2026-11-23T12:00:04Z"
+    assert not is_hopeless([going, healthy("web-2")], events)
+    assert is_hopeless([healthy("web-2")], events)
+
+
+def test_a_refusal_by_the_graders_own_quota_says_it_is_the_graders_rule() -> None:
+    events = [replica_set_event("FailedCreate", GRADER_QUOTA, "2026-11-23T12:00:05Z")]
+    params = expect(diagnose_pods([], events), "k8s_grader_limit")
+    assert params["error"] == GRADER_QUOTA

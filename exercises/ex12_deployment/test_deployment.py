@@ -112,7 +112,10 @@ def test_a_deleted_pod_is_replaced(
     pods = live_cluster.kubectl("get", "pods", "-n", deployed.namespace, "-l", selector,
                                 "-o", "name")  # fmt: skip
     victim = pods.output.split()[0] if pods.ok and pods.output.split() else "?"
-    live_cluster.kubectl("delete", victim, "-n", deployed.namespace, "--wait=false")
+    # A short grace period: nginx stops at once on SIGTERM, and a pod that lingers Terminating
+    # would hold the namespace's quota and keep its replacement waiting.
+    live_cluster.kubectl("delete", victim, "-n", deployed.namespace, "--grace-period=1",
+                         "--wait=false")  # fmt: skip
     expected = exercise.params["replicas"]
     ready, status, why = watch(expected)
     assert ready, why or hint("ex12.not_healed", pod=victim, expected=expected,

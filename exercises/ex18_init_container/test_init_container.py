@@ -25,6 +25,7 @@ from grader.authoring import (
     hint,
     init_containers,
     kube,
+    label_selector,
     mapping,
     pod_commands,
     pod_verdict,
@@ -51,17 +52,33 @@ def _mounts(container: dict[str, Any]) -> str:
                      for m in pod_commands.mounts(container)) or "—"  # fmt: skip
 
 
+def _template(owner: Manifest) -> dict[str, Any]:
+    """The pod's spec as a template: a Pod's own, or its Deployment's pod template."""
+    if owner.kind == "Pod":
+        return {"spec": owner.spec}
+    return {"spec": mapping(mapping(owner.spec.get("template")).get("spec"))}
+
+
+def _answer(manifests: Manifests) -> Manifest | None:
+    """The Pod that runs nginx — or, failing one, a Deployment whose pod template does: the same
+    pod, reached by `kubectl port-forward deploy/…` (good practice lost, not the objective)."""
+    for found in [*manifests.of_kind("Pod"), *manifests.of_kind("Deployment")]:
+        if _nginx(_template(found)) is not None:
+            return found
+    return None
+
+
 @pytest.fixture(scope="module")
 def pod(valid_manifests: Manifests) -> Manifest:
-    for found in valid_manifests.of_kind("Pod"):
-        if _nginx({"spec": found.spec}) is not None:
-            return found
-    raise NotAttempted(hint("ex18.no_pod", found=", ".join(map(str, valid_manifests)) or "—"))
+    found = _answer(valid_manifests)
+    if found is None:
+        raise NotAttempted(hint("ex18.no_pod", found=", ".join(map(str, valid_manifests)) or "—"))
+    return found
 
 
 @pytest.fixture(scope="module")
 def template(pod: Manifest) -> dict[str, Any]:
-    return {"spec": pod.spec}
+    return _template(pod)
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +150,17 @@ test_manifests_match_the_kubernetes_schemas = authoring.test_manifests_match_the
 def test_a_pod_runs_nginx(valid_manifests: Manifests) -> None:
     """Un Pod fait tourner nginx
     en: A Pod runs nginx"""
-    pods = [p for p in valid_manifests.of_kind("Pod") if _nginx({"spec": p.spec}) is not None]
-    assert pods, hint("ex18.no_pod", found=", ".join(map(str, valid_manifests)) or "—")
+    found = _answer(valid_manifests)
+    assert found, hint("ex18.no_pod", found=", ".join(map(str, valid_manifests)) or "—")
+
+
+@pytest.mark.practice
+@pytest.mark.points(1)
+def test_the_pod_is_a_bare_pod(valid_manifests: Manifests) -> None:
+    """Le Pod est écrit comme un Pod, comme demandé (pas un Deployment)
+    en: The pod is written as a Pod, as asked (not a Deployment)"""
+    found = _answer(valid_manifests)
+    assert found is None or found.kind == "Pod", hint("ex18.deployment_not_pod", object=str(found))
 
 
 @pytest.mark.points(2)
@@ -243,6 +269,15 @@ def _said(state: Any) -> str:
     return f"{done.reason or 'Terminated'}, exit {done.exit_code}" if done else "?"
 
 
+def _first(pods: list[Any]) -> Any | None:
+    """The pod `kubectl port-forward deploy/…` would pick: a running one first, the oldest."""
+    live = [p for p in pods if p.metadata.deletion_timestamp is None]
+    ranked = sorted(
+        live, key=lambda p: (p.status.phase != "Running", p.metadata.creation_timestamp)
+    )
+    return ranked[0] if ranked else None
+
+
 @pytest.fixture(scope="module")
 def started(
     deployed: Applied, pod: Manifest, template: dict[str, Any], namespace_view: NamespaceView,
@@ -252,9 +287,20 @@ def started(
     the grader's own cluster, whose pods reach no network, an init container that fails while
     downloading its page is not judged here."""
     view = namespace_view
-    last = wait_until(lambda: view.core.read_namespaced_pod(pod.name, deployed.namespace),
-                      lambda p: pod_verdict(p)[0] or view.hopeless(name=pod.name),
-                      seconds=exercise.params["ready_seconds"])  # fmt: skip
+    if pod.kind == "Pod":
+        last = wait_until(lambda: view.core.read_namespaced_pod(pod.name, deployed.namespace),
+                          lambda p: pod_verdict(p)[0] or view.hopeless(name=pod.name),
+                          seconds=exercise.params["ready_seconds"])  # fmt: skip
+    else:  # a Deployment's pod, as `kubectl port-forward deploy/…` picks one
+        selector = label_selector(mapping(pod.spec.get("selector")).get("matchLabels"))
+        last = wait_until(lambda: _first(view.pods(selector=selector)),
+                          lambda p: (p is not None and pod_verdict(p)[0])
+                          or view.hopeless(selector=selector),
+                          seconds=exercise.params["ready_seconds"])  # fmt: skip
+        if last is None:
+            raise AssertionError(
+                view.why(selector=selector) or hint("ex18.no_deployment_pod", object=str(pod))
+            )
     stuck = _init_state(last)
     failed = stuck is not None and stuck[1] is not None and stuck[1].running is None
     if not failed or not live_cluster.own_node:

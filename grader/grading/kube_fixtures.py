@@ -14,7 +14,7 @@ from grader.containers import images
 from grader.grading import policy
 from grader.grading.session import GradingSession
 from grader.grading.submission import Submission
-from grader.k8s import kube, kube_live
+from grader.k8s import apply_plan, kube, kube_live
 from grader.k8s.cluster import (
     Applied,
     Cluster,
@@ -137,16 +137,20 @@ def applied(
         yield Applied(kube_live.namespace_of(live_cluster), ok, ok, own_namespace=False)
         return
     request.getfixturevalue("pod_images")
+    namespace = live_cluster.namespace or grading.resource_name(exercise)
+    prepared = apply_plan.plan(valid_manifests, namespace=namespace,
+                               served=apply_plan.discovery(live_cluster.kubectl))  # fmt: skip
+    for note in prepared.notes:
+        grading.note(exercise, note)
     if live_cluster.namespace is not None:
         made = apply_in_namespace(
-            live_cluster, [m.body for m in valid_manifests.objects],
-            namespace=live_cluster.namespace, run_id=grading.run_id,
+            live_cluster, prepared.bodies, namespace=namespace, run_id=grading.run_id,
             workdir=grading.workdir / f"{exercise.id}-applied",
         )  # fmt: skip
     else:
         submission: Submission = request.getfixturevalue("submission")
-        made = apply(live_cluster, submission.folder, namespace=grading.resource_name(exercise),
-                     run_id=grading.run_id)  # fmt: skip
+        made = apply(live_cluster, submission.folder, namespace=namespace, run_id=grading.run_id,
+                     bodies=prepared.bodies if prepared.changed else None)  # fmt: skip
     try:
         if made.clashes:
             raise NotAttempted(hint("common.k8s_namespace_clash", namespace=made.namespace,
@@ -160,7 +164,10 @@ def applied(
 def deployed(applied: Applied) -> Applied:
     if not applied.ok:
         failed = applied.apply if applied.dry_run.ok and applied.apply else applied.dry_run
-        raise NotAttempted(hint("common.k8s_apply_failed", error=failed.output.strip()[-600:]))
+        raise NotAttempted(
+            apply_plan.grader_limit(failed.output)
+            or hint("common.k8s_apply_failed", error=failed.output.strip()[-600:])
+        )
     return applied
 
 

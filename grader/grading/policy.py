@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.containers import compose
+from grader.k8s.apply_plan import MAPPED_KINDS
 from grader.k8s.manifests import Manifests, containers, mapping, pod_templates, sequence
 from grader.model.hints import Hint, declared, hint
 
@@ -73,7 +74,8 @@ def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
 # every other student (a ClusterRoleBinding giving cluster-admin to every service account, a
 # PersistentVolume on the node's /etc, a webhook refusing every CREATE…). Never applied; an
 # exercise whose statement asks for one (ex15: a Namespace) lists it in `params.cluster_kinds`
-# (and is graded statically only).
+# (and is graded statically only). A Namespace is never applied either, but is no refusal: its
+# objects are applied in the grading namespace instead (grader.k8s.apply_plan, with a note).
 CLUSTER_SCOPED = frozenset({
     "APIService", "CertificateSigningRequest", "ClusterIssuer", "ClusterRole",
     "ClusterRoleBinding", "CSIDriver", "CSINode", "CustomResourceDefinition", "FlowSchema",
@@ -90,7 +92,7 @@ def manifest_violations(
     """Everything in Kubernetes manifests that the grader refuses to apply."""
     found: list[Violation] = []
     for manifest in manifests:
-        if manifest.kind in CLUSTER_SCOPED and manifest.kind not in allowed_kinds:
+        if manifest.kind in CLUSTER_SCOPED - MAPPED_KINDS and manifest.kind not in allowed_kinds:
             found.append(Violation(str(manifest), "cluster_scoped", manifest.kind))
         if manifest.kind == "Service" and sequence(manifest.spec.get("externalIPs")):
             ips = ", ".join(map(str, sequence(manifest.spec.get("externalIPs"))))

@@ -200,16 +200,21 @@ def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
 SUBMITTER = "grader-submitter"
 # What one submission may use, so that none can starve the node (pods, CPU, memory, storage,
 # Services, NodePorts); the limits give every container requests and limits by default, which
-# a quota on CPU and memory needs. Generous for the course's exercises (5 replicas of nginx).
+# a quota on CPU and memory needs. Generous for the course's exercises and what students
+# ordinarily write beside them (5 replicas of nginx asking 512Mi each, a PVC of a few Gi, a
+# Service of `type: LoadBalancer`: without a cloud provider a NodePort, its node ports counted
+# in `services.nodeports`). A refusal by these is said to be the grader's rule
+# (`apply_plan.limit_hint`). requests.cpu stays at the grader's node's two CPUs.
 GRADING_QUOTA = {
-    "pods": "20", "requests.cpu": "2", "requests.memory": "2Gi", "limits.cpu": "8",
-    "limits.memory": "6Gi", "requests.storage": "2Gi", "persistentvolumeclaims": "4",
-    "services": "10", "services.nodeports": "2", "services.loadbalancers": "0",
+    "pods": "20", "requests.cpu": "2", "requests.memory": "4Gi", "limits.cpu": "16",
+    "limits.memory": "12Gi", "requests.storage": "40Gi", "persistentvolumeclaims": "4",
+    "services": "10", "services.nodeports": "4", "services.loadbalancers": "2",
     "configmaps": "20", "secrets": "20", "replicationcontrollers": "4",
     "count/jobs.batch": "6", "count/cronjobs.batch": "2", "count/deployments.apps": "8",
 }  # fmt: skip
+PVC_MAX = "20Gi"  # a PVC stays Pending here (no provisioner): its size takes nothing
 CONTAINER_DEFAULTS = {
-    "default": {"cpu": "500m", "memory": "256Mi"},
+    "default": {"cpu": "500m", "memory": "512Mi"},
     "defaultRequest": {"cpu": "50m", "memory": "32Mi"},
     "max": {"cpu": "2", "memory": "2Gi"},
 }
@@ -238,7 +243,7 @@ def grading_namespace(name: str, run_id: str) -> str:
          "spec": {"hard": GRADING_QUOTA}},
         {"apiVersion": "v1", "kind": "LimitRange", "metadata": meta("grader-limits"),
          "spec": {"limits": [{"type": "Container", **CONTAINER_DEFAULTS},
-                             {"type": "PersistentVolumeClaim", "max": {"storage": "1Gi"}}]}},
+                             {"type": "PersistentVolumeClaim", "max": {"storage": PVC_MAX}}]}},
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(SUBMITTER),
          "automountServiceAccountToken": False},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
@@ -266,18 +271,24 @@ class Applied:
         return self.dry_run.ok and self.apply is not None and self.apply.ok
 
 
-def apply(cluster: Cluster, folder: Path, *, namespace: str, run_id: str) -> Applied:
+def apply(
+    cluster: Cluster, folder: Path, *, namespace: str, run_id: str,
+    bodies: list[dict[str, Any]] | None = None,
+) -> Applied:  # fmt: skip
     """Create the submission's namespace (quota, limits, submitter), dry-run the manifests
-    server-side, then apply them — both as the submitter, never with the grader's rights."""
+    server-side, then apply them — both as the submitter, never with the grader's rights.
+    The folder as it is, or `bodies` when the grader prepared them (`apply_plan`)."""
     made = cluster.kubectl("apply", "-f", "-", stdin=grading_namespace(namespace, run_id))
     if not made.ok:
         return Applied(namespace, KubectlResult(False, made.output), None)
-    args = ("apply", "--namespace", namespace, "--recursive", "-f", str(folder))
+    source = ("-f", str(folder)) if bodies is None else ("-f", "-")
+    stdin = None if bodies is None else as_list(bodies)
+    args = ("apply", "--namespace", namespace, "--recursive", *source)
     who = submitter(namespace)
-    dry_run = cluster.kubectl(*args, "--dry-run=server", as_user=who)
+    dry_run = cluster.kubectl(*args, "--dry-run=server", as_user=who, stdin=stdin)
     if not dry_run.ok:
         return Applied(namespace, dry_run, None)
-    return Applied(namespace, dry_run, cluster.kubectl(*args, as_user=who))
+    return Applied(namespace, dry_run, cluster.kubectl(*args, as_user=who, stdin=stdin))
 
 
 def delete_namespace(cluster: Cluster, namespace: str) -> None:

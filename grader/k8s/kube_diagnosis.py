@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from grader.k8s.apply_plan import grader_limit
 from grader.k8s.manifests import label_selector
 from grader.model.hints import Hint, hint
 
@@ -341,8 +342,10 @@ def diagnose_replica_failures(events: list[Any]) -> Hint | None:
         return None
     event = _in_order(failures)[-1]
     source = event.involved_object
-    return hint("common.k8s_failed_create", object=f"{source.kind}/{source.name}",
-                error=_short(event.message or "FailedCreate"))  # fmt: skip
+    return grader_limit(event.message or "") or hint(
+        "common.k8s_failed_create", object=f"{source.kind}/{source.name}",
+        error=_short(event.message or "FailedCreate"),
+    )  # fmt: skip
 
 
 def _failed_runs(pod: Any) -> list[tuple[Any, Any]]:
@@ -446,11 +449,17 @@ def _pod_hopeless(pod: Any, events: list[Any]) -> bool:
     )
 
 
-def _refused_for_good(event: Any) -> bool:
-    """Quota or admission refusals stay; a service account not created yet does not."""
+def _refused_for_good(event: Any, *, terminating: bool) -> bool:
+    """Quota or admission refusals stay; a service account not created yet does not, nor a
+    quota still held by a pod that is going (a deleted pod counts until it is gone)."""
     message = (event.message or "").lower()
     transient = "service account" in message or "serviceaccount" in message
-    return "exceeded quota" in message or ("forbidden" in message and not transient)
+    quota = "exceeded quota" in message and not terminating
+    return quota or ("forbidden" in message and "exceeded quota" not in message and not transient)
+
+
+def _terminating(pod: Any) -> bool:
+    return getattr(getattr(pod, "metadata", None), "deletion_timestamp", None) is not None
 
 
 def is_hopeless(pods: list[Any], events: list[Any], *, job: Any | None = None) -> bool:
@@ -459,7 +468,10 @@ def is_hopeless(pods: list[Any], events: list[Any], *, job: Any | None = None) -
     refuses to create, a Job given up."""
     return (
         any(_pod_hopeless(p, events) for p in pods if not _settled(p))
-        or any(_refused_for_good(e) for e in _failed_creates(events))
+        or any(
+            _refused_for_good(e, terminating=any(map(_terminating, pods)))
+            for e in _failed_creates(events)
+        )
         or any(e.reason in JOB_GIVEN_UP for e in events)
         or (job is not None and _job_failed_condition(job) is not None)
     )
