@@ -1,23 +1,19 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from classes import make_student
-from gitlab_server import FakeGitLab, serving
 
 from grader.containers.engine import EngineUnavailable, connect
 from grader.model.catalogue import Catalogue
+from tests.helpers.classes import make_student
+from tests.helpers.gitlab_server import FakeGitLab, serving
 
 # The grader's markers (points, practice, live…), which the shared checks carry; the plugin is
 # inert without --grader-run, and it is no longer loaded into every pytest of the environment.
 pytest_plugins = ["grader.grading.plugin"]
-
-ROOT = Path(__file__).resolve().parent.parent
-SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -40,16 +36,6 @@ def engine():  # type: ignore[no-untyped-def]
         if os.environ.get("GRADER_REQUIRE_DOCKER") == "1":
             pytest.fail(f"GRADER_REQUIRE_DOCKER=1 but no Docker engine answers: {error}")
         pytest.skip(f"no Docker engine reachable ({error}); run `bash scripts/setup.sh` first")
-
-
-def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:
-    """A student repository under tmp_path holding each `folder name → source` given."""
-    repo = tmp_path / "repo"
-    repo.mkdir(parents=True, exist_ok=True)
-    for name, source in folders.items():
-        shutil.copytree(source, repo / name, symlinks=True,
-                        ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
-    return repo
 
 
 def _bare(tmp_path: Path, name: str, work: dict[str, str | None]) -> Path:

@@ -8,7 +8,7 @@ import pytest
 
 import grader.authoring
 from grader.model.catalogue import import_refusals
-from tests.conftest import ROOT
+from tests.helpers.repos import ROOT
 
 MODULES = sorted((ROOT / "exercises").glob("*/*.py"))
 

@@ -16,7 +16,7 @@ import grader.authoring
 from grader.containers.dockerfile import TRANSLATED
 from grader.model.catalogue import Catalogue, Exercise
 from grader.model.hints import LANGS
-from tests.conftest import ROOT, SUBMISSIONS
+from tests.helpers.repos import ROOT, SUBMISSIONS
 
 CATALOGUE = Catalogue.load()
 HINT_KEY = re.compile(r"""hint\(\s*f?["']([a-z0-9_]+\.[A-Za-z0-9_]+)["']""")

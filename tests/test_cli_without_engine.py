@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.cli import main
-from tests.conftest import ROOT
+from tests.helpers.repos import ROOT
 
 SAMPLE = ROOT / "fixtures" / "sample"
 

@@ -7,27 +7,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from grader.model.results import CheckResult, ExerciseResult, Report
 from grader.reports.report import render
-
-SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
-
-
-def assert_gitlab_format(issues: Any) -> None:
-    assert isinstance(issues, list)
-    for issue in issues:
-        assert {"description", "check_name", "fingerprint", "severity", "location"} <= set(issue)
-        assert all(isinstance(issue[k], str) and issue[k] for k in
-                   ("description", "check_name", "fingerprint"))  # fmt: skip
-        assert issue["severity"] in SEVERITIES
-        path = issue["location"]["path"]
-        assert isinstance(path, str) and path and not path.startswith(("/", "./"))
-        begin = issue["location"]["lines"]["begin"]
-        assert isinstance(begin, int) and begin >= 1
-    fingerprints = [i["fingerprint"] for i in issues]
-    assert len(fingerprints) == len(set(fingerprints)), "GitLab shows one issue per fingerprint"
+from tests.helpers.codequality import assert_gitlab_format
 
 
 def _report(tmp_path: Path) -> Report:

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-from classes import commit_at
 
 from grader.classroom import batch, checkout, journal
 from grader.classroom import gradebook as classroom
@@ -20,6 +19,7 @@ from grader.cli import main
 from grader.model import course, lateness, scoring
 from grader.model.catalogue import Catalogue
 from grader.model.results import CheckResult, ExerciseResult, Report
+from tests.helpers.classes import commit_at
 
 DEADLINE = dt.datetime.fromisoformat("2026-12-01T23:59:00+01:00")
 POLICY = lateness.LatePolicy(

@@ -16,7 +16,7 @@ from grader.grading import runner
 from grader.model.catalogue import Catalogue
 from grader.model.results import Report
 from grader.model.status import ExitStatus, for_report
-from tests.conftest import make_repo
+from tests.helpers.repos import make_repo
 
 CHILD = """#!/bin/sh
 out=""

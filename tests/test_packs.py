@@ -14,7 +14,7 @@ import pytest
 from grader.cli import main
 from grader.grading.new_exercise import NewExerciseError, scaffold
 from grader.model.catalogue import BUILT_IN, Catalogue, Pack, packs
-from tests.conftest import ROOT
+from tests.helpers.repos import ROOT
 
 
 def run(*argv: str) -> tuple[int, str]:

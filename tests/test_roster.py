@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from classes import git, make_student
-from gitlab_server import FakeGitLab
 
 from grader.classroom import roster
 from grader.classroom.checkout import CheckoutError, fetch, parse_deadline
 from grader.classroom.gitlab_roster import auth_header
+from tests.helpers.classes import git, make_student
+from tests.helpers.gitlab_server import FakeGitLab
 
 
 def test_folder_roster_one_student_per_subfolder(tmp_path: Path) -> None:

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from classes import make_class, make_student
-from gitlab_server import FakeGitLab
 
 from grader.classroom import journal
 from grader.cli import main
 from grader.containers import ports
-from tests.conftest import ROOT
+from tests.helpers.classes import make_class, make_student
+from tests.helpers.gitlab_server import FakeGitLab
+from tests.helpers.repos import ROOT
 
 pytestmark = pytest.mark.docker
 

@@ -12,7 +12,7 @@ import pytest
 
 from grader.containers.engine import grader_images
 from grader.model.labels import LABEL_MANAGED
-from tests.conftest import ROOT
+from tests.helpers.repos import ROOT
 
 pytestmark = pytest.mark.docker
 

@@ -15,7 +15,7 @@ import pytest
 from grader.cli import main
 from grader.model.catalogue import Catalogue
 from grader.model.labels import labels
-from tests.conftest import ROOT, SUBMISSIONS, make_repo
+from tests.helpers.repos import ROOT, SUBMISSIONS, make_repo
 
 pytestmark = pytest.mark.docker
 SAMPLE = ROOT / "fixtures" / "sample"
@@ -146,7 +146,7 @@ def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
 def test_a_broken_dockerfile_gives_code_quality_issues_on_its_lines(
     engine: object, tmp_path: Path
 ) -> None:
-    from tests.test_codequality import assert_gitlab_format
+    from tests.helpers.codequality import assert_gitlab_format
 
     repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
     status, out = run("check", "ex1", "--path", str(repo), "--format", "codequality")

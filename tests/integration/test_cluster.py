@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import yaml
-from classes import make_student
 
 from grader.classroom import journal
 from grader.cli import main
@@ -30,7 +29,8 @@ from grader.k8s.cluster import Cluster, NoCluster, apply, delete_namespace, from
 from grader.model.catalogue import Catalogue
 from grader.model.labels import LABEL_MANAGED
 from grader.model.results import ExerciseResult
-from tests.conftest import ROOT, SUBMISSIONS, make_repo
+from tests.helpers.classes import make_student
+from tests.helpers.repos import ROOT, SUBMISSIONS, make_repo
 
 pytestmark = [pytest.mark.docker, pytest.mark.cluster]
 OWN_CLUSTER = Path(os.environ.get("GRADER_CLUSTER_STATE", "/var/lib/grader-cluster"))

@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from classes import commit_at, solution
 
 from grader.classroom import journal
 from grader.cli import main
+from tests.helpers.classes import commit_at, solution
 
 pytestmark = pytest.mark.docker
 

@@ -15,7 +15,7 @@ from grader.grading.runner import grade
 from grader.grading.selftest import judge
 from grader.model.catalogue import Catalogue
 from grader.model.results import ExerciseResult
-from tests.conftest import SUBMISSIONS, make_repo
+from tests.helpers.repos import SUBMISSIONS, make_repo
 
 pytestmark = pytest.mark.docker
 

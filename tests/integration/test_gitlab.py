@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 import yaml
-from gitlab_server import FakeGitLab
 
 from grader.classroom.scaffold import TEMPLATE, init
 from grader.cli import main
 from grader.grading import started
 from grader.model.catalogue import Catalogue
-from tests.conftest import ROOT
+from tests.helpers.gitlab_server import FakeGitLab
+from tests.helpers.repos import ROOT
 
 BIN = Path(sys.executable).parent
 

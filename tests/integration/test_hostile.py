@@ -22,7 +22,7 @@ from grader.grading.runner import grade
 from grader.k8s.manifests import load
 from grader.model.catalogue import Catalogue
 from grader.model.labels import LABEL_MANAGED
-from tests.conftest import ROOT, make_repo
+from tests.helpers.repos import ROOT, make_repo
 
 pytestmark = pytest.mark.docker
 HOSTILE = ROOT / "fixtures" / "hostile"

@@ -18,7 +18,7 @@ from grader.grading.checks import containers_from
 from grader.grading.runner import grade
 from grader.model.catalogue import Catalogue
 from grader.model.results import ExerciseResult
-from tests.conftest import ROOT
+from tests.helpers.repos import ROOT
 
 pytestmark = pytest.mark.docker
 LIVE = [e.id for e in Catalogue.load() if e.modes == ("live",)]

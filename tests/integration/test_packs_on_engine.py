@@ -14,7 +14,7 @@ import pytest
 from grader.classroom import journal
 from grader.cli import main
 from grader.grading.new_exercise import scaffold
-from tests.conftest import SUBMISSIONS
+from tests.helpers.repos import SUBMISSIONS
 
 pytestmark = pytest.mark.docker
 

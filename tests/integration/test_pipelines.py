@@ -27,9 +27,9 @@ from grader import __version__
 from grader.classroom.scaffold import init
 from grader.cli import main
 from grader.model.catalogue import Catalogue
-from tests.classes import make_student
-from tests.gitlab_server import FakeGitLab, serving
 from tests.helpers import gitlab_ci_local as gcl
+from tests.helpers.classes import make_student
+from tests.helpers.gitlab_server import FakeGitLab, serving
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -29,7 +29,7 @@ import yaml
 from grader.grading.runner import grade
 from grader.model.catalogue import Catalogue
 from grader.model.results import ExerciseResult
-from tests.conftest import ROOT, make_repo
+from tests.helpers.repos import ROOT, make_repo
 
 pytestmark = pytest.mark.docker
 

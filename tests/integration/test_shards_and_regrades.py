@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from classes import make_class, make_student
 
 from grader.classroom import journal
 from grader.cli import main
+from tests.helpers.classes import make_class, make_student
 
 pytestmark = pytest.mark.docker
 

@@ -13,7 +13,7 @@ from grader.containers.engine import BuildResult, Client, build_image
 from grader.grading.runner import grade
 from grader.model.catalogue import Catalogue
 from grader.model.results import ExerciseResult
-from tests.conftest import make_repo
+from tests.helpers.repos import make_repo
 
 pytestmark = pytest.mark.docker
 

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
 # Mistakes students really make, one per exercise, for generated classes.
