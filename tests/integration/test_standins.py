@@ -137,12 +137,17 @@ def test_the_jupyter_stand_in_takes_the_official_images_commands(
 # --- the nginx stand-in offers what the official image documents (issue 23, item 3) ----------
 
 
+def _standin(engine: Client, ref: str) -> str:
+    """The stand-in for `ref` (`GRADER_TEST_STANDIN_<KIND>` names a rebuilt one to try first)."""
+    kind = ref.split(":")[0].upper()
+    if os.environ.get(f"GRADER_TEST_STANDIN_{kind}"):
+        return os.environ[f"GRADER_TEST_STANDIN_{kind}"]
+    images.ensure_standin(engine, ref)
+    return ref
+
+
 def _nginx(engine: Client) -> str:
-    """The nginx stand-in (`GRADER_TEST_NGINX_IMAGE` names a rebuilt one to try first)."""
-    if os.environ.get("GRADER_TEST_NGINX_IMAGE"):
-        return os.environ["GRADER_TEST_NGINX_IMAGE"]
-    images.ensure_standin(engine, "nginx:1.27")
-    return "nginx:1.27"
+    return _standin(engine, "nginx:1.27")
 
 
 def _run_nginx(engine: Client, tmp_path: Path, files: dict[str, str], **options: Any) -> Any:
@@ -206,7 +211,9 @@ def test_the_nginx_stand_in_runs_the_docker_entrypoint_d_scripts(
 
 
 def test_the_nginx_stand_in_renders_templates_with_envsubst(engine: Client, tmp_path: Path) -> None:
-    template = 'server { listen ${PORT}; location / { return 200 "on $request_method ${GREETING}"; } }\n'
+    template = (
+        'server { listen ${PORT}; location / { return 200 "on $request_method ${GREETING}"; } }\n'
+    )
     container = _run_nginx(
         engine, tmp_path, {"/etc/nginx/templates/site.conf.template": template},
         environment={"PORT": "8081", "GREETING": "salut"},
@@ -228,5 +235,19 @@ def test_the_nginx_stand_in_stops_at_once_on_sigterm_and_sigquit(
         container.kill(signal=signal)
         assert container.wait(timeout=10)["StatusCode"] in (0, 128 + 15, 128 + 3)
         assert time.monotonic() - started < 3
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.parametrize("ref", ["wordpress:6.6", "mariadb:11.4"])
+def test_the_stand_in_stops_at_once_on_its_stop_signal(engine: Client, ref: str) -> None:
+    container = engine.containers.run(
+        _standin(engine, ref), detach=True, environment={"MARIADB_ROOT_PASSWORD": "x"}
+    )
+    try:
+        time.sleep(3)
+        started = time.monotonic()
+        container.stop(timeout=10)
+        assert time.monotonic() - started < 5, container.logs().decode()[-2000:]
     finally:
         container.remove(force=True)
