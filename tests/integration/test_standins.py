@@ -239,10 +239,12 @@ def test_the_nginx_stand_in_stops_at_once_on_sigterm_and_sigquit(
         container.remove(force=True)
 
 
-@pytest.mark.parametrize("ref", ["wordpress:6.6", "mariadb:11.4"])
+@pytest.mark.parametrize("ref", ["wordpress:6.6", "mariadb:11.4", "postgres:16"])
 def test_the_stand_in_stops_at_once_on_its_stop_signal(engine: Client, ref: str) -> None:
     container = engine.containers.run(
-        _standin(engine, ref), detach=True, environment={"MARIADB_ROOT_PASSWORD": "x"}
+        _standin(engine, ref),
+        detach=True,
+        environment={"MARIADB_ROOT_PASSWORD": "x", "POSTGRES_PASSWORD": "x"},
     )
     try:
         time.sleep(3)
@@ -251,5 +253,28 @@ def test_the_stand_in_stops_at_once_on_its_stop_signal(engine: Client, ref: str)
         container.reload()
         assert container.attrs["State"]["ExitCode"] != 128 + 9, container.logs().decode()[-2000:]
         assert time.monotonic() - started < 9
+    finally:
+        container.remove(force=True)
+
+
+def test_the_postgres_stand_in_is_set_up_from_the_official_variables(engine: Client) -> None:
+    env = {"POSTGRES_PASSWORD": "secret", "POSTGRES_USER": "u", "POSTGRES_DB": "notes"}
+    container = engine.containers.run(_standin(engine, "postgres:16"), detach=True, environment=env)
+    query = "for i in $(seq 60); do psql -h 127.0.0.1 -U u -d notes -tAc 'select 42' && break; "
+    query += "sleep 0.5; done"
+    try:
+        done = container.exec_run(["sh", "-c", query], environment={"PGPASSWORD": "secret"})
+        assert done.output.decode().strip().endswith("42"), container.logs().decode()[-2000:]
+    finally:
+        container.remove(force=True)
+
+
+def test_the_postgres_stand_in_refuses_to_start_without_a_password_as_the_official_one(
+    engine: Client,
+) -> None:
+    container = engine.containers.run(_standin(engine, "postgres:16"), detach=True)
+    try:
+        assert container.wait(timeout=30)["StatusCode"] == 1
+        assert b"POSTGRES_PASSWORD" in container.logs()
     finally:
         container.remove(force=True)
