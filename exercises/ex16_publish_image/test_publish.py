@@ -66,9 +66,18 @@ def image_name(exercise: Exercise) -> str:
     return str(exercise.params.get("repository", "cowsay"))
 
 
+def project_image(exercise: Exercise) -> str:
+    """The path of `$CI_REGISTRY_IMAGE` (the job's, else the example project's)."""
+    variables = publish.course_variables(course_registry(exercise))
+    return variables["CI_REGISTRY_IMAGE"].split("/", 1)[-1]
+
+
 def is_expected(path: str, exercise: Exercise) -> bool:
-    """`<group>/<project>/cowsay` (any namespace, as GitLab allows), not a bare `cowsay`."""
-    return "/" in path and path.rsplit("/", 1)[1] == image_name(exercise)
+    """`<group>/<project>/cowsay` (any namespace, as GitLab allows), not a bare `cowsay`; or
+    the project's own image, GitLab's convention: `$CI_REGISTRY_IMAGE` (`<group>/<project>`)."""
+    if "/" in path and path.rsplit("/", 1)[1] == image_name(exercise):
+        return True
+    return path == project_image(exercise) or path.count("/") == 1
 
 
 def shows_the_cow(run: RunResult) -> bool:

@@ -234,6 +234,7 @@ def test_web_publishes_port_5000(valid_compose_config: dict[str, Any], stack: St
     assert any(t == PORT for _, t in entries), hint("ex17.no_port", web=stack.web, found=shown)
 
 
+@pytest.mark.practice
 @pytest.mark.points(2)
 def test_logs_are_on_a_named_volume(valid_compose_config: dict[str, Any], stack: Stack) -> None:
     """Les journaux de web sont sur un volume nommé

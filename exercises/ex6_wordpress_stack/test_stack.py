@@ -86,6 +86,11 @@ def stack(valid_compose_config: dict[str, Any]) -> Stack:
     return Stack(db, services[db], web, services[web], names)
 
 
+def web_mappings(config: dict[str, Any], stack: Stack) -> list[tuple[str | None, str | None]]:
+    """The (host, container) ports the WordPress service publishes."""
+    return [(h, t) for s, h, t in compose.ports(config) if s == stack.web]
+
+
 HINT_KEYS = ("ex6.mismatch_name", "ex6.mismatch_user", "ex6.mismatch_password")
 
 
@@ -261,16 +266,28 @@ def test_stack_starts(compose_project: tuple[compose.Project, compose.CommandRes
     checks.assert_stack_started(up, "ex6.stack_failed")
 
 
-@pytest.mark.points(3)
-def test_wordpress_answers_and_reaches_its_database(
-    front_page: FrontPage, valid_compose_config: dict[str, Any], exercise: Exercise
+@pytest.mark.practice
+@pytest.mark.points(1)
+def test_wordpress_is_published_on_port_8000(
+    valid_compose_config: dict[str, Any], stack: Stack, exercise: Exercise
 ) -> None:
-    """WordPress répond sur le port 8000 et atteint sa base
-    en: WordPress answers on port 8000 and reaches its database"""
-    host = exercise.params["host_port"]
-    mappings = [(h, t) for _, h, t in compose.ports(valid_compose_config)]
-    problem = checks.port_hint(mappings, host, "80")
+    """WordPress est publié sur le port 8000 de l'hôte, comme dans l'énoncé
+    en: WordPress is published on host port 8000, as in the statement"""
+    problem = checks.port_hint(web_mappings(valid_compose_config, stack),
+                               exercise.params["host_port"], "80")  # fmt: skip
     assert problem is None, problem
+
+
+@pytest.mark.points(2)
+def test_wordpress_answers_and_reaches_its_database(
+    front_page: FrontPage, valid_compose_config: dict[str, Any], stack: Stack, exercise: Exercise
+) -> None:
+    """WordPress répond sur le port publié et atteint sa base
+    en: WordPress answers on its published port and reaches its database"""
+    mappings = web_mappings(valid_compose_config, stack)
+    if not any(t == "80" for _, t in mappings):  # any host port will do: 8080:80 works
+        problem = checks.port_hint(mappings, exercise.params["host_port"], "80")
+        assert problem is None, problem
     page = front_page.response
     assert page.status is not None, hint("ex6.no_answer", error=page.error)
     assert front_page.db_down is None, front_page.db_down

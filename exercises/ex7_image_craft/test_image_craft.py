@@ -114,10 +114,37 @@ def test_runs_as_non_root(image_config: dict[str, Any]) -> None:
     assert user not in ROOT_USERS, hint("ex7.root_user", user=user or "root")
 
 
+def unprivileged_ports(image_config: dict[str, Any]) -> list[int]:
+    """The TCP ports the image EXPOSEs that a non-root user may listen on (1024 and above)."""
+    found = [str(p).split("/")[0] for p in image_config.get("ExposedPorts") or {}
+             if str(p).endswith("/tcp")]  # fmt: skip
+    return sorted(int(p) for p in found if p.isdigit() and int(p) >= 1024)
+
+
+def served_port(image_config: dict[str, Any], exercise: Exercise) -> int:
+    """The statement's port when the image declares it, else the unprivileged port it declares:
+    8080 is the statement's example, not the exercise's subject (issue 23, item 5)."""
+    wanted = int(exercise.params["port"])
+    ports = unprivileged_ports(image_config)
+    return wanted if wanted in ports or not ports else ports[0]
+
+
 @pytest.mark.points(1)
 def test_exposes_the_port(image_config: dict[str, Any], exercise: Exercise) -> None:
-    """L'image déclare son port (EXPOSE)
-    en: The image declares its port (EXPOSE)"""
+    """L'image déclare son port (EXPOSE), un port qu'un utilisateur non root peut ouvrir
+    en: The image declares its port (EXPOSE), one a non-root user can open"""
+    port = exercise.params["port"]
+    exposed = sorted(image_config.get("ExposedPorts") or {})
+    assert unprivileged_ports(image_config), hint(
+        "ex7.no_expose", port=port, found=", ".join(exposed) or "—"
+    )
+
+
+@pytest.mark.practice
+@pytest.mark.points(1)
+def test_port_is_the_statements_8080(image_config: dict[str, Any], exercise: Exercise) -> None:
+    """Le port est 8080, comme dans l'énoncé
+    en: The port is 8080, as in the statement"""
     port = exercise.params["port"]
     exposed = sorted(image_config.get("ExposedPorts") or {})
     assert f"{port}/tcp" in exposed, hint(
@@ -137,15 +164,16 @@ def test_cmd_is_in_exec_form(steps: list[Instruction]) -> None:
     )  # fmt: skip
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_serves_the_page(
     serve_image: Callable[[int], Server],
     submission: Submission,
+    image_config: dict[str, Any],
     exercise: Exercise,
 ) -> None:
     """Le conteneur sert votre page (index.html) sur le port déclaré
     en: The container serves your page (index.html) on the declared port"""
-    port = exercise.params["port"]
+    port = served_port(image_config, exercise)
     server = serve_image(port)
     response = server.get("/", deadline=10)
     assert response.status is not None, hint(

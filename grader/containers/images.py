@@ -84,6 +84,7 @@ SEED_TAGS = (
     "hello-world:latest",
     "redis:latest",
     "python:3.11-slim",
+    "postgres:latest",
 )
 
 Log = Callable[[str], None]

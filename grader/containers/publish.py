@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.containers import references
+from grader.containers import gitlab_ci, references
 from grader.containers.references import InvalidReference, Reference
 from grader.containers.run_commands import (
     RunCommand,
@@ -34,6 +34,7 @@ ASSIGNMENT = re.compile(r"^(?:export\s+|set\s+|\$env:)?([A-Za-z_]\w*)=(.*)$")
 VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|([A-Za-z_]\w*))")
 SUBSTITUTION = re.compile(r"\$\(|`")
 PUBLISH_FILES = ("publish.sh",)  # read first; then any script, then the Markdown files
+# A `.gitlab-ci.yml` in the folder is read too: its jobs' scripts, variables first (gitlab_ci).
 # GitLab's predefined variables where no job defines them: an example project.
 EXAMPLE = {"CI_PROJECT_PATH": "groupe/projet", "CI_COMMIT_SHORT_SHA": "1a2b3c4d",
            "CI_COMMIT_SHA": "1a2b3c4d" * 5, "CI_COMMIT_TAG": "1.0.0",
@@ -89,12 +90,19 @@ def course_variables(registry: str, environ: Mapping[str, str] | None = None) ->
 def read_plan(folder: Path, *, variables: Mapping[str, str]) -> Plan:
     """The publishing steps of the first file that pushes (`publish.sh` first), else of the
     first file with docker commands."""
-    commands = find_commands(folder, pattern=ANY, pick=lambda words: words or None)
+    commands = find_commands(folder, pattern=ANY, pick=_words)
+    ci = gitlab_ci.find(folder)
+    if ci is not None:
+        commands += gitlab_ci.commands(ci, pattern=ANY, pick=_words)
     files = sorted({c.file for c in commands}, key=lambda f: (f not in PUBLISH_FILES, f))
     plans = [_plan(f, [c for c in commands if c.file == f], variables) for f in files]
     plans = [p for p in plans if p.steps]
     chosen = next((p for p in plans if p.pushes), plans[0] if plans else None)
     return chosen or Plan(None, [])
+
+
+def _words(words: list[str]) -> list[str] | None:
+    return words or None
 
 
 def _plan(file: str, commands: list[RunCommand], variables: Mapping[str, str]) -> Plan:

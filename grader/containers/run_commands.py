@@ -242,3 +242,10 @@ def _docker_run_argv(words: list[str]) -> list[str] | None:
     if rest[:1] == ["container"]:
         rest = rest[1:]
     return rest[1:] if rest[:1] == ["run"] else None
+
+
+def commands_in_line(
+    file: str, line: int, text: str, *, pattern: re.Pattern[str], pick: Pick
+) -> list[RunCommand]:
+    """The commands of one line of shell, as in a script (a CI job's `script:` entry)."""
+    return _commands(file, line, text, markdown=False, windows=False, pattern=pattern, pick=pick)

@@ -33,7 +33,7 @@ BASE = f"local/debian:{DEFAULT_RELEASE}"
 LOCAL: dict[str, str] = {"debian": BASE} | {
     kind: f"local/{kind}:standin"
     for kind in ("nginx", "nginx-unprivileged", "busybox", "jupyter", "mariadb", "wordpress",
-                 "supermario", "hello-world", "redis", "python")
+                 "supermario", "hello-world", "redis", "python", "postgres")
 }  # fmt: skip
 # A stand-in built on another stand-in rather than on the Debian base.
 BUILT_ON = {"nginx-unprivileged": "nginx"}
@@ -71,6 +71,8 @@ _KINDS = {
     "pengbai/docker-supermario": "supermario",
     "hello-world": "hello-world",
     "redis": "redis",
+    # Debian's PostgreSQL (15), set up from POSTGRES_* as the official image (seed 000 J3)
+    "postgres": "postgres",
     # Debian's Python 3.11 with Flask and redis-py preinstalled (the course's counter app):
     # for the python:3.11* tags only
     "python": "python",
@@ -82,7 +84,7 @@ _DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql"
             "jupyter": "Ubuntu", "nginx": "Debian", "nginx-unprivileged": "Debian",
             "wordpress": "Debian", "busybox": "scratch",
             "supermario": "an unknown base", "hello-world": "scratch", "redis": "Debian",
-            "python": "Debian"}  # fmt: skip
+            "python": "Debian", "postgres": "Debian"}  # fmt: skip
 # Stand-ins that are one version of the software only (Debian bookworm's): the other tags of
 # those repositories have none (an image that cannot be had offline is not judged).
 _ONE_VERSION = {"python": re.compile(r"3\.11(?:[.-]|$)")}

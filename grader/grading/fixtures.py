@@ -16,7 +16,7 @@ import docker.errors
 import pytest
 import yaml
 
-from grader.containers import compose, docker_run, images, ports
+from grader.containers import compose, compose_subset, docker_run, images, ports
 from grader.containers.engine import (
     CACHE_REPOSITORY,
     BuildResult,
@@ -249,6 +249,7 @@ def compose_project(
         kind = images.ensure(docker_client, ref)
         if kind:
             grading.note_standin(exercise, ref, kind)
+    runnable = _runnable_part(valid_compose_config, docker_client, grading, exercise)
     ephemeral = bool(exercise.params.get("ephemeral_ports"))
     name = grading.resource_name(exercise)
     caps = limits.for_params(exercise.params)
@@ -260,7 +261,7 @@ def compose_project(
     if failed is not None:
         failed.not_judged = images.offline_missing(docker_client, refs)
     project = compose.prepare(
-        valid_compose_config, name=name,
+        runnable, name=name,
         folder=compose_file.parent, labels=grading.labels(exercise),
         limits=caps, ephemeral_ports=ephemeral,
         scratch=grading.workdir / "host" / exercise.id, built=built,
@@ -286,6 +287,25 @@ def compose_project(
             project,
             compose.CommandResult(False, "", refused=hint("common.port_busy", port=busy.port)),
         )
+
+
+def _runnable_part(
+    config: dict[str, object], client: Client, grading: GradingSession, exercise: Exercise
+) -> dict[str, object]:
+    """The stack less the services whose image cannot be had here (offline, no stand-in) and
+    that no other service needs: each one left out is said in a note
+    (`grader.containers.compose_subset`)."""
+    services: dict[str, dict[str, object]] = dict(config.get("services") or {})  # type: ignore[call-overload]
+    missing = {
+        name: str(spec["image"]) for name, spec in services.items()
+        if spec.get("image") and not spec.get("build")
+        and images.offline_missing(client, [str(spec["image"])]) is not None
+    }  # fmt: skip
+    left = compose_subset.left_out(config, set(missing))
+    for service in sorted(left):
+        grading.note(exercise, hint("common.service_left_out", service=service,
+                                    image=missing[service]))  # fmt: skip
+    return compose_subset.without(config, left) if left else config
 
 
 def _build_services(

@@ -4,7 +4,10 @@ kept as `local/debian:<codename>`)."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,5 +130,151 @@ def test_the_jupyter_stand_in_takes_the_official_images_commands(
     try:
         answer = container.exec_run(["python3", "-c", probe])
         assert answer.output.decode().strip() == "200", container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+# --- the nginx stand-in offers what the official image documents (issue 23, item 3) ----------
+
+
+def _standin(engine: Client, ref: str) -> str:
+    """The stand-in for `ref` (`GRADER_TEST_STANDIN_<KIND>` names a rebuilt one to try first)."""
+    kind = ref.split(":")[0].upper()
+    if os.environ.get(f"GRADER_TEST_STANDIN_{kind}"):
+        return os.environ[f"GRADER_TEST_STANDIN_{kind}"]
+    images.ensure_standin(engine, ref)
+    return ref
+
+
+def _nginx(engine: Client) -> str:
+    return _standin(engine, "nginx:1.27")
+
+
+def _run_nginx(engine: Client, tmp_path: Path, files: dict[str, str], **options: Any) -> Any:
+    """An nginx stand-in container with `files` (container path → text) bind-mounted."""
+    volumes = {}
+    for index, (target, text) in enumerate(files.items()):
+        source = tmp_path / f"file{index}"
+        source.write_text(text, encoding="utf-8")
+        source.chmod(0o755)
+        volumes[str(source)] = {"bind": target, "mode": "ro"}
+    container = engine.containers.run(_nginx(engine), detach=True, volumes=volumes, **options)
+    for _ in range(50):
+        container.reload()
+        if container.status != "created":
+            break
+        time.sleep(0.1)
+    return container
+
+
+def _fetch(container: Any, port: int = 80) -> str:
+    probe = f"for i in $(seq 50); do exec 3<>/dev/tcp/127.0.0.1/{port} && break; sleep 0.1; done; "
+    probe += 'printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3; cat <&3'
+    return str(container.exec_run(["bash", "-c", probe]).output.decode("utf-8", "replace"))
+
+
+def test_an_nginx_conf_starting_with_user_nginx_runs_as_with_the_official_image(
+    engine: Client, tmp_path: Path
+) -> None:
+    conf = "user nginx;\nevents {}\nhttp { server { listen 80; return 200 'mine'; } }\n"
+    container = _run_nginx(engine, tmp_path, {"/etc/nginx/nginx.conf": conf})
+    try:
+        assert "mine" in _fetch(container), container.logs().decode()
+        assert container.exec_run(["id", "-u", "nginx"]).output.strip() == b"101"
+    finally:
+        container.remove(force=True)
+
+
+def test_the_nginx_stand_in_has_the_official_default_conf_and_html_root(
+    engine: Client, tmp_path: Path
+) -> None:
+    container = _run_nginx(engine, tmp_path, {})
+    try:
+        listed = container.exec_run(
+            ["ls", "/etc/nginx/conf.d/default.conf", "/usr/share/nginx/html/index.html"]
+        )
+        assert listed.exit_code == 0, listed.output.decode()
+        assert "Welcome to nginx" in _fetch(container)
+    finally:
+        container.remove(force=True)
+
+
+def test_the_nginx_stand_in_runs_the_docker_entrypoint_d_scripts(
+    engine: Client, tmp_path: Path
+) -> None:
+    script = "#!/bin/sh\necho 'from a script' > /usr/share/nginx/html/index.html\n"
+    container = _run_nginx(engine, tmp_path, {"/docker-entrypoint.d/40-page.sh": script})
+    try:
+        assert "from a script" in _fetch(container), container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+def test_the_nginx_stand_in_renders_templates_with_envsubst(engine: Client, tmp_path: Path) -> None:
+    template = (
+        'server { listen ${PORT}; location / { return 200 "on $request_method ${GREETING}"; } }\n'
+    )
+    container = _run_nginx(
+        engine, tmp_path, {"/etc/nginx/templates/site.conf.template": template},
+        environment={"PORT": "8081", "GREETING": "salut"},
+    )  # fmt: skip
+    try:
+        assert "on GET salut" in _fetch(container, 8081), container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.parametrize("signal", ["SIGTERM", "SIGQUIT"])
+def test_the_nginx_stand_in_stops_at_once_on_sigterm_and_sigquit(
+    engine: Client, tmp_path: Path, signal: str
+) -> None:
+    container = _run_nginx(engine, tmp_path, {})
+    try:
+        _fetch(container)
+        started = time.monotonic()
+        container.kill(signal=signal)
+        assert container.wait(timeout=10)["StatusCode"] in (0, 128 + 15, 128 + 3)
+        assert time.monotonic() - started < 3
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.parametrize("ref", ["wordpress:6.6", "mariadb:11.4", "postgres:16"])
+def test_the_stand_in_stops_at_once_on_its_stop_signal(engine: Client, ref: str) -> None:
+    container = engine.containers.run(
+        _standin(engine, ref),
+        detach=True,
+        environment={"MARIADB_ROOT_PASSWORD": "x", "POSTGRES_PASSWORD": "x"},
+    )
+    try:
+        time.sleep(3)
+        started = time.monotonic()
+        container.stop(timeout=10)  # SIGKILL after 10 s: the stop signal was not heard
+        container.reload()
+        assert container.attrs["State"]["ExitCode"] != 128 + 9, container.logs().decode()[-2000:]
+        assert time.monotonic() - started < 9
+    finally:
+        container.remove(force=True)
+
+
+def test_the_postgres_stand_in_is_set_up_from_the_official_variables(engine: Client) -> None:
+    env = {"POSTGRES_PASSWORD": "secret", "POSTGRES_USER": "u", "POSTGRES_DB": "notes"}
+    container = engine.containers.run(_standin(engine, "postgres:16"), detach=True, environment=env)
+    query = "for i in $(seq 60); do psql -h 127.0.0.1 -U u -d notes -tAc 'select 42' && break; "
+    query += "sleep 0.5; done"
+    try:
+        done = container.exec_run(["sh", "-c", query], environment={"PGPASSWORD": "secret"})
+        assert done.output.decode().strip().endswith("42"), container.logs().decode()[-2000:]
+    finally:
+        container.remove(force=True)
+
+
+def test_the_postgres_stand_in_refuses_to_start_without_a_password_as_the_official_one(
+    engine: Client,
+) -> None:
+    container = engine.containers.run(_standin(engine, "postgres:16"), detach=True)
+    try:
+        assert container.wait(timeout=30)["StatusCode"] == 1
+        assert b"POSTGRES_PASSWORD" in container.logs()
     finally:
         container.remove(force=True)
