@@ -56,8 +56,19 @@ def warm_up(folder: Path, ids: str) -> None:
     make_student(folder / "ref", dict.fromkeys(EXERCISES))
     for broken in EXERCISES:
         make_student(folder / broken, {e: BROKEN[e] if e == broken else None for e in EXERCISES})
-    timed([GRADER, "batch", str(folder), "--exercises", ids, "-j", "2", "--out",
-           str(folder.parent / "out-warm")])  # fmt: skip
+    timed(
+        [
+            GRADER,
+            "batch",
+            str(folder),
+            "--exercises",
+            ids,
+            "-j",
+            "2",
+            "--out",
+            str(folder.parent / "out-warm"),
+        ]
+    )
 
 
 def main() -> None:
@@ -77,8 +88,19 @@ def main() -> None:
         verdicts: list[dict[str, object]] = []
         for jobs in [int(j) for j in args.jobs.split(",")]:
             out = work / f"out-j{jobs}"
-            seconds = timed([GRADER, "batch", str(work / "class"), "--exercises", ids,
-                             "-j", str(jobs), "--out", str(out)])  # fmt: skip
+            seconds = timed(
+                [
+                    GRADER,
+                    "batch",
+                    str(work / "class"),
+                    "--exercises",
+                    ids,
+                    "-j",
+                    str(jobs),
+                    "--out",
+                    str(out),
+                ]
+            )
             rows.append((jobs, seconds))
             verdicts.append(_verdicts(out))
         raw_command = f"bash {ROOT / 'bench' / 'raw_all.sh'} '{' '.join(binary())}'"
@@ -87,15 +109,21 @@ def main() -> None:
     same = all(v == verdicts[0] for v in verdicts)
     print(f"Every run gave the same verdict for every check of every student: {same}")
     sequential = rows[0][1]
-    print(f"| {args.size} submissions, {', '.join(EXERCISES)} | wall time | per submission "
-          "| speed-up vs -j 1 | ratio vs raw docker (sequential) |")  # fmt: skip
+    print(
+        f"| {args.size} submissions, {', '.join(EXERCISES)} | wall time | per submission "
+        "| speed-up vs -j 1 | ratio vs raw docker (sequential) |"
+    )
     print("|---|---|---|---|---|")
-    print(f"| raw docker commands, one after the other | {raw * args.size:.0f} s (estimated) "
-          f"| {raw:.1f} s | — | 1.00 |")  # fmt: skip
+    print(
+        f"| raw docker commands, one after the other | {raw * args.size:.0f} s (estimated) "
+        f"| {raw:.1f} s | — | 1.00 |"
+    )
     for jobs, seconds in rows:
         per = seconds / args.size
-        print(f"| grader batch -j {jobs} | {seconds:.0f} s | {per:.1f} s | "
-              f"{sequential / seconds:.2f}× | {per / raw:.2f} |")  # fmt: skip
+        print(
+            f"| grader batch -j {jobs} | {seconds:.0f} s | {per:.1f} s | "
+            f"{sequential / seconds:.2f}× | {per / raw:.2f} |"
+        )
 
 
 if __name__ == "__main__":

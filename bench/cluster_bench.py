@@ -68,8 +68,9 @@ def main() -> None:
         graded.append(timed(grader)[0])
         raws.append(timed(raw)[0])
     g, r = statistics.median(graded), statistics.median(raws)
-    rows.append(("live tier of ex4 + ex11–ex15, warm cluster", f"{g:.1f} s", f"{r:.1f} s",
-                 f"{g / r:.2f}"))  # fmt: skip
+    rows.append(
+        ("live tier of ex4 + ex11–ex15, warm cluster", f"{g:.1f} s", f"{r:.1f} s", f"{g / r:.2f}")
+    )
     print("| case | grader | raw kubectl | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

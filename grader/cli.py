@@ -62,17 +62,29 @@ def _parser() -> argparse.ArgumentParser:
     lang = os.environ.get("GRADER_LANG", "fr")
     strict = os.environ.get("GRADER_STRICT", "") in ("1", "true", "yes")
     packs = argparse.ArgumentParser(add_help=False)
-    packs.add_argument("--pack", action="append", default=[], type=Path, metavar="DIR",
-                       help="a folder of a teacher's exercises (repeatable; also "
-                            "$GRADER_EXERCISES, and installed packs)")  # fmt: skip
-    packs.add_argument("--course", type=Path, metavar="FILE",
-                       help="the course file (default: ./course.yaml if present)")  # fmt: skip
+    packs.add_argument(
+        "--pack",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a folder of a teacher's exercises (repeatable; also "
+        "$GRADER_EXERCISES, and installed packs)",
+    )
+    packs.add_argument(
+        "--course",
+        type=Path,
+        metavar="FILE",
+        help="the course file (default: ./course.yaml if present)",
+    )
 
     listing = commands.add_parser("list", parents=[packs], help="the exercise catalogue")
     listing.add_argument("ids", nargs="*", metavar="EXERCISE", help="only these exercises")
-    listing.add_argument("--checks", action="store_true",
-                         help="each exercise's checks: name (as a course's hidden: names them) "
-                              "and title")  # fmt: skip
+    listing.add_argument(
+        "--checks",
+        action="store_true",
+        help="each exercise's checks: name (as a course's hidden: names them) and title",
+    )
     listing.add_argument("--lang", choices=("fr", "en"), default=lang)
     listing.set_defaults(handler=_list)
 
@@ -96,14 +108,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("fr", "en"), default=lang)
     check.add_argument("--strict", action="store_true", default=strict, help=STRICT_HELP)
     check.add_argument("--debug", action="store_true", help="show pytest's own output")
-    check.add_argument("-j", "--jobs", type=int, default=1,
-                       help="exercises graded at once (one pytest run each)")  # fmt: skip
+    check.add_argument(
+        "-j", "--jobs", type=int, default=1, help="exercises graded at once (one pytest run each)"
+    )
     k8s = check.add_argument_group("Kubernetes live tier (default: ~/.kube/config if present)")
     k8s.add_argument("--kubeconfig", help="the cluster to apply manifests to")
     k8s.add_argument("--context", help="the kubeconfig context (e.g. the school's)")
     k8s.add_argument("--kind", action="store_true", help="create an ephemeral kind cluster")
-    k8s.add_argument("--namespace", help="grade in this one namespace (your space on a shared "
-                     "cluster; default there: the context's)")  # fmt: skip
+    k8s.add_argument(
+        "--namespace",
+        help="grade in this one namespace (your space on a shared "
+        "cluster; default there: the context's)",
+    )
     check.set_defaults(handler=_check)
 
     batch = commands.add_parser("batch", parents=[packs], help="grade a whole class (teachers)")
@@ -113,10 +129,15 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("-j", "--jobs", type=int, default=1, help="students graded at once")
     batch.add_argument("--out", type=Path, default=Path("results"), help="where results go")
     batch.add_argument("--resume", action="store_true", help="skip the students already graded")
-    batch.add_argument("--regrade", action="append", default=[], metavar="STUDENT",
-                       help="grade this student again in an existing --out (repeatable; "
-                            "`all`: every student; the older grading is kept as history, "
-                            "and what changed is shown and written to changes.html)")  # fmt: skip
+    batch.add_argument(
+        "--regrade",
+        action="append",
+        default=[],
+        metavar="STUDENT",
+        help="grade this student again in an existing --out (repeatable; "
+        "`all`: every student; the older grading is kept as history, "
+        "and what changed is shown and written to changes.html)",
+    )
     batch.add_argument("--shard", type=_shard_spec, metavar="I/N", help="grade one part of N")
     batch.add_argument("--deadline", type=_deadline, help="grade the last commit before it")
     batch.add_argument("--lang", choices=("fr", "en"), default=lang)
@@ -128,12 +149,19 @@ def _parser() -> argparse.ArgumentParser:
     merge = commands.add_parser("merge", parents=[packs], help="join the results of batch shards")
     merge.add_argument("sources", type=Path, nargs="+", help="folders holding shard journals")
     merge.add_argument("--out", type=Path, required=True)
-    merge.add_argument("--allow-incomplete", action="store_true",
-                       help="write the gradebook even when a shard is missing or did not "
-                            "finish, marked incomplete (exit status 3)")  # fmt: skip
-    merge.add_argument("--previous", type=Path, metavar="FOLDER",
-                       help="the previous class folder: show what changed since "
-                            "(changes.html, linked from the dashboard)")  # fmt: skip
+    merge.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="write the gradebook even when a shard is missing or did not "
+        "finish, marked incomplete (exit status 3)",
+    )
+    merge.add_argument(
+        "--previous",
+        type=Path,
+        metavar="FOLDER",
+        help="the previous class folder: show what changed since "
+        "(changes.html, linked from the dashboard)",
+    )
     merge.add_argument("--lang", choices=("fr", "en"), default=lang)
     merge.set_defaults(handler=_merge)
 
@@ -155,8 +183,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     release.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex4")
     release.add_argument("--all", action="store_true", help="every exercise of the course")
-    release.add_argument("--course", type=Path, metavar="FILE",
-                         help="the course file (default: ./course.yaml)")  # fmt: skip
+    release.add_argument(
+        "--course", type=Path, metavar="FILE", help="the course file (default: ./course.yaml)"
+    )
     release.set_defaults(handler=_release)
 
     verify = commands.add_parser("verify", help="check the signature of a JSON report")
@@ -180,18 +209,25 @@ def _parser() -> argparse.ArgumentParser:
 
     selftest_help = "grade exercises' reference solutions and broken variants (teachers)"
     selftest = commands.add_parser("selftest", parents=[packs], help=selftest_help)
-    selftest.add_argument("targets", nargs="*", metavar="ID|DIR",
-                          help="exercise ids, or a pack folder (default: all)")  # fmt: skip
+    selftest.add_argument(
+        "targets", nargs="*", metavar="ID|DIR", help="exercise ids, or a pack folder (default: all)"
+    )
     selftest.add_argument("--kubeconfig", help="a cluster, for the live variants too")
     selftest.set_defaults(handler=_selftest)
 
     new = commands.add_parser("new", help="scaffold a new exercise in a pack (teachers)")
     new.add_argument("id", help="the exercise id, e.g. tp1 (its folder: tp1_<slug>)")
-    new.add_argument("--kind", choices=("dockerfile", "compose", "kubernetes", "live"),
-                     default="dockerfile")  # fmt: skip
+    new.add_argument(
+        "--kind", choices=("dockerfile", "compose", "kubernetes", "live"), default="dockerfile"
+    )
     new.add_argument("--slug", default="exercise", help="the folder name's second part")
-    new.add_argument("--pack", type=Path, default=Path("."), dest="pack_dir",
-                     help="the pack folder to write it in (default: here)")  # fmt: skip
+    new.add_argument(
+        "--pack",
+        type=Path,
+        default=Path("."),
+        dest="pack_dir",
+        help="the pack folder to write it in (default: here)",
+    )
     new.set_defaults(handler=_new)
     return parser
 
@@ -246,8 +282,13 @@ def _course(args: argparse.Namespace, *, discover: bool = True) -> tuple[Catalog
     catalogue = Catalogue.load(packs=packs([*(getattr(args, "pack", []) or []), *found.packs]))
     unknown = found.unknown(catalogue.ids())
     if unknown:
-        raise CourseError(path, [f"exercises: unknown exercise id(s) {', '.join(unknown)} "
-                                 f"(known: {', '.join(catalogue.ids())})"])  # fmt: skip
+        raise CourseError(
+            path,
+            [
+                f"exercises: unknown exercise id(s) {', '.join(unknown)} "
+                f"(known: {', '.join(catalogue.ids())})"
+            ],
+        )
     problems = found.unknown_checks(lambda i: catalogue.get(i).check_names())
     if problems:
         raise CourseError(path, problems)
@@ -260,12 +301,18 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
 
     path = args.course or course.find(Path.cwd())
     if path is None or (not args.ids and not args.all):
-        print("grader release: name the exercises (or --all) and the course file (--course, "
-              "or ./course.yaml)", file=sys.stderr)  # fmt: skip
+        print(
+            "grader release: name the exercises (or --all) and the course file (--course, "
+            "or ./course.yaml)",
+            file=sys.stderr,
+        )
         return ExitStatus.CANNOT_GRADE
     released = release(path, ["all"] if args.all else args.ids)
-    print(f"{path}: released: {', '.join(released)}. Commit and push it: students' next "
-          f"grader check shows those hidden checks.", file=out)  # fmt: skip
+    print(
+        f"{path}: released: {', '.join(released)}. Commit and push it: students' next "
+        f"grader check shows those hidden checks.",
+        file=out,
+    )
     return ExitStatus.SUCCESS
 
 
@@ -275,8 +322,7 @@ def _selftest(args: argparse.Namespace, out: TextIO) -> int:
     from grader.grading.session import ClusterChoice
 
     folders = [Path(t) for t in args.targets if Path(t).is_dir()]
-    catalogue = Catalogue.load(packs=[*_packs(args), *(Pack(f.resolve().name, f)
-                                                             for f in folders)])  # fmt: skip
+    catalogue = Catalogue.load(packs=[*_packs(args), *(Pack(f.resolve().name, f) for f in folders)])
     wanted = [t for t in args.targets if not Path(t).is_dir()]
     unknown = [i for i in wanted if i not in catalogue]
     if unknown:
@@ -290,8 +336,11 @@ def _selftest(args: argparse.Namespace, out: TextIO) -> int:
     exercises = [e for e in (chosen or list(catalogue)) if "files" in e.modes]
     for exercise in chosen or list(catalogue):
         if "files" not in exercise.modes:
-            print(f"skip {exercise.id}: graded on a student's engine only: run its solution/"
-                  f"commands.sh, then grader check {exercise.id} --live", file=out)  # fmt: skip
+            print(
+                f"skip {exercise.id}: graded on a student's engine only: run its solution/"
+                f"commands.sh, then grader check {exercise.id} --live",
+                file=out,
+            )
     cluster = ClusterChoice(kubeconfig=args.kubeconfig)
 
     def one(exercise: Exercise, folder: Path) -> ExerciseResult:
@@ -299,8 +348,12 @@ def _selftest(args: argparse.Namespace, out: TextIO) -> int:
 
         with tempfile.TemporaryDirectory(prefix="grader-selftest-") as tmp:
             repo = Path(tmp) / "repo"
-            shutil.copytree(folder, repo / exercise.submission, symlinks=True,
-                            ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
+            shutil.copytree(
+                folder,
+                repo / exercise.submission,
+                symlinks=True,
+                ignore=shutil.ignore_patterns("expect.yaml"),
+            )
             report = grade([exercise], root=repo, catalogue=catalogue, cluster=cluster)
             return report.exercises[0]
 
@@ -332,8 +385,12 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
     catalogue = _catalogue(args)
     unknown = [i for i in args.ids if i not in catalogue]
     if unknown:
-        print(texts("cli", args.lang)["unknown"].format(ids=", ".join(unknown),
-              known=", ".join(catalogue.ids())), file=sys.stderr)  # fmt: skip
+        print(
+            texts("cli", args.lang)["unknown"].format(
+                ids=", ".join(unknown), known=", ".join(catalogue.ids())
+            ),
+            file=sys.stderr,
+        )
         return ExitStatus.CANNOT_GRADE
     exercises = [catalogue.get(i) for i in args.ids] if args.ids else list(catalogue)
     width = max((len(e.title_in(args.lang)) for e in exercises), default=0) + 2
@@ -344,8 +401,10 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
         modes = " + ".join("--live" if m == "live" else m for m in exercise.modes)
         title = exercise.title_in(args.lang)
         origin = f"{'':3}{exercise.origin}" if packs else ""
-        line = (f"{exercise.id:<{id_width}}{title:<{width}}{exercise.points:>4} pts   "
-                f"{needs:<12}{modes:<16}{origin}")  # fmt: skip
+        line = (
+            f"{exercise.id:<{id_width}}{title:<{width}}{exercise.points:>4} pts   "
+            f"{needs:<12}{modes:<16}{origin}"
+        )
         print(line.rstrip(), file=out)
         if args.checks:
             titles = exercise.check_titles(args.lang)
@@ -392,17 +451,32 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     deadlines = course.deadlines() if course else {}
-    not_started = {} if mode == "live" else triage(exercises, args.path, named=not args.all,
-                                                   deadlines=deadlines)  # fmt: skip
+    not_started = (
+        {}
+        if mode == "live"
+        else triage(exercises, args.path, named=not args.all, deadlines=deadlines)
+    )
     try:
-        cluster = ClusterChoice(kubeconfig=args.kubeconfig, context=args.context, kind=args.kind,
-                                namespace=args.namespace)  # fmt: skip
-        report = grade(exercises, root=args.path, lang=args.lang, mode=mode,
-                       catalogue=catalogue, debug=args.debug, cluster=cluster,
-                       strict=args.strict or bool(course and course.strict), jobs=args.jobs,
-                       progress=_progress(len(exercises) - len(not_started))
-                       if args.jobs > 1 else None, not_started=not_started,
-                       hidden=course.hidden_now() if course else None)  # fmt: skip
+        cluster = ClusterChoice(
+            kubeconfig=args.kubeconfig,
+            context=args.context,
+            kind=args.kind,
+            namespace=args.namespace,
+        )
+        report = grade(
+            exercises,
+            root=args.path,
+            lang=args.lang,
+            mode=mode,
+            catalogue=catalogue,
+            debug=args.debug,
+            cluster=cluster,
+            strict=args.strict or bool(course and course.strict),
+            jobs=args.jobs,
+            progress=_progress(len(exercises) - len(not_started)) if args.jobs > 1 else None,
+            not_started=not_started,
+            hidden=course.hidden_now() if course else None,
+        )
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
@@ -435,19 +509,29 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     unknown = [i for i in ids if i not in catalogue]
     live_only = [i for i in ids if i in catalogue and "files" not in catalogue.get(i).modes]
     if not ids or unknown or live_only:
-        problem = (f"unknown exercise(s) {', '.join(unknown)}" if unknown else
-                   f"{', '.join(live_only)} can only be graded live, on the student's machine"
-                   if live_only else "no exercise: --exercises ex1,ex2 or --all")  # fmt: skip
+        problem = (
+            f"unknown exercise(s) {', '.join(unknown)}"
+            if unknown
+            else f"{', '.join(live_only)} can only be graded live, on the student's machine"
+            if live_only
+            else "no exercise: --exercises ex1,ex2 or --all"
+        )
         print(f"grader batch: {problem}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     journal_path = args.out / journal.file_name(args.shard)
     if args.regrade and not journal_path.exists():
-        print(f"grader batch: --regrade grades students again in an existing batch, and "
-              f"{args.out} holds none ({journal_path.name})", file=sys.stderr)  # fmt: skip
+        print(
+            f"grader batch: --regrade grades students again in an existing batch, and "
+            f"{args.out} holds none ({journal_path.name})",
+            file=sys.stderr,
+        )
         return ExitStatus.CANNOT_GRADE
     if journal_path.exists() and not args.resume and not args.regrade:
-        print(f"grader batch: {args.out} already holds this batch ({journal_path.name}): add "
-              "--resume to go on with it, or choose another --out", file=sys.stderr)  # fmt: skip
+        print(
+            f"grader batch: {args.out} already holds this batch ({journal_path.name}): add "
+            "--resume to go on with it, or choose another --out",
+            file=sys.stderr,
+        )
         return ExitStatus.CANNOT_GRADE
     try:
         entries = roster.load(args.roster)
@@ -463,8 +547,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             return ExitStatus.CANNOT_GRADE
     strangers = sorted(set(args.regrade) - {e.student for e in entries} - {REGRADE_ALL})
     if strangers:
-        print(f"grader batch: --regrade {', '.join(strangers)}: not in the roster",
-              file=sys.stderr)  # fmt: skip
+        print(f"grader batch: --regrade {', '.join(strangers)}: not in the roster", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
     if args.shard:
         entries = roster.shard(entries, *args.shard)
@@ -473,24 +556,33 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     done = journal.done(args.out) if args.resume else set()
     before = journal.load([args.out]) if args.regrade else None
     todo = batch.pending(entries, done, args.regrade, resume=args.resume or not args.regrade)
-    print(f"{len(entries)} students, {len(entries) - len(todo)} already graded, "
-          f"{len(todo)} to grade with {args.jobs} worker(s)", file=out)  # fmt: skip
+    print(
+        f"{len(entries)} students, {len(entries) - len(todo)} already graded, "
+        f"{len(todo)} to grade with {args.jobs} worker(s)",
+        file=out,
+    )
     options = batch.BatchOptions(
-        exercises=exercises, out=args.out, jobs=args.jobs, lang=args.lang,
-        deadline=args.deadline, shard=args.shard, auth_header=_gitlab_header(args.roster),
+        exercises=exercises,
+        out=args.out,
+        jobs=args.jobs,
+        lang=args.lang,
+        deadline=args.deadline,
+        shard=args.shard,
+        auth_header=_gitlab_header(args.roster),
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
         strict=args.strict or bool(course and course.strict),
         weights=course.weights() if course else {},
         deadlines=course.deadlines() if course else {},
         late=course.late if course else _no_late_policy(),
-    )  # fmt: skip
+    )
     records = batch.run(
         todo, options, catalogue, progress=batch.Progress(len(todo), stream=sys.stderr)
     )
     every = journal.load_all([args.out])
     after = journal.latest(every)
-    regraded = _changes(before, after, before_label="before this regrade",
-                        after_label=str(args.out), out=out)  # fmt: skip
+    regraded = _changes(
+        before, after, before_label="before this regrade", after_label=str(args.out), out=out
+    )
     extras = classroom.Extras(journal.history(every), changes=regraded)
     for path in classroom.write(args.out, after, catalogue, args.lang, extras=extras):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
@@ -514,15 +606,20 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
     records = classroom.merge(args.sources, args.out, incomplete=found.problems)
     shown = f" from {found.total} shards" if found.total else ""
     print(f"{len(records)} students merged{shown}", file=out)
-    since = _changes(before, records, before_label=str(args.previous),
-                     after_label=str(args.out), out=out)  # fmt: skip
+    since = _changes(
+        before, records, before_label=str(args.previous), after_label=str(args.out), out=out
+    )
     history = journal.history(journal.load_all(args.sources))
     extras = classroom.Extras(history, found.problems, since)
     for path in classroom.write(args.out, records, catalogue, args.lang, extras=extras):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
     if found.problems:
-        print("grader merge: INCOMPLETE class, written anyway (--allow-incomplete):",
-              *found.problems, sep="\n  - ", file=sys.stderr)  # fmt: skip
+        print(
+            "grader merge: INCOMPLETE class, written anyway (--allow-incomplete):",
+            *found.problems,
+            sep="\n  - ",
+            file=sys.stderr,
+        )
         return ExitStatus.WARNINGS
     return ExitStatus.SUCCESS
 
@@ -540,19 +637,27 @@ def _merge_refused(args: argparse.Namespace, found: Completeness) -> str | None:
         return found.conflict or "no journal found (journal*.jsonl)"
     if found.problems and not args.allow_incomplete:
         problems = "".join(f"\n  - {p}" for p in found.problems)
-        return (f"the class is incomplete, nothing written:{problems}\nRun those shards again "
-                "(on GitLab: retry their jobs, then this one), or add --allow-incomplete to "
-                "write what is there, marked incomplete.")  # fmt: skip
+        return (
+            f"the class is incomplete, nothing written:{problems}\nRun those shards again "
+            "(on GitLab: retry their jobs, then this one), or add --allow-incomplete to "
+            "write what is there, marked incomplete."
+        )
     if args.previous and not journal.journals([args.previous]):
-        return (f"--previous {args.previous} holds no journal (journal*.jsonl) to compare "
-                "with: give a batch or class folder written by this grader")  # fmt: skip
+        return (
+            f"--previous {args.previous} holds no journal (journal*.jsonl) to compare "
+            "with: give a batch or class folder written by this grader"
+        )
     return None
 
 
 def _changes(
-    before: dict[str, Record] | None, after: dict[str, Record], *, before_label: str,
-    after_label: str, out: TextIO,
-) -> Changes | None:  # fmt: skip
+    before: dict[str, Record] | None,
+    after: dict[str, Record],
+    *,
+    before_label: str,
+    after_label: str,
+    out: TextIO,
+) -> Changes | None:
     """What changed from `before` (None: nothing to compare), printed as a table."""
     from grader.classroom import changes
 
@@ -570,8 +675,13 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
     if empty:
         print(f"grader diff: no journal (journal*.jsonl) in {', '.join(empty)}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    found = _changes(journal.load([args.old]), journal.load([args.new]),
-                     before_label=str(args.old), after_label=str(args.new), out=out)  # fmt: skip
+    found = _changes(
+        journal.load([args.old]),
+        journal.load([args.new]),
+        before_label=str(args.old),
+        after_label=str(args.new),
+        out=out,
+    )
     assert found is not None
     for path in changes.write(args.out or args.new, found, args.lang):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
@@ -659,8 +769,13 @@ def _rerun(recorded: Report, path: Path | None) -> list[str]:
 
     catalogue = Catalogue.load()
     ids = [e.id for e in recorded.exercises if e.id in catalogue]
-    again = grade([catalogue.get(i) for i in ids], root=path or Path(recorded.root),
-                  lang=recorded.lang, mode=recorded.mode, catalogue=catalogue)  # fmt: skip
+    again = grade(
+        [catalogue.get(i) for i in ids],
+        root=path or Path(recorded.root),
+        lang=recorded.lang,
+        mode=recorded.mode,
+        catalogue=catalogue,
+    )
     before = {e.id: e for e in recorded.exercises}
     differences = []
     for exercise in again.exercises:
@@ -670,8 +785,9 @@ def _rerun(recorded: Report, path: Path | None) -> list[str]:
         was = {c.name: c.status for c in old.checks}
         for check in exercise.checks:
             if was.get(check.name) != check.status:
-                differences.append(f"{exercise.id} {check.name}: {was.get(check.name)} → "
-                                   f"{check.status}")  # fmt: skip
+                differences.append(
+                    f"{exercise.id} {check.name}: {was.get(check.name)} → {check.status}"
+                )
     return differences
 
 
@@ -722,8 +838,9 @@ def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> 
         return []
     if cluster.namespace is not None:
         kinds = "pods,deployments,replicasets,services,ingresses,jobs,cronjobs,configmaps,secrets"
-        listed = cluster.kubectl("get", kinds, "-n", cluster.namespace, "-l", LABEL_MANAGED,
-                                 "-o", "name")  # fmt: skip
+        listed = cluster.kubectl(
+            "get", kinds, "-n", cluster.namespace, "-l", LABEL_MANAGED, "-o", "name"
+        )
         names = listed.output.split() if listed.ok else []
         if names:
             cluster.kubectl("delete", *names, "-n", cluster.namespace, "--wait=false")

@@ -73,8 +73,9 @@ def test_an_object_whose_api_the_cluster_does_not_serve_is_left_out_with_a_note(
     assert [b["kind"] for b in found.bodies] == ["Deployment"]
     notes = {n.key: n.params for n in found.notes}
     assert notes["common.k8s_api_not_served"] == {
-        "api": "autoscaling/v2", "objects": "HorizontalPodAutoscaler/web"
-    }  # fmt: skip
+        "api": "autoscaling/v2",
+        "objects": "HorizontalPodAutoscaler/web",
+    }
 
 
 def test_a_submission_the_cluster_takes_as_written_is_applied_unchanged(tmp_path: Path) -> None:

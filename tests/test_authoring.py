@@ -23,12 +23,14 @@ def test_an_exercise_imports_only_the_authoring_module(module: Path) -> None:
 
 
 def test_the_rule_refuses_an_internal_import() -> None:
-    assert refusals("from grader.containers.engine import connect\nimport grader.k8s.cluster\n") == [
-        "imports grader.containers.engine connect", "imports grader.k8s.cluster"]  # fmt: skip
+    assert refusals(
+        "from grader.containers.engine import connect\nimport grader.k8s.cluster\n"
+    ) == ["imports grader.containers.engine connect", "imports grader.k8s.cluster"]
     assert refusals("import grader.authoring\n") == []
     assert refusals("def f():\n    from grader import session\n") == ["imports grader session"]
     assert refusals("from grader.authoring import nothing_of_that_name\n") == [
-        "grader.authoring has no nothing_of_that_name"]  # fmt: skip
+        "grader.authoring has no nothing_of_that_name"
+    ]
     assert refusals("from grader import authoring\nfrom grader.authoring import hint\n") == []
 
 

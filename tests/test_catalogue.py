@@ -123,15 +123,23 @@ KEY = re.compile(r"^(common|ex\d+)\.[A-Za-z0-9_]*[A-Za-z0-9]$")  # not an f-stri
 def _keys_written(tree: ast.AST) -> set[str]:
     """Every string in the source that reads as a hint key: `hint("ex2.x")`, `key="common.y"`,
     `"common.a" if … else "common.b"` alike."""
-    return {n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and KEY.match(n.value)}  # fmt: skip
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and KEY.match(n.value)
+    }
 
 
 def _built_keys(tree: ast.AST) -> list[int]:
     """Lines where `hint()` is given a key built at run time without `declared()`."""
-    return [n.lineno for n in ast.walk(tree)
-            if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "hint" and n.args
-            and isinstance(n.args[0], ast.JoinedStr)]  # fmt: skip
+    return [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and getattr(n.func, "id", None) == "hint"
+        and n.args
+        and isinstance(n.args[0], ast.JoinedStr)
+    ]
 
 
 def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
@@ -162,8 +170,10 @@ def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
 
 
 def test_the_registry_sees_keys_passed_by_keyword_and_built_keys() -> None:
-    tree = ast.parse('assert_present(s, key="common.no_compose_file")\n'
-                     'x = "common.a" if y else "common.b"\nhint(f"common.{z}")\n')  # fmt: skip
+    tree = ast.parse(
+        'assert_present(s, key="common.no_compose_file")\n'
+        'x = "common.a" if y else "common.b"\nhint(f"common.{z}")\n'
+    )
     assert _keys_written(tree) == {"common.no_compose_file", "common.a", "common.b"}
     assert _built_keys(tree) == [3]
 

@@ -23,8 +23,16 @@ from grader.model.catalogue import Catalogue
 from grader.model.results import CheckResult, ExerciseResult, Report
 from grader.reports.report import render
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _report(ex1: float, ex2: float) -> Report:
@@ -32,20 +40,34 @@ def _report(ex1: float, ex2: float) -> Report:
     ex1_checks = [
         CheckResult("test_dockerfile_exists", "Le Dockerfile existe", "passed", 2, 2),
         CheckResult("test_image_builds", "L'image se construit", "passed", 3, 3),
-        CheckResult("test_cowsay_installed", "cowsay est installé",
-                    "passed" if ex1 == 10 else "failed", ex1 - 5, 5),
-    ]  # fmt: skip
-    ex2_checks = [CheckResult("test_stack_starts", "La pile démarre",
-                              "passed" if ex2 else "failed", ex2, 10)]  # fmt: skip
-    return Report("0", "fr", "files", "/r", "2026-12-02T10:00:00+00:00", exercises=[
-        ExerciseResult("ex1", "cowsay", "1", "ex1", ex1_checks),
-        ExerciseResult("ex2", "port", "1", "ex2", ex2_checks),
-    ])  # fmt: skip
+        CheckResult(
+            "test_cowsay_installed",
+            "cowsay est installé",
+            "passed" if ex1 == 10 else "failed",
+            ex1 - 5,
+            5,
+        ),
+    ]
+    ex2_checks = [
+        CheckResult("test_stack_starts", "La pile démarre", "passed" if ex2 else "failed", ex2, 10)
+    ]
+    return Report(
+        "0",
+        "fr",
+        "files",
+        "/r",
+        "2026-12-02T10:00:00+00:00",
+        exercises=[
+            ExerciseResult("ex1", "cowsay", "1", "ex1", ex1_checks),
+            ExerciseResult("ex2", "port", "1", "ex2", ex2_checks),
+        ],
+    )
 
 
 def record(student: str, ex1: float | None, ex2: float = 10, **extra: Any) -> journal.Record:
-    base = journal.Record(student=student, name=student.title(),
-                          finished_at="2026-12-02T10:00:00+00:00")  # fmt: skip
+    base = journal.Record(
+        student=student, name=student.title(), finished_at="2026-12-02T10:00:00+00:00"
+    )
     if ex1 is None:
         base.error = "git clone: repository not found"
         return base
@@ -58,8 +80,11 @@ def record(student: str, ex1: float | None, ex2: float = 10, **extra: Any) -> jo
 
 def _class() -> dict[str, dict[str, Any]]:
     copied = {"ex1": ["FROM debian:12", "RUN a", "RUN b", "RUN c", "CMD x", "ENV Z=1"]}
-    late = journal.Late(deadline="2026-12-01T23:59:00+01:00", commits_after=2,
-                        last_commit_at="2026-12-02T08:00:00+01:00")  # fmt: skip
+    late = journal.Late(
+        deadline="2026-12-01T23:59:00+01:00",
+        commits_after=2,
+        last_commit_at="2026-12-02T08:00:00+01:00",
+    )
     records = [
         record("alice", 10, features=copied),
         record("bruno", 5, late=late),
@@ -151,14 +176,28 @@ def test_dashboard_in_a_headless_browser_sorts_and_draws(
     classroom.write(tmp_path, _class(), catalogue, "fr")
     url = (tmp_path / "dashboard.html").as_uri() + "#sort=total"
     profile = ["--user-data-dir=" + str(tmp_path / "profile")]
-    dom = subprocess.run([browser, *CHROMIUM_FLAGS, *profile, "--dump-dom", url],
-                         capture_output=True, text=True, timeout=120).stdout  # fmt: skip
+    dom = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, *profile, "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     order = re.findall(r'<tr(?: class="failed")? data-student="(\w+)"', dom)
     assert order == ["alice", "bruno", "chloe", "emma", "david"]  # by total, highest first
     assert 'aria-sort="descending"' in dom
     shot = tmp_path / "dashboard.png"
-    subprocess.run([browser, *CHROMIUM_FLAGS, *profile, "--window-size=1200,1400",
-                    f"--screenshot={shot}", url], capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            browser,
+            *CHROMIUM_FLAGS,
+            *profile,
+            "--window-size=1200,1400",
+            f"--screenshot={shot}",
+            url,
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (1200, 1400)
@@ -184,11 +223,18 @@ def _ex4_without_cluster(catalogue: Catalogue) -> Report:
     checks = [
         CheckResult("test_static", "static", "passed", 16.0, 16.0),
         CheckResult("test_tidy", "tidy", "failed", 0.0, 1.0, kind="practice"),
-        CheckResult("test_live", "live", "not_attempted", 0.0, ex4.points - 17.0,
-                    hint_key="common.no_cluster"),
-    ]  # fmt: skip
-    return Report("0", "fr", "files", "/r", "now",
-                  exercises=[ExerciseResult("ex4", "t", "1", "ex4", checks)])  # fmt: skip
+        CheckResult(
+            "test_live",
+            "live",
+            "not_attempted",
+            0.0,
+            ex4.points - 17.0,
+            hint_key="common.no_cluster",
+        ),
+    ]
+    return Report(
+        "0", "fr", "files", "/r", "now", exercises=[ExerciseResult("ex4", "t", "1", "ex4", checks)]
+    )
 
 
 def test_points_no_student_could_attempt_here_are_left_out_of_the_gradebook(
@@ -202,10 +248,13 @@ def test_points_no_student_could_attempt_here_are_left_out_of_the_gradebook(
 
 @pytest.mark.parametrize(
     "policy",
-    [scoring.DEFAULT, scoring.Policy(missing_infrastructure="lost"),
-     scoring.Policy(practice="ignored")],
+    [
+        scoring.DEFAULT,
+        scoring.Policy(missing_infrastructure="lost"),
+        scoring.Policy(practice="ignored"),
+    ],
     ids=["default", "infrastructure-lost", "practice-ignored"],
-)  # fmt: skip
+)
 def test_the_students_report_and_the_gradebook_say_the_same_score(
     tmp_path: Path, catalogue: Catalogue, policy: scoring.Policy
 ) -> None:
@@ -214,21 +263,34 @@ def test_the_students_report_and_the_gradebook_say_the_same_score(
     report = _ex4_without_cluster(catalogue)
     report.policy = policy
     score = report.scored()
-    classroom.write(tmp_path, {"ana": journal.graded_record(journal.Record("ana", "Ana"), report)},
-                    catalogue, "fr")  # fmt: skip
+    classroom.write(
+        tmp_path,
+        {"ana": journal.graded_record(journal.Record("ana", "Ana"), report)},
+        catalogue,
+        "fr",
+    )
     row = json.loads((tmp_path / "gradebook.json").read_text())["students"][0]
     assert (row["total"], row["max_points"], row["score"]) == (
-        score.points, score.max_points, score.percent)  # fmt: skip
+        score.points,
+        score.max_points,
+        score.percent,
+    )
     shown = f"{score.points:g}/{score.max_points:g}"
     for fmt in ("text", "md", "html"):
         assert shown in render(report, fmt), fmt
     data = json.loads(render(report, "json"))
     assert (data["totals"]["points"], data["totals"]["max_points"], data["totals"]["score"]) == (
-        score.points, score.max_points, score.percent)  # fmt: skip
+        score.points,
+        score.max_points,
+        score.percent,
+    )
     assert Report.from_dict(data).scored() == score
     expected = {"default": (16, 17), "lost": (16, catalogue.get("ex4").points), "ignored": (16, 16)}
-    key = policy.missing_infrastructure if policy.missing_infrastructure == "lost" else (
-        "ignored" if policy.practice == "ignored" else "default")  # fmt: skip
+    key = (
+        policy.missing_infrastructure
+        if policy.missing_infrastructure == "lost"
+        else ("ignored" if policy.practice == "ignored" else "default")
+    )
     assert (score.points, score.max_points) == expected[key]
 
 
@@ -268,14 +330,20 @@ def test_dashboard_mean_and_median_are_the_standard_ones(
     assert f"moyenne {statistics.mean(scores):.1f} %" in html
 
 
-def _shard(folder: Path, index: int, total: int, students: list[journal.Record],
-           *, finished: bool = True) -> Path:  # fmt: skip
+def _shard(
+    folder: Path, index: int, total: int, students: list[journal.Record], *, finished: bool = True
+) -> Path:
     """A shard's journal as `grader batch --shard` writes it: marks around its records."""
     path = folder / journal.file_name((index, total))
     book = journal.Journal(path)
-    book.append(journal.Mark("started", "2026-12-07T08:00:00+00:00", (index, total),
-                             students=[r.student for r in students] + (["zoe"] if not finished
-                                                                       else [])))  # fmt: skip
+    book.append(
+        journal.Mark(
+            "started",
+            "2026-12-07T08:00:00+00:00",
+            (index, total),
+            students=[r.student for r in students] + (["zoe"] if not finished else []),
+        )
+    )
     for r in students:
         book.append(r)
     if finished:
@@ -317,10 +385,13 @@ def test_journals_written_before_marks_merge_as_complete_but_not_two_shardings(
 def test_an_incomplete_class_says_so_in_its_gradebook_and_dashboard(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
-    missing = ["shard 2/2 missing (no journal.shard-2-of-2.jsonl): its job failed or its "
-               "artifacts were not passed"]  # fmt: skip
-    classroom.write(tmp_path, _class(), catalogue, "en",
-                    extras=classroom.Extras(incomplete=missing))  # fmt: skip
+    missing = [
+        "shard 2/2 missing (no journal.shard-2-of-2.jsonl): its job failed or its "
+        "artifacts were not passed"
+    ]
+    classroom.write(
+        tmp_path, _class(), catalogue, "en", extras=classroom.Extras(incomplete=missing)
+    )
     table = list(csv.reader(io.StringIO((tmp_path / "gradebook.csv").read_text())))
     assert table[0][:2] == ["ID number", "Full name"] and table[0][-1] == "Incomplete class"
     assert all(row[-1] == missing[0] for row in table[1:]) and len(table) == 6
@@ -345,10 +416,14 @@ def test_the_changes_say_who_gains_who_loses_and_which_verdicts_changed(
     after["david"] = record("david", 10)  # graded at last
     found = changes.compare(before, after, before_label="old", after_label="new")
     assert [(s.student, s.before, s.after) for s in found.students] == [
-        ("alice", 100.0, 75.0), ("bruno", 75.0, 100.0), ("david", None, 100.0)]  # fmt: skip
+        ("alice", 100.0, 75.0),
+        ("bruno", 75.0, 100.0),
+        ("david", None, 100.0),
+    ]
     assert (found.losses, found.gains, found.unchanged) == (1, 1, 2)
     assert [(c.exercise, c.check, c.before, c.after) for c in found.students[0].checks] == [
-        ("ex1", "test_cowsay_installed", "passed", "failed")]  # fmt: skip
+        ("ex1", "test_cowsay_installed", "passed", "failed")
+    ]
     assert changes.table(found) == (
         "Changes from old to new: 3 student(s) changed (1 lose, 1 gain), 2 unchanged\n"
         "  alice: 100.0 % → 75.0 % (-25.0)\n"
@@ -364,8 +439,15 @@ def test_the_changes_say_who_gains_who_loses_and_which_verdicts_changed(
     assert 'href="changes.html"' in (tmp_path / "dashboard.html").read_text()
     data = json.loads((tmp_path / "changes.json").read_text())
     assert data["students"][0] | {"checks": []} == {
-        "student": "alice", "name": "Alice", "before": 100.0, "after": 75.0, "delta": -25.0,
-        "status_before": "graded", "status_after": "graded", "checks": []}  # fmt: skip
+        "student": "alice",
+        "name": "Alice",
+        "before": 100.0,
+        "after": 75.0,
+        "delta": -25.0,
+        "status_before": "graded",
+        "status_after": "graded",
+        "checks": [],
+    }
 
 
 def test_merge_refuses_two_shardings_and_a_previous_folder_without_a_journal(

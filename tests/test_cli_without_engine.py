@@ -15,14 +15,24 @@ SAMPLE = ROOT / "fixtures" / "sample"
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("fr", ("Impossible de joindre un moteur Docker", "sudo systemctl start docker",
-             "docker info")),
-     ("en", ("Cannot reach a Docker engine", "sudo systemctl start docker", "docker info"))],
-)  # fmt: skip
+    [
+        (
+            "fr",
+            (
+                "Impossible de joindre un moteur Docker",
+                "sudo systemctl start docker",
+                "docker info",
+            ),
+        ),
+        ("en", ("Cannot reach a Docker engine", "sudo systemctl start docker", "docker info")),
+    ],
+)
 def test_no_docker_engine_exits_2_and_says_how_to_start_one(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lang: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    lang: str,
     words: tuple[str, ...],
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     out = io.StringIO()
     status = main(["check", "ex1", "--path", str(SAMPLE), "--lang", lang], stdout=out)
@@ -32,16 +42,28 @@ def test_no_docker_engine_exits_2_and_says_how_to_start_one(
     assert "/nonexistent/docker.sock" in said  # what was tried
 
 
-@pytest.mark.parametrize(("lang", "said"), [
-    ("fr", "Le dossier nowhere/tp n'existe pas : rien n'a été corrigé. Donnez le dossier de votre "
-           "dépôt avec --path, ou lancez grader depuis ce dossier.\n"),
-    ("en", "The folder nowhere/tp does not exist: nothing was graded. Give your repository's "
-           "folder with --path, or run grader from that folder.\n"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "fr",
+            "Le dossier nowhere/tp n'existe pas : rien n'a été corrigé. Donnez le dossier de votre "
+            "dépôt avec --path, ou lancez grader depuis ce dossier.\n",
+        ),
+        (
+            "en",
+            "The folder nowhere/tp does not exist: nothing was graded. Give your repository's "
+            "folder with --path, or run grader from that folder.\n",
+        ),
+    ],
+)
 def test_a_path_that_does_not_exist_is_said_in_one_line_and_exits_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-    lang: str, said: str,
-) -> None:  # fmt: skip
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    lang: str,
+    said: str,
+) -> None:
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     status = main(["check", "--all", "--path", "nowhere/tp", "--lang", lang], stdout=out)

@@ -22,21 +22,34 @@ def api_object(kind: str, data: dict[str, Any]) -> Any:
     return ApiClient().deserialize(json.dumps(data), kind, "application/json")
 
 
-def deployment(*, replicas: int, ready: int | None, updated: int, generation: int = 2,
-               observed: int = 2) -> Any:  # fmt: skip
-    status: dict[str, Any] = {"observedGeneration": observed, "replicas": replicas,
-                              "updatedReplicas": updated}  # fmt: skip
+def deployment(
+    *, replicas: int, ready: int | None, updated: int, generation: int = 2, observed: int = 2
+) -> Any:
+    status: dict[str, Any] = {
+        "observedGeneration": observed,
+        "replicas": replicas,
+        "updatedReplicas": updated,
+    }
     if ready is not None:
         status["readyReplicas"] = ready
         status["availableReplicas"] = ready
-    return api_object("V1Deployment", {
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "nginx", "namespace": "grader-x-ex4", "generation": generation},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "nginx"}},
-                 "template": {"metadata": {"labels": {"app": "nginx"}},
-                              "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}},
-        "status": status,
-    })  # fmt: skip
+    return api_object(
+        "V1Deployment",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "nginx", "namespace": "grader-x-ex4", "generation": generation},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": "nginx"}},
+                "template": {
+                    "metadata": {"labels": {"app": "nginx"}},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+                },
+            },
+            "status": status,
+        },
+    )
 
 
 def test_a_deployment_is_ready_when_every_replica_of_the_latest_generation_is() -> None:
@@ -49,68 +62,102 @@ def test_a_deployment_is_ready_when_every_replica_of_the_latest_generation_is() 
     assert deployment_verdict(old)[0] is False
 
 
-def pod(phase: str, *, ready: bool, waiting: str | None = None,
-        terminated: dict[str, Any] | None = None) -> Any:  # fmt: skip
+def pod(
+    phase: str, *, ready: bool, waiting: str | None = None, terminated: dict[str, Any] | None = None
+) -> Any:
     state: dict[str, Any] = {"running": {"startedAt": "2026-11-23T12:00:00Z"}}
     if waiting:
         state = {"waiting": {"reason": waiting, "message": "Back-off pulling image"}}
     if terminated:
         state = {"terminated": terminated}
-    return api_object("V1Pod", {
-        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx-7c5ddbdf54-x2x9z"},
-        "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
-        "status": {
-            "phase": phase,
-            "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-            "containerStatuses": [{"name": "nginx", "ready": ready, "restartCount": 0,
-                                   "image": "nginx:1.27", "imageID": "", "state": state}],
+    return api_object(
+        "V1Pod",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "nginx-7c5ddbdf54-x2x9z"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+            "status": {
+                "phase": phase,
+                "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
+                "containerStatuses": [
+                    {
+                        "name": "nginx",
+                        "ready": ready,
+                        "restartCount": 0,
+                        "image": "nginx:1.27",
+                        "imageID": "",
+                        "state": state,
+                    }
+                ],
+            },
         },
-    })  # fmt: skip
+    )
 
 
 def test_a_pod_verdict_names_the_reason_kubectl_would_show() -> None:
     assert pod_verdict(pod("Running", ready=True)) == (True, "Running, Ready")
     assert pod_verdict(pod("Pending", ready=False, waiting="ImagePullBackOff")) == (
-        False, "ImagePullBackOff",
-    )  # fmt: skip
+        False,
+        "ImagePullBackOff",
+    )
     crashed = {"reason": "Error", "exitCode": 1, "startedAt": None, "finishedAt": None}
     assert pod_verdict(pod("Running", ready=False, terminated=crashed)) == (
-        False, "Error (exit 1)",
-    )  # fmt: skip
+        False,
+        "Error (exit 1)",
+    )
 
 
 def job(*, completions: int, succeeded: int, failed: int = 0, condition: str | None) -> Any:
     status: dict[str, Any] = {"succeeded": succeeded, "failed": failed}
     if condition:
         status["conditions"] = [{"type": condition, "status": "True"}]
-    return api_object("V1Job", {
-        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi"},
-        "spec": {"completions": completions, "parallelism": 2,
-                 "template": {"spec": {"restartPolicy": "Never",
-                                       "containers": [{"name": "pi", "image": "perl:5.34"}]}}},
-        "status": status,
-    })  # fmt: skip
+    return api_object(
+        "V1Job",
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "pi"},
+            "spec": {
+                "completions": completions,
+                "parallelism": 2,
+                "template": {
+                    "spec": {
+                        "restartPolicy": "Never",
+                        "containers": [{"name": "pi", "image": "perl:5.34"}],
+                    }
+                },
+            },
+            "status": status,
+        },
+    )
 
 
 def test_a_job_is_complete_failed_or_still_running() -> None:
     assert job_verdict(job(completions=5, succeeded=5, condition="Complete"))[0] is True
     assert job_verdict(job(completions=5, succeeded=2, failed=7, condition="Failed"))[0] is False
     assert job_verdict(job(completions=5, succeeded=3, condition=None)) == (
-        None, "3/5 succeeded, 0 failed",
-    )  # fmt: skip
+        None,
+        "3/5 succeeded, 0 failed",
+    )
 
 
 def test_ready_endpoints_are_counted_from_endpoint_slices() -> None:
-    endpoint_slice = api_object("V1EndpointSlice", {
-        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
-        "metadata": {"name": "nginx-abcde", "labels": {"kubernetes.io/service-name": "nginx"}},
-        "endpoints": [
-            {"addresses": ["10.244.0.5"], "conditions": {"ready": True}},
-            {"addresses": ["10.244.0.6"], "conditions": {"ready": False}},
-            {"addresses": ["10.244.0.7"], "conditions": {}},
-        ],
-        "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
-    })  # fmt: skip
+    endpoint_slice = api_object(
+        "V1EndpointSlice",
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "addressType": "IPv4",
+            "metadata": {"name": "nginx-abcde", "labels": {"kubernetes.io/service-name": "nginx"}},
+            "endpoints": [
+                {"addresses": ["10.244.0.5"], "conditions": {"ready": True}},
+                {"addresses": ["10.244.0.6"], "conditions": {"ready": False}},
+                {"addresses": ["10.244.0.7"], "conditions": {}},
+            ],
+            "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+        },
+    )
     assert ready_endpoints([endpoint_slice]) == 2
     assert ready_endpoints([]) == 0
 

@@ -20,21 +20,62 @@ def _report(tmp_path: Path) -> Report:
     (tmp_path / "repo" / "ex4").mkdir(exist_ok=True)
     (tmp_path / "repo" / "ex4" / "web.yaml").write_text("kind: Deployment\n")
     checks = [
-        CheckResult("test_image_builds", "L'image se construit", "failed", 0, 3,
-                    hint="Ajoutez -y", hint_key="common.build_needs_yes"),
-        CheckResult("test_tag", "Un tag précis", "failed", 0, 1, hint="Écrivez `ubuntu:24.04`",
-                    hint_key="ex1.no_tag", kind="practice", lines=[1]),
-        CheckResult("test_hadolint_advice", "Conseils", "advice", 0, 0,
-                    hint="DL3009, DL3015", kind="practice", lines=[2, 3]),
+        CheckResult(
+            "test_image_builds",
+            "L'image se construit",
+            "failed",
+            0,
+            3,
+            hint="Ajoutez -y",
+            hint_key="common.build_needs_yes",
+        ),
+        CheckResult(
+            "test_tag",
+            "Un tag précis",
+            "failed",
+            0,
+            1,
+            hint="Écrivez `ubuntu:24.04`",
+            hint_key="ex1.no_tag",
+            kind="practice",
+            lines=[1],
+        ),
+        CheckResult(
+            "test_hadolint_advice",
+            "Conseils",
+            "advice",
+            0,
+            0,
+            hint="DL3009, DL3015",
+            kind="practice",
+            lines=[2, 3],
+        ),
         CheckResult("test_cow", "La vache", "not_attempted", 0, 3, hint="image absente"),
         CheckResult("test_ok", "Présent", "passed", 1, 1),
-    ]  # fmt: skip
-    k8s = [CheckResult("test_outside", "Dans le namespace", "failed", 0, 2, hint="default",
-                       hint_key="ex15.outside", file="web.yaml")]  # fmt: skip
-    return Report("0", "fr", "files", str(tmp_path / "repo"), "now", exercises=[
-        ExerciseResult("ex1", "cowsay", "1", str(folder), checks),
-        ExerciseResult("ex4", "ingress", "1", str(tmp_path / "repo" / "ex4"), k8s),
-    ])  # fmt: skip
+    ]
+    k8s = [
+        CheckResult(
+            "test_outside",
+            "Dans le namespace",
+            "failed",
+            0,
+            2,
+            hint="default",
+            hint_key="ex15.outside",
+            file="web.yaml",
+        )
+    ]
+    return Report(
+        "0",
+        "fr",
+        "files",
+        str(tmp_path / "repo"),
+        "now",
+        exercises=[
+            ExerciseResult("ex1", "cowsay", "1", str(folder), checks),
+            ExerciseResult("ex4", "ingress", "1", str(tmp_path / "repo" / "ex4"), k8s),
+        ],
+    )
 
 
 def test_failures_warnings_and_advice_become_issues_at_their_file_and_lines(
@@ -42,8 +83,10 @@ def test_failures_warnings_and_advice_become_issues_at_their_file_and_lines(
 ) -> None:
     issues = json.loads(render(_report(tmp_path), "codequality"))
     assert_gitlab_format(issues)
-    found = {(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"],
-              i["severity"]) for i in issues}  # fmt: skip
+    found = {
+        (i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"], i["severity"])
+        for i in issues
+    }
     assert found == {
         ("grader.ex1.test_image_builds", "ex1/Dockerfile", 1, "major"),
         ("grader.ex1.test_tag", "ex1/Dockerfile", 1, "minor"),  # good practice: a warning

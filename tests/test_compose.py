@@ -26,23 +26,31 @@ def test_compose_warnings_read_as_the_student_wrote_the_file() -> None:
 
 
 def test_every_name_docker_resolves_for_a_service() -> None:
-    config = {"services": {
-        "db": {"container_name": "wp_mysql", "hostname": "DBHost",
-               "networks": {"back": {"aliases": ["database"]}, "default": None}},
-        "wordpress": {"links": ["db:mysqldb"]},
-    }}  # fmt: skip
+    config = {
+        "services": {
+            "db": {
+                "container_name": "wp_mysql",
+                "hostname": "DBHost",
+                "networks": {"back": {"aliases": ["database"]}, "default": None},
+            },
+            "wordpress": {"links": ["db:mysqldb"]},
+        }
+    }
     assert compose.names(config, "db") == {"db", "wp_mysql", "dbhost", "database", "mysqldb"}
 
 
 def test_a_renamed_container_name_stays_an_alias_unless_the_service_shares_a_network(
     tmp_path: Path,
 ) -> None:
-    config = {"services": {
-        "db": {"image": "mariadb", "container_name": "wp_db", "networks": {"back": None}},
-        "probe": {"image": "busybox", "container_name": "probe", "network_mode": "service:db"},
-    }}  # fmt: skip
-    project = compose.prepare(config, name="grader-x-ex6", folder=tmp_path, labels={},
-                              limits=Limits())  # fmt: skip
+    config = {
+        "services": {
+            "db": {"image": "mariadb", "container_name": "wp_db", "networks": {"back": None}},
+            "probe": {"image": "busybox", "container_name": "probe", "network_mode": "service:db"},
+        }
+    }
+    project = compose.prepare(
+        config, name="grader-x-ex6", folder=tmp_path, labels={}, limits=Limits()
+    )
     written = json.loads(project.file.read_text(encoding="utf-8"))["services"]
     assert written["db"]["networks"]["back"]["aliases"] == ["wp_db"]
     assert written["db"]["container_name"] == "grader-x-ex6-wp_db"
@@ -58,17 +66,31 @@ def test_system_folders_are_told_from_data_folders(tmp_path: Path) -> None:
 def test_a_services_build_is_the_graders_own_when_it_can_do_it(tmp_path: Path) -> None:
     """Compose's own build has none of the grader's limits (processes, time, disk): a service's
     `build:` the guarded build can do is done by the grader, and Compose runs that image."""
-    config = {"services": {
-        "web": {"build": {"context": str(tmp_path), "dockerfile": "Dockerfile.dev",
-                          "args": {"V": 3, "EMPTY": None}, "target": "run"}},
-        "cache": {"build": {"context": str(tmp_path), "secrets": ["token"]}},
-        "redis": {"image": "redis"},
-    }}  # fmt: skip
+    config = {
+        "services": {
+            "web": {
+                "build": {
+                    "context": str(tmp_path),
+                    "dockerfile": "Dockerfile.dev",
+                    "args": {"V": 3, "EMPTY": None},
+                    "target": "run",
+                }
+            },
+            "cache": {"build": {"context": str(tmp_path), "secrets": ["token"]}},
+            "redis": {"image": "redis"},
+        }
+    }
     guarded, left = compose.builds(config)
     assert guarded == [compose.ServiceBuild("web", tmp_path, "Dockerfile.dev", {"V": "3"}, "run")]
     assert left == ["cache"]
-    project = compose.prepare(config, name="grader-t-ex17", folder=tmp_path, labels={"a": "b"},
-                      limits=Limits(), built={"web": "grader-t-ex17-web:latest"})  # fmt: skip
+    project = compose.prepare(
+        config,
+        name="grader-t-ex17",
+        folder=tmp_path,
+        labels={"a": "b"},
+        limits=Limits(),
+        built={"web": "grader-t-ex17-web:latest"},
+    )
     services = json.loads(project.file.read_text())["services"]
     assert services["web"]["image"] == "grader-t-ex17-web:latest" and "build" not in services["web"]
     assert services["cache"]["build"]["secrets"] == ["token"]  # left to Compose

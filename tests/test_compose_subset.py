@@ -32,11 +32,15 @@ def test_a_service_another_depends_on_is_never_left_out() -> None:
 
 
 def test_a_service_named_in_another_environment_is_needed() -> None:
-    config = {"services": {
-        "notebook": {"image": "jupyter/base-notebook",
-                     "environment": {"DATABASE_URL": "postgresql://u:p@pg:5432/notes"}},
-        "pg": {"image": "postgres:16"},
-    }}  # fmt: skip
+    config = {
+        "services": {
+            "notebook": {
+                "image": "jupyter/base-notebook",
+                "environment": {"DATABASE_URL": "postgresql://u:p@pg:5432/notes"},
+            },
+            "pg": {"image": "postgres:16"},
+        }
+    }
     assert needs(config, "notebook") == {"pg"}
     assert left_out(config, {"pg"}) == set()
 

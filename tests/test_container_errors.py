@@ -11,19 +11,32 @@ from grader.containers.engine import RunResult
 @pytest.mark.parametrize(
     ("error", "key", "shown"),
     [
-        ('OCI runtime create failed: container_linux.go:380: starting container process caused: '
-         'exec: "/entrypoint.sh": permission denied: unknown', "permission_denied",
-         'exec: "/entrypoint.sh": permission denied'),
-        ('OCI runtime create failed: runc create failed: unable to start container process: exec: '
-         '"cowsay": executable file not found in $PATH: unknown', "not_found",
-         'unable to start container process: exec: "cowsay": executable file not found in $PATH'),
-        ("driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8082 "
-         "failed: port is already allocated", "port_taken", None),
-        ("standard_init_linux.go:228: exec user process caused: exec format error", "exec_format",
-         "exec format error"),
+        (
+            "OCI runtime create failed: container_linux.go:380: starting container process caused: "
+            'exec: "/entrypoint.sh": permission denied: unknown',
+            "permission_denied",
+            'exec: "/entrypoint.sh": permission denied',
+        ),
+        (
+            "OCI runtime create failed: runc create failed: unable to start container process: exec: "
+            '"cowsay": executable file not found in $PATH: unknown',
+            "not_found",
+            'unable to start container process: exec: "cowsay": executable file not found in $PATH',
+        ),
+        (
+            "driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8082 "
+            "failed: port is already allocated",
+            "port_taken",
+            None,
+        ),
+        (
+            "standard_init_linux.go:228: exec user process caused: exec format error",
+            "exec_format",
+            "exec format error",
+        ),
         ("something new the engine says", "refused", "something new the engine says"),
     ],
-)  # fmt: skip
+)
 def test_a_refusal_names_its_cause_in_the_engines_words(error: str, key: str, shown: str) -> None:
     found = container_errors.refused(error)
     assert found.key == f"common.container_{key}"

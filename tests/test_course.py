@@ -23,10 +23,15 @@ from tests.helpers.classes import commit_at
 
 DEADLINE = dt.datetime.fromisoformat("2026-12-01T23:59:00+01:00")
 POLICY = lateness.LatePolicy(
-    grace=dt.timedelta(minutes=15), per="day", percent=20, cap=50,
-    extensions={"zoe": dt.timedelta(days=2),
-                "yann": dt.datetime.fromisoformat("2026-12-10T12:00:00+01:00")},
-)  # fmt: skip
+    grace=dt.timedelta(minutes=15),
+    per="day",
+    percent=20,
+    cap=50,
+    extensions={
+        "zoe": dt.timedelta(days=2),
+        "yann": dt.datetime.fromisoformat("2026-12-10T12:00:00+01:00"),
+    },
+)
 
 
 def _at(text: str) -> dt.datetime:
@@ -61,8 +66,9 @@ def test_an_extension_for_one_exercise_moves_that_deadline_only() -> None:
     submitted = _at("2026-12-03T12:00:00+01:00")  # 2 started days after DEADLINE
     assert lateness.assess("zoe", DEADLINE, submitted, policy, "ex2").penalty == 0
     assert lateness.assess("zoe", DEADLINE, submitted, policy, "ex1").penalty == 20
-    found = batch.assess("zoe", {"ex1": DEADLINE, "ex2": DEADLINE},
-                         {"ex1": submitted, "ex2": submitted}, policy)  # fmt: skip
+    found = batch.assess(
+        "zoe", {"ex1": DEADLINE, "ex2": DEADLINE}, {"ex1": submitted, "ex2": submitted}, policy
+    )
     assert {i: late.penalty for i, late in found.items()} == {"ex1": 20, "ex2": 0}
 
 
@@ -102,14 +108,23 @@ def test_submission_dates_are_per_exercise_committer_dates(tmp_path: Path) -> No
 def _report(ex1: float, ex2: float, weights: dict[str, float] | None = None) -> Report:
     checks1 = [CheckResult("test_a", "A", "passed" if ex1 else "failed", ex1, 10)]
     checks2 = [CheckResult("test_b", "B", "passed" if ex2 else "failed", ex2, 20)]
-    return Report("0", "fr", "files", "/r", "2026-12-05T10:00:00+00:00", exercises=[
-        ExerciseResult("ex1", "un", "1", "ex1", checks1),
-        ExerciseResult("ex2", "deux", "1", "ex2", checks2),
-    ], weights=weights or {})  # fmt: skip
+    return Report(
+        "0",
+        "fr",
+        "files",
+        "/r",
+        "2026-12-05T10:00:00+00:00",
+        exercises=[
+            ExerciseResult("ex1", "un", "1", "ex1", checks1),
+            ExerciseResult("ex2", "deux", "1", "ex2", checks2),
+        ],
+        weights=weights or {},
+    )
 
 
-def _graded(student: str, when: str, ex2_submitted: str | None = None,
-            ex1: float = 10) -> journal.Record:  # fmt: skip
+def _graded(
+    student: str, when: str, ex2_submitted: str | None = None, ex1: float = 10
+) -> journal.Record:
     base = journal.Record(student=student, name=student.title(), finished_at=when)
     dates = {"ex1": _at("2026-12-01T12:00:00+01:00")}
     if ex2_submitted:
@@ -145,24 +160,39 @@ def test_the_journal_records_raw_score_lateness_penalty_and_final_score(tmp_path
 
 
 def test_gradebook_csv_carries_final_grades_and_the_raw_total(catalogue: Catalogue) -> None:
-    records = {r.student: r for r in [
-        _graded("ana", "2026-12-05T10:00:00+00:00", "2026-12-03T00:30:00+01:00"),
-        _graded("zoe", "2026-12-05T10:00:00+00:00", "2026-12-03T00:30:00+01:00"),  # extension
-    ]}  # fmt: skip
+    records = {
+        r.student: r
+        for r in [
+            _graded("ana", "2026-12-05T10:00:00+00:00", "2026-12-03T00:30:00+01:00"),
+            _graded("zoe", "2026-12-05T10:00:00+00:00", "2026-12-03T00:30:00+01:00"),  # extension
+        ]
+    }
     cols = classroom.columns(records, catalogue, "fr")
     rows = classroom.gradebook(records, cols)
     text = classroom.gradebook_csv(rows, cols, raw=classroom.with_course(records))
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0] == ["ID number", "Full name", "ex1 (/10)", "ex2 (/20)", "Total (/30)",
-                        "Score (%)", "Raw total (/30)", "Raw score (%)", "Validated", "Late",
-                        "Commit", "Status"]  # fmt: skip
+    assert table[0] == [
+        "ID number",
+        "Full name",
+        "ex1 (/10)",
+        "ex2 (/20)",
+        "Total (/30)",
+        "Score (%)",
+        "Raw total (/30)",
+        "Raw score (%)",
+        "Validated",
+        "Late",
+        "Commit",
+        "Status",
+    ]
     by_id = {row[0]: row for row in table[1:]}
     assert by_id["ana"][2:8] == ["10", "6", "16", "47.5", "20", "62.5"]
     assert by_id["ana"][9] == "ex2 1 d 16 min late (-40 %)"
     assert by_id["zoe"][2:8] == ["10", "10", "20", "62.5", "20", "62.5"]
     assert rows[0]["exercises"]["ex2"]["penalty"] == 40
-    assert not classroom.with_course({"x": journal.graded_record(journal.Record("x", "X"),
-                                                                  _report(5, 5))})  # fmt: skip
+    assert not classroom.with_course(
+        {"x": journal.graded_record(journal.Record("x", "X"), _report(5, 5))}
+    )
 
 
 def test_a_regrade_keeps_the_history(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -308,7 +338,9 @@ def test_the_commands_say_what_is_wrong_with_a_course(
     (tmp_path / "other.yaml").write_text("exercises: [ex3, {id: ex1, weight: 2}]\n")
     assert main(["init", "--course", str(tmp_path / "other.yaml"), str(tmp_path / "repo")]) == 0
     assert sorted(p.name for p in (tmp_path / "repo").iterdir() if p.name.startswith("ex")) == [
-        "ex1", "ex3"]  # fmt: skip
+        "ex1",
+        "ex3",
+    ]
 
 
 def test_a_report_shows_the_weighted_score() -> None:

@@ -115,10 +115,22 @@ def test_a_code_block_in_a_list_item_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "prompt",
-    ["$ ", "# ", "> ", "% ", "PS C:\\Users\\moi\\tp> ", "PS> ", "C:\\Users\\moi\\tp>",
-     "user@host:~$ ", "etudiant@pc-42:~/tp/ex2$ ", "root@vm:/srv# ", "[moi@fedora ex2]$ ",
-     "(venv) $ ", "moi@MacBook-Air ex2 % "],
-)  # fmt: skip
+    [
+        "$ ",
+        "# ",
+        "> ",
+        "% ",
+        "PS C:\\Users\\moi\\tp> ",
+        "PS> ",
+        "C:\\Users\\moi\\tp>",
+        "user@host:~$ ",
+        "etudiant@pc-42:~/tp/ex2$ ",
+        "root@vm:/srv# ",
+        "[moi@fedora ex2]$ ",
+        "(venv) $ ",
+        "moi@MacBook-Air ex2 % ",
+    ],
+)
 def test_a_prompt_before_the_command_is_left_out(tmp_path: Path, prompt: str) -> None:
     readme = md(f"{prompt}docker run -d -p 8082:80 nginx", "console")
     assert argvs(tmp_path, {"README.md": readme}) == [NGINX]
@@ -148,10 +160,18 @@ def test_the_output_lines_of_a_console_block_are_ignored(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "line",
-    ["docker compose up -d", "docker-compose up", "docker build -t moi/nginx .",
-     "docker pull nginx", "docker ps -a", "docker rm -f web", "docker image ls",
-     "echo docker run -d nginx", "docker --version && echo run"],
-)  # fmt: skip
+    [
+        "docker compose up -d",
+        "docker-compose up",
+        "docker build -t moi/nginx .",
+        "docker pull nginx",
+        "docker ps -a",
+        "docker rm -f web",
+        "docker image ls",
+        "echo docker run -d nginx",
+        "docker --version && echo run",
+    ],
+)
 def test_other_docker_commands_are_ignored(tmp_path: Path, line: str) -> None:
     assert argvs(tmp_path, {"run.sh": line + "\n"}) == []
 
@@ -170,9 +190,15 @@ def test_docker_container_run_is_docker_run(tmp_path: Path) -> None:
         "docker run -d ^\n  -p 8082:80 ^\n  nginx",
         "docker run -d \\\r\n  -p 8082:80 \\\r\n  nginx",
     ],
-    ids=["backslash", "secondary-prompt", "powershell-backtick", "powershell-prompts", "cmd-caret",
-         "crlf"],
-)  # fmt: skip
+    ids=[
+        "backslash",
+        "secondary-prompt",
+        "powershell-backtick",
+        "powershell-prompts",
+        "cmd-caret",
+        "crlf",
+    ],
+)
 def test_continued_lines_are_joined(tmp_path: Path, text: str) -> None:
     assert argvs(tmp_path, {"README.md": md(text)}) == [NGINX]
 
@@ -185,11 +211,13 @@ def test_a_command_is_placed_at_the_line_where_it_starts(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "line",
-    ["docker run -d -p 8082:80 nginx # le serveur web",
-     "docker run -d -p 8082:80 nginx    #commentaire",
-     "docker run -d -p 8082:80 nginx 2>&1 > /dev/null",
-     "docker run -d -p 8082:80 nginx >/dev/null"],
-)  # fmt: skip
+    [
+        "docker run -d -p 8082:80 nginx # le serveur web",
+        "docker run -d -p 8082:80 nginx    #commentaire",
+        "docker run -d -p 8082:80 nginx 2>&1 > /dev/null",
+        "docker run -d -p 8082:80 nginx >/dev/null",
+    ],
+)
 def test_a_comment_or_a_redirection_after_the_command_is_left_out(
     tmp_path: Path, line: str
 ) -> None:
@@ -208,11 +236,13 @@ def test_a_hash_inside_a_word_or_quotes_is_not_a_comment(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "line",
-    ["docker rm -f web && docker run -d -p 8082:80 nginx",
-     "docker rm -f web; docker run -d -p 8082:80 nginx",
-     "docker build -t x . && docker run -d -p 8082:80 nginx && docker ps",
-     "docker run -d -p 8082:80 nginx || echo raté"],
-)  # fmt: skip
+    [
+        "docker rm -f web && docker run -d -p 8082:80 nginx",
+        "docker rm -f web; docker run -d -p 8082:80 nginx",
+        "docker build -t x . && docker run -d -p 8082:80 nginx && docker ps",
+        "docker run -d -p 8082:80 nginx || echo raté",
+    ],
+)
 def test_commands_joined_with_and_or_semicolon_are_split(tmp_path: Path, line: str) -> None:
     assert argvs(tmp_path, {"run.sh": line + "\n"}) == [NGINX]
 
@@ -251,9 +281,16 @@ def test_a_missing_folder_has_no_command(tmp_path: Path) -> None:
         b"\\\n" * 10_000 + b"docker run nginx\n",
         ("`" * 5000 + "\n~~~\n" + "docker run é\u2028ü\x00 nginx\n" * 2000).encode(),
     ],
-    ids=["binary", "utf16", "unbalanced-quotes", "10000-continued-lines", "1MB-line",
-         "only-continuations", "unicode-junk"],
-)  # fmt: skip
+    ids=[
+        "binary",
+        "utf16",
+        "unbalanced-quotes",
+        "10000-continued-lines",
+        "1MB-line",
+        "only-continuations",
+        "unicode-junk",
+    ],
+)
 def test_any_text_is_read_without_an_exception(tmp_path: Path, content: bytes) -> None:
     folder = folder_with(tmp_path, {"README.md": content, "run.sh": content, "x": content})
     translation = from_folder(folder)
@@ -280,13 +317,21 @@ def test_the_number_of_files_and_of_bytes_read_is_capped(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("flags", "ports"),
-    [("-p 8082:80", ["8082:80"]), ("-p 127.0.0.1:8082:80", ["127.0.0.1:8082:80"]),
-     ("-p 8082:80/tcp", ["8082:80/tcp"]), ("-p8082:80", ["8082:80"]),
-     ("--publish=8082:80", ["8082:80"]), ("--publish 8082:80", ["8082:80"]),
-     ('-p "8082:80"', ["8082:80"]), ("-p 8082:80 -p 8443:443", ["8082:80", "8443:443"]),
-     ("-dp 8082:80", ["8082:80"]), ("-p 80", ["80"]), ("-p 8000-8002:8000-8002/udp",
-     ["8000-8002:8000-8002/udp"]), ("-p ${PORT}:80", ["${PORT}:80"])],
-)  # fmt: skip
+    [
+        ("-p 8082:80", ["8082:80"]),
+        ("-p 127.0.0.1:8082:80", ["127.0.0.1:8082:80"]),
+        ("-p 8082:80/tcp", ["8082:80/tcp"]),
+        ("-p8082:80", ["8082:80"]),
+        ("--publish=8082:80", ["8082:80"]),
+        ("--publish 8082:80", ["8082:80"]),
+        ('-p "8082:80"', ["8082:80"]),
+        ("-p 8082:80 -p 8443:443", ["8082:80", "8443:443"]),
+        ("-dp 8082:80", ["8082:80"]),
+        ("-p 80", ["80"]),
+        ("-p 8000-8002:8000-8002/udp", ["8000-8002:8000-8002/udp"]),
+        ("-p ${PORT}:80", ["${PORT}:80"]),
+    ],
+)
 def test_published_ports_become_ports(tmp_path: Path, flags: str, ports: list[str]) -> None:
     assert service(tmp_path, f"docker run -d {flags} nginx")["ports"] == ports
 
@@ -304,30 +349,32 @@ def test_a_port_that_is_not_a_mapping_is_not_translated(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("flag", "volume"),
-    [("./html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ("$(pwd)/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ('"$(pwd)/html:/usr/share/nginx/html"', "./html:/usr/share/nginx/html"),
-     ("${PWD}/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ('"$PWD"/html:/usr/share/nginx/html', "./html:/usr/share/nginx/html"),
-     ("`pwd`/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ('"/$(pwd)/html":/usr/share/nginx/html', "./html:/usr/share/nginx/html"),
-     ('"$(pwd -W)/html":/usr/share/nginx/html', "./html:/usr/share/nginx/html"),
-     ('"$(Get-Location)/html:/usr/share/nginx/html"', "./html:/usr/share/nginx/html"),
-     ("$pwd/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ("%CD%/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ("%cd%\\html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ("${PWD}\\html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
-     ("$(pwd):/home/jovyan/work", ".:/home/jovyan/work"),
-     (".:/home/jovyan/work", ".:/home/jovyan/work"),
-     ("~/notebooks:/home/jovyan/work", "~/notebooks:/home/jovyan/work"),
-     ("html:/usr/share/nginx/html:ro", "html:/usr/share/nginx/html:ro"),
-     ("site/html:/usr/share/nginx/html", "./site/html:/usr/share/nginx/html"),
-     ("$(pwd)/html:/usr/share/nginx/html:ro", "./html:/usr/share/nginx/html:ro"),
-     ("/srv/html:/usr/share/nginx/html", "/srv/html:/usr/share/nginx/html"),
-     ("$HOME/html:/usr/share/nginx/html", "$HOME/html:/usr/share/nginx/html"),
-     ("/var/run/docker.sock:/var/run/docker.sock", "/var/run/docker.sock:/var/run/docker.sock"),
-     ("/data", "/data")],
-)  # fmt: skip
+    [
+        ("./html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ("$(pwd)/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ('"$(pwd)/html:/usr/share/nginx/html"', "./html:/usr/share/nginx/html"),
+        ("${PWD}/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ('"$PWD"/html:/usr/share/nginx/html', "./html:/usr/share/nginx/html"),
+        ("`pwd`/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ('"/$(pwd)/html":/usr/share/nginx/html', "./html:/usr/share/nginx/html"),
+        ('"$(pwd -W)/html":/usr/share/nginx/html', "./html:/usr/share/nginx/html"),
+        ('"$(Get-Location)/html:/usr/share/nginx/html"', "./html:/usr/share/nginx/html"),
+        ("$pwd/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ("%CD%/html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ("%cd%\\html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ("${PWD}\\html:/usr/share/nginx/html", "./html:/usr/share/nginx/html"),
+        ("$(pwd):/home/jovyan/work", ".:/home/jovyan/work"),
+        (".:/home/jovyan/work", ".:/home/jovyan/work"),
+        ("~/notebooks:/home/jovyan/work", "~/notebooks:/home/jovyan/work"),
+        ("html:/usr/share/nginx/html:ro", "html:/usr/share/nginx/html:ro"),
+        ("site/html:/usr/share/nginx/html", "./site/html:/usr/share/nginx/html"),
+        ("$(pwd)/html:/usr/share/nginx/html:ro", "./html:/usr/share/nginx/html:ro"),
+        ("/srv/html:/usr/share/nginx/html", "/srv/html:/usr/share/nginx/html"),
+        ("$HOME/html:/usr/share/nginx/html", "$HOME/html:/usr/share/nginx/html"),
+        ("/var/run/docker.sock:/var/run/docker.sock", "/var/run/docker.sock:/var/run/docker.sock"),
+        ("/data", "/data"),
+    ],
+)
 def test_volumes_become_volumes_with_the_submission_folder_as_dot(
     tmp_path: Path, flag: str, volume: str
 ) -> None:
@@ -358,21 +405,47 @@ def test_a_command_substitution_in_a_path_is_not_translated(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("flag", "mount"),
-    [("type=bind,source=$(pwd)/notebooks,target=/home/jovyan/work",
-      {"type": "bind", "target": "/home/jovyan/work", "source": "./notebooks",
-       "bind": {"create_host_path": True}}),
-     ("type=bind,src=./site,dst=/usr/share/nginx/html,readonly",
-      {"type": "bind", "target": "/usr/share/nginx/html", "source": "./site", "read_only": True,
-       "bind": {"create_host_path": True}}),
-     ('"type=bind,source=${PWD},target=/work,ro=true"',
-      {"type": "bind", "target": "/work", "source": ".", "read_only": True,
-       "bind": {"create_host_path": True}}),
-     ("type=volume,source=work,target=/home/jovyan/work",
-      {"type": "volume", "target": "/home/jovyan/work", "source": "work"}),
-     ("source=work,target=/home/jovyan/work",
-      {"type": "volume", "target": "/home/jovyan/work", "source": "work"}),
-     ("type=tmpfs,destination=/cache", {"type": "tmpfs", "target": "/cache"})],
-)  # fmt: skip
+    [
+        (
+            "type=bind,source=$(pwd)/notebooks,target=/home/jovyan/work",
+            {
+                "type": "bind",
+                "target": "/home/jovyan/work",
+                "source": "./notebooks",
+                "bind": {"create_host_path": True},
+            },
+        ),
+        (
+            "type=bind,src=./site,dst=/usr/share/nginx/html,readonly",
+            {
+                "type": "bind",
+                "target": "/usr/share/nginx/html",
+                "source": "./site",
+                "read_only": True,
+                "bind": {"create_host_path": True},
+            },
+        ),
+        (
+            '"type=bind,source=${PWD},target=/work,ro=true"',
+            {
+                "type": "bind",
+                "target": "/work",
+                "source": ".",
+                "read_only": True,
+                "bind": {"create_host_path": True},
+            },
+        ),
+        (
+            "type=volume,source=work,target=/home/jovyan/work",
+            {"type": "volume", "target": "/home/jovyan/work", "source": "work"},
+        ),
+        (
+            "source=work,target=/home/jovyan/work",
+            {"type": "volume", "target": "/home/jovyan/work", "source": "work"},
+        ),
+        ("type=tmpfs,destination=/cache", {"type": "tmpfs", "target": "/cache"}),
+    ],
+)
 def test_mounts_become_long_volume_entries(
     tmp_path: Path, flag: str, mount: dict[str, Any]
 ) -> None:
@@ -395,11 +468,16 @@ def test_a_mount_that_cannot_be_read_is_not_translated(tmp_path: Path, flag: str
 
 @pytest.mark.parametrize(
     ("flags", "environment"),
-    [("-e NGINX_PORT=80", ["NGINX_PORT=80"]), ("--env NGINX_PORT=80", ["NGINX_PORT=80"]),
-     ("--env=NGINX_PORT=80", ["NGINX_PORT=80"]), ("-e NGINX_PORT", ["NGINX_PORT"]),
-     ("-e JUPYTER_TOKEN='' -e 'MSG=bonjour à tous'", ["JUPYTER_TOKEN=", "MSG=bonjour à tous"]),
-     ("-e DB=${DB_NAME:-wp}", ["DB=${DB_NAME:-wp}"]), ("-eA=1", ["A=1"])],
-)  # fmt: skip
+    [
+        ("-e NGINX_PORT=80", ["NGINX_PORT=80"]),
+        ("--env NGINX_PORT=80", ["NGINX_PORT=80"]),
+        ("--env=NGINX_PORT=80", ["NGINX_PORT=80"]),
+        ("-e NGINX_PORT", ["NGINX_PORT"]),
+        ("-e JUPYTER_TOKEN='' -e 'MSG=bonjour à tous'", ["JUPYTER_TOKEN=", "MSG=bonjour à tous"]),
+        ("-e DB=${DB_NAME:-wp}", ["DB=${DB_NAME:-wp}"]),
+        ("-eA=1", ["A=1"]),
+    ],
+)
 def test_environment_variables_become_environment(
     tmp_path: Path, flags: str, environment: list[str]
 ) -> None:
@@ -414,22 +492,38 @@ def test_an_env_file_becomes_an_optional_env_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("flags", "expected"),
-    [("--restart unless-stopped", {"restart": "unless-stopped"}),
-     ("--restart=always", {"restart": "always"}),
-     ("-w /app", {"working_dir": "/app"}), ("--workdir=/app", {"working_dir": "/app"}),
-     ("-u 1000:1000", {"user": "1000:1000"}), ("--user jovyan", {"user": "jovyan"}),
-     ("-h web", {"hostname": "web"}), ("--hostname=web", {"hostname": "web"}),
-     ("--entrypoint /bin/sh", {"entrypoint": ["/bin/sh"]}),
-     ("-it", {"stdin_open": True, "tty": True}), ("-i -t", {"stdin_open": True, "tty": True}),
-     ("-dit", {"stdin_open": True, "tty": True}), ("-itd", {"stdin_open": True, "tty": True}),
-     ("--init", {"init": True}), ("--rm", {}), ("-d", {}), ("--detach", {}),
-     ("--pull always", {}), ("--pull=missing", {}), ("--rm=false", {}),
-     ("--net bridge", {}), ("--network=default", {}),
-     ("-m 256m", {"mem_limit": "256m"}), ("--cpus 0.5", {"cpus": "0.5"}),
-     ("--read-only", {"read_only": True}), ("--label a=b", {"labels": ["a=b"]}),
-     ("--add-host db:10.0.0.2", {"extra_hosts": ["db:10.0.0.2"]}),
-     ("--link db:mysql", {"links": ["db:mysql"]}), ("--expose 90", {"expose": ["90"]})],
-)  # fmt: skip
+    [
+        ("--restart unless-stopped", {"restart": "unless-stopped"}),
+        ("--restart=always", {"restart": "always"}),
+        ("-w /app", {"working_dir": "/app"}),
+        ("--workdir=/app", {"working_dir": "/app"}),
+        ("-u 1000:1000", {"user": "1000:1000"}),
+        ("--user jovyan", {"user": "jovyan"}),
+        ("-h web", {"hostname": "web"}),
+        ("--hostname=web", {"hostname": "web"}),
+        ("--entrypoint /bin/sh", {"entrypoint": ["/bin/sh"]}),
+        ("-it", {"stdin_open": True, "tty": True}),
+        ("-i -t", {"stdin_open": True, "tty": True}),
+        ("-dit", {"stdin_open": True, "tty": True}),
+        ("-itd", {"stdin_open": True, "tty": True}),
+        ("--init", {"init": True}),
+        ("--rm", {}),
+        ("-d", {}),
+        ("--detach", {}),
+        ("--pull always", {}),
+        ("--pull=missing", {}),
+        ("--rm=false", {}),
+        ("--net bridge", {}),
+        ("--network=default", {}),
+        ("-m 256m", {"mem_limit": "256m"}),
+        ("--cpus 0.5", {"cpus": "0.5"}),
+        ("--read-only", {"read_only": True}),
+        ("--label a=b", {"labels": ["a=b"]}),
+        ("--add-host db:10.0.0.2", {"extra_hosts": ["db:10.0.0.2"]}),
+        ("--link db:mysql", {"links": ["db:mysql"]}),
+        ("--expose 90", {"expose": ["90"]}),
+    ],
+)
 def test_flags_become_their_compose_keys(
     tmp_path: Path, flags: str, expected: dict[str, Any]
 ) -> None:
@@ -440,14 +534,21 @@ def test_flags_become_their_compose_keys(
 
 @pytest.mark.parametrize(
     ("flags", "expected"),
-    [("--privileged", {"privileged": True}), ("--network host", {"network_mode": "host"}),
-     ("--net=host", {"network_mode": "host"}), ("--pid host", {"pid": "host"}),
-     ("--ipc=host", {"ipc": "host"}), ("--cap-add SYS_ADMIN", {"cap_add": ["SYS_ADMIN"]}),
-     ("--device /dev/kvm", {"devices": ["/dev/kvm"]}),
-     ("--security-opt seccomp=unconfined", {"security_opt": ["seccomp=unconfined"]}),
-     ("-v /var/run/docker.sock:/var/run/docker.sock",
-      {"volumes": ["/var/run/docker.sock:/var/run/docker.sock"]})],
-)  # fmt: skip
+    [
+        ("--privileged", {"privileged": True}),
+        ("--network host", {"network_mode": "host"}),
+        ("--net=host", {"network_mode": "host"}),
+        ("--pid host", {"pid": "host"}),
+        ("--ipc=host", {"ipc": "host"}),
+        ("--cap-add SYS_ADMIN", {"cap_add": ["SYS_ADMIN"]}),
+        ("--device /dev/kvm", {"devices": ["/dev/kvm"]}),
+        ("--security-opt seccomp=unconfined", {"security_opt": ["seccomp=unconfined"]}),
+        (
+            "-v /var/run/docker.sock:/var/run/docker.sock",
+            {"volumes": ["/var/run/docker.sock:/var/run/docker.sock"]},
+        ),
+    ],
+)
 def test_what_the_policy_refuses_is_kept_so_that_it_is_refused(
     tmp_path: Path, flags: str, expected: dict[str, Any]
 ) -> None:
@@ -482,15 +583,17 @@ def test_double_dash_ends_the_flags(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("line", "image", "note"),
-    [("docker run --frobnicate nginx", "nginx", "--frobnicate"),
-     ("docker run --frobnicate=3 nginx", "nginx", "--frobnicate=3"),
-     ("docker run --frobnicate 3 -d nginx", "nginx", "--frobnicate 3"),
-     ("docker run --frobnicate 512m nginx echo", "nginx", "--frobnicate 512m"),
-     ("docker run --frobnicate nginx echo", "nginx", "--frobnicate"),
-     ("docker run -x nginx", "nginx", "-x"),
-     ("docker run -dx nginx", "nginx", "-x"),
-     ("docker run -x 1 --rm nginx", "nginx", "-x 1")],
-)  # fmt: skip
+    [
+        ("docker run --frobnicate nginx", "nginx", "--frobnicate"),
+        ("docker run --frobnicate=3 nginx", "nginx", "--frobnicate=3"),
+        ("docker run --frobnicate 3 -d nginx", "nginx", "--frobnicate 3"),
+        ("docker run --frobnicate 512m nginx echo", "nginx", "--frobnicate 512m"),
+        ("docker run --frobnicate nginx echo", "nginx", "--frobnicate"),
+        ("docker run -x nginx", "nginx", "-x"),
+        ("docker run -dx nginx", "nginx", "-x"),
+        ("docker run -x 1 --rm nginx", "nginx", "-x 1"),
+    ],
+)
 def test_an_unknown_flag_is_noted_without_swallowing_the_image(
     tmp_path: Path, line: str, image: str, note: str
 ) -> None:
@@ -540,15 +643,24 @@ def test_each_command_is_a_service_named_after_its_container_or_image(tmp_path: 
         "docker run -d -p 8083:80 nginx:alpine\n"
     )
     assert list(translated(tmp_path, script).compose["services"]) == [
-        "db", "wordpress", "nginx", "nginx-2"
-    ]  # fmt: skip
+        "db",
+        "wordpress",
+        "nginx",
+        "nginx-2",
+    ]
 
 
 @pytest.mark.parametrize(
     ("flags", "name"),
-    [("--name Mon.Nginx", "mon-nginx"), ("--name _web_", "web"), ("--name=mon_nginx", "mon_nginx"),
-     ("--name ÉtéWeb", "t-web"), ("--name ---", "app"), ("", "base-notebook")],
-)  # fmt: skip
+    [
+        ("--name Mon.Nginx", "mon-nginx"),
+        ("--name _web_", "web"),
+        ("--name=mon_nginx", "mon_nginx"),
+        ("--name ÉtéWeb", "t-web"),
+        ("--name ---", "app"),
+        ("", "base-notebook"),
+    ],
+)
 def test_a_service_name_is_a_valid_compose_name(tmp_path: Path, flags: str, name: str) -> None:
     line = f"docker run {flags} quay.io/jupyter/base-notebook:2024-12-02"
     assert list(translated(tmp_path, line).compose["services"]) == [name]
@@ -622,8 +734,9 @@ def test_every_reason_has_a_message_in_french_and_in_english(reason: str) -> Non
 def test_the_advice_reads_like_this_in_both_languages(tmp_path: Path) -> None:
     translation = translated(tmp_path, "docker run -d -P nginx")
     messages = Catalogue.load().messages()
-    rendered = {lang: [messages.render(h, lang) for h in docker_run.advice(translation)]
-                for lang in LANGS}  # fmt: skip
+    rendered = {
+        lang: [messages.render(h, lang) for h in docker_run.advice(translation)] for lang in LANGS
+    }
     assert rendered["fr"] == [
         "Noté à partir de votre commande `docker run` (run.sh, ligne 1), traduite en un fichier Compose équivalent.",
         "Ces options de votre commande `docker run` n'ont pas été reprises pour la correction :\n"
@@ -663,12 +776,17 @@ def test_docker_compose_config_accepts_the_translation_of_realistic_commands(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     result = subprocess.run(
         [*binary(), "-f", str(compose_file), "config", "--format", "json"],
-        capture_output=True, text=True, cwd=compose_file.parent, env=environment, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=compose_file.parent,
+        env=environment,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     assert config["services"]["web"]["ports"][0]["published"] == "8082"
     assert config["services"]["db"]["environment"]["MSG"] == "5$$ !"  # `config` escapes it again
     assert {m["source"] for m in config["services"]["jupyter"]["volumes"]} == {
-        str(compose_file.parent / "notebooks"), "cache"
-    }  # fmt: skip
+        str(compose_file.parent / "notebooks"),
+        "cache",
+    }

@@ -245,20 +245,58 @@ def test_similarity_reads_the_dockerfile_as_docker_does() -> None:
     )
     assert continued < heredoc  # the script's commands, and `RUN <<EOF`
     assert dockerfile_features("FROM a\nCOPY <<EOF /f\nx  =  1\nEOF\n") == {
-        "FROM a", "COPY <<EOF /f", "COPY << x = 1",
-    }  # fmt: skip
+        "FROM a",
+        "COPY <<EOF /f",
+        "COPY << x = 1",
+    }
 
 
 # Pieces of what students write, and of what breaks a parser, strung together.
-PIECES = st.sampled_from(["FROM a", "RUN", "run", "ENV", "ENV A", "ENV A=1 b", "LABEL", "CMD",
-                          "COPY", "ONBUILD", "HEALTHCHECK", "<<EOF", "<<-EOF", "<<'EOF'", '<<"E',
-                          "EOF", "\tEOF", "[", "]", '"a"', "1", ",", "\\", "`", "# escape=`",
-                          "#", " ", "\t", "\n", "\r\n", "\r", "\ufeff", "\x00", "--from=x", "&&",
-                          "é"])  # fmt: skip
+PIECES = st.sampled_from(
+    [
+        "FROM a",
+        "RUN",
+        "run",
+        "ENV",
+        "ENV A",
+        "ENV A=1 b",
+        "LABEL",
+        "CMD",
+        "COPY",
+        "ONBUILD",
+        "HEALTHCHECK",
+        "<<EOF",
+        "<<-EOF",
+        "<<'EOF'",
+        '<<"E',
+        "EOF",
+        "\tEOF",
+        "[",
+        "]",
+        '"a"',
+        "1",
+        ",",
+        "\\",
+        "`",
+        "# escape=`",
+        "#",
+        " ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "\ufeff",
+        "\x00",
+        "--from=x",
+        "&&",
+        "é",
+    ]
+)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.lists(PIECES, max_size=40).map("".join))
 def test_any_dockerfile_like_text_is_read_in_order(text: str) -> None:
     steps = instructions(text)

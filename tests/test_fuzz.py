@@ -18,21 +18,82 @@ from grader.grading import policy
 from grader.k8s import kube
 from grader.k8s.manifests import load
 
-BUDGET = settings(max_examples=150, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+BUDGET = settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Scalars and shapes that look like what students write, nested.
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.text(max_size=12),
-                    st.sampled_from(["nginx", "nginx:1.27", "80", "http", "host", "/", "app",
-                                     "Deployment", "Service", "Ingress", "Pod", "Job"]))  # fmt: skip
-KEYS = st.sampled_from(["apiVersion", "kind", "metadata", "spec", "name", "namespace",
-                        "labels", "selector", "matchLabels", "template", "containers", "image",
-                        "ports", "containerPort", "targetPort", "port", "rules", "http", "paths",
-                        "backend", "service", "number", "volumes", "hostPath", "path",
-                        "securityContext", "privileged", "hostNetwork", "resources", "limits",
-                        "requests", "cpu", "memory", "replicas", "readinessProbe", "httpGet",
-                        "services", "network_mode", "cap_add", "security_opt", "type",
-                        "source", "target", "build", "context"])  # fmt: skip
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 70000),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "nginx",
+            "nginx:1.27",
+            "80",
+            "http",
+            "host",
+            "/",
+            "app",
+            "Deployment",
+            "Service",
+            "Ingress",
+            "Pod",
+            "Job",
+        ]
+    ),
+)
+KEYS = st.sampled_from(
+    [
+        "apiVersion",
+        "kind",
+        "metadata",
+        "spec",
+        "name",
+        "namespace",
+        "labels",
+        "selector",
+        "matchLabels",
+        "template",
+        "containers",
+        "image",
+        "ports",
+        "containerPort",
+        "targetPort",
+        "port",
+        "rules",
+        "http",
+        "paths",
+        "backend",
+        "service",
+        "number",
+        "volumes",
+        "hostPath",
+        "path",
+        "securityContext",
+        "privileged",
+        "hostNetwork",
+        "resources",
+        "limits",
+        "requests",
+        "cpu",
+        "memory",
+        "replicas",
+        "readinessProbe",
+        "httpGet",
+        "services",
+        "network_mode",
+        "cap_add",
+        "security_opt",
+        "type",
+        "source",
+        "target",
+        "build",
+        "context",
+    ]
+)
 TREES = st.recursive(
     SCALARS,
     lambda children: st.one_of(
@@ -41,10 +102,12 @@ TREES = st.recursive(
     max_leaves=25,
 )
 KIND_SHAPED = st.fixed_dictionaries(
-    {"apiVersion": st.sampled_from(["v1", "apps/v1", "networking.k8s.io/v1", "batch/v1", "x"]),
-     "kind": st.sampled_from(["Pod", "Deployment", "Service", "Ingress", "Job", "Namespace"])},
+    {
+        "apiVersion": st.sampled_from(["v1", "apps/v1", "networking.k8s.io/v1", "batch/v1", "x"]),
+        "kind": st.sampled_from(["Pod", "Deployment", "Service", "Ingress", "Job", "Namespace"]),
+    },
     optional={"metadata": TREES, "spec": TREES},
-)  # fmt: skip
+)
 
 
 def _grade_manifests(text: str) -> None:
@@ -90,8 +153,9 @@ def test_any_text_as_a_compose_file_parses_or_names_its_problem(text: str) -> No
 
 
 @BUDGET
-@given(st.dictionaries(st.text(max_size=8), st.one_of(TREES, st.dictionaries(KEYS, TREES)),
-                       max_size=3))  # fmt: skip
+@given(
+    st.dictionaries(st.text(max_size=8), st.one_of(TREES, st.dictionaries(KEYS, TREES)), max_size=3)
+)
 def test_the_compose_policy_reads_any_normalised_config(services: dict[str, Any]) -> None:
     with TemporaryDirectory() as tmp:
         for violation in policy.compose_violations({"services": services}, Path(tmp)):

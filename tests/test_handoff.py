@@ -48,14 +48,17 @@ def _grade_with_child(
     [
         ("", 0, "the checks wrote no results"),
         (': > "$out"', 0, "the results are not valid"),
-        ('printf \'{"exercises": [{"id": "ex15", "checks": [{"na\' > "$out"', 1,
-         "the results are not valid"),
+        (
+            'printf \'{"exercises": [{"id": "ex15", "checks": [{"na\' > "$out"',
+            1,
+            "the results are not valid",
+        ),
         ('printf \'{"grader_version": "1"}\' > "$out"', 0, "the results are not valid"),
         ('printf \'{"exercises": []}\' > "$out"', 0, "no result came back from the checks"),
         ("", 3, "pytest exit status 3"),
     ],
     ids=["missing", "empty", "corrupted", "no-exercises-key", "nothing-for-the-exercise", "crash"],
-)  # fmt: skip
+)
 def test_a_broken_hand_off_is_an_error_with_the_childs_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str, code: int, why: str
 ) -> None:

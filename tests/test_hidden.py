@@ -54,9 +54,23 @@ def _outputs(root: Path, lang: str, *args: str) -> tuple[int, str]:
     saved = [root.parent / f"report-{lang}.{fmt}" for fmt in FORMATS]
     log, errors = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(errors):
-        code = main(["check", "ex15", "--path", str(root), "--lang", lang, *args,
-                     *(a for fmt, p in zip(FORMATS, saved, strict=True)
-                       for a in ("--save", f"{fmt}:{p}"))], stdout=log)  # fmt: skip
+        code = main(
+            [
+                "check",
+                "ex15",
+                "--path",
+                str(root),
+                "--lang",
+                lang,
+                *args,
+                *(
+                    a
+                    for fmt, p in zip(FORMATS, saved, strict=True)
+                    for a in ("--save", f"{fmt}:{p}")
+                ),
+            ],
+            stdout=log,
+        )
     return code, "\n".join([log.getvalue(), errors.getvalue(), *(p.read_text() for p in saved)])
 
 
@@ -64,8 +78,24 @@ def _seen(root: Path, lang: str) -> tuple[str, str, float]:
     """The hidden check's title and hint as a student sees them when it is not hidden, and
     the exercise's points without it."""
     out = root.parent / "seen.json"
-    assert main(["check", "ex15", "--path", str(root), "--lang", lang, "--format", "json",
-                 "-o", str(out)], stdout=io.StringIO()) == 1  # fmt: skip
+    assert (
+        main(
+            [
+                "check",
+                "ex15",
+                "--path",
+                str(root),
+                "--lang",
+                lang,
+                "--format",
+                "json",
+                "-o",
+                str(out),
+            ],
+            stdout=io.StringIO(),
+        )
+        == 1
+    )
     exercise = json.loads(out.read_text())["exercises"][0]
     check = next(c for c in exercise["checks"] if c["name"] == HIDDEN)
     return check["title"], check["hint"], exercise["max_points"] - check["max_points"]
@@ -111,8 +141,12 @@ def test_the_teachers_batch_grades_and_shows_the_hidden_checks(tmp_path: Path) -
     shutil.copytree(VARIANT, clones / "ana" / "ex15", ignore=shutil.ignore_patterns("expect.yaml"))
     course = _course(tmp_path, f"[{HIDDEN}]")
     out = tmp_path / "out"
-    assert main(["batch", str(clones), "--out", str(out), "--course", str(course)],
-                stdout=io.StringIO()) == 0  # fmt: skip
+    assert (
+        main(
+            ["batch", str(clones), "--out", str(out), "--course", str(course)], stdout=io.StringIO()
+        )
+        == 0
+    )
     report = json.loads((out / "students" / "ana" / "report.json").read_text())
     names = {c["name"]: c["status"] for c in report["exercises"][0]["checks"]}
     assert names[HIDDEN] == "failed" and report["exercises"][0]["hidden"] == 0
@@ -121,19 +155,36 @@ def test_the_teachers_batch_grades_and_shows_the_hidden_checks(tmp_path: Path) -
 def test_a_hidden_check_the_exercise_does_not_have_is_named(tmp_path: Path) -> None:
     errors = io.StringIO()
     with contextlib.redirect_stderr(errors):
-        code = main(["check", "ex15", "--path", str(tmp_path), "--course",
-                     str(_course(tmp_path, "[test_every_objet]"))])  # fmt: skip
+        code = main(
+            [
+                "check",
+                "ex15",
+                "--path",
+                str(tmp_path),
+                "--course",
+                str(_course(tmp_path, "[test_every_objet]")),
+            ]
+        )
     assert code == 2
     assert "exercises[0].hidden: ex15 has no check 'test_every_objet'" in errors.getvalue()
     assert HIDDEN in errors.getvalue()  # the names it has, to pick from
 
 
-@pytest.mark.parametrize(("hidden", "message"), [
-    ("3", "exercises[0].hidden: expected all, a list of check names, or {checks, until}, found 3"),
-    ("{until: '2026-12-01T00:00:00+01:00'}", "exercises[0].hidden: expected all, a list of "
-     "check names, or {checks, until}, found a mapping"),
-    ("[]", "exercises[0].hidden: expected all, a list of check names, or {checks, until}"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("hidden", "message"),
+    [
+        (
+            "3",
+            "exercises[0].hidden: expected all, a list of check names, or {checks, until}, found 3",
+        ),
+        (
+            "{until: '2026-12-01T00:00:00+01:00'}",
+            "exercises[0].hidden: expected all, a list of "
+            "check names, or {checks, until}, found a mapping",
+        ),
+        ("[]", "exercises[0].hidden: expected all, a list of check names, or {checks, until}"),
+    ],
+)
 def test_a_bad_hidden_field_is_said_in_one_line(tmp_path: Path, hidden: str, message: str) -> None:
     with pytest.raises(CourseError) as error:
         courses.load(_course(tmp_path, hidden))
@@ -142,18 +193,21 @@ def test_a_bad_hidden_field_is_said_in_one_line(tmp_path: Path, hidden: str, mes
 
 def test_hidden_until_its_date_the_deadline_or_a_release() -> None:
     deadline = dt.datetime(2026, 12, 15, 23, 59, tzinfo=dt.UTC)
-    data = {"exercises": [
-        {"id": "ex1", "deadline": deadline.isoformat(), "hidden": "all"},
-        {"id": "ex2", "hidden": ["test_b"]},
-        {"id": "ex3", "hidden": {"checks": ["test_c"], "until": "2026-12-01T00:00:00Z"}},
-    ]}  # fmt: skip
+    data = {
+        "exercises": [
+            {"id": "ex1", "deadline": deadline.isoformat(), "hidden": "all"},
+            {"id": "ex2", "hidden": ["test_b"]},
+            {"id": "ex3", "hidden": {"checks": ["test_c"], "until": "2026-12-01T00:00:00Z"}},
+        ]
+    }
     assert courses.validate(data) == []
     course = courses._course(Path("course.yaml"), data)
     before = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
     assert course.hidden_now(before) == {
-        "ex1": Hiding(None, deadline), "ex2": Hiding(frozenset({"test_b"}), None),
+        "ex1": Hiding(None, deadline),
+        "ex2": Hiding(frozenset({"test_b"}), None),
         "ex3": Hiding(frozenset({"test_c"}), dt.datetime(2026, 12, 1, tzinfo=dt.UTC)),
-    }  # fmt: skip
+    }
     assert set(course.hidden_now(dt.datetime(2026, 12, 2, tzinfo=dt.UTC))) == {"ex1", "ex2"}
     assert set(course.hidden_now(deadline + dt.timedelta(seconds=1))) == {"ex2"}  # until released
     released = courses._course(Path("course.yaml"), {**data, "released": ["ex2"]})
@@ -188,11 +242,21 @@ def test_the_student_template_fetches_the_course_and_its_job_hides_the_checks(
         fetch = next(line for line in job["script"] if "GRADER_COURSE_URL" in line)
         root = _repo(tmp_path)
         grader = f"{sys.executable} -m grader check ex15 --path {root} --lang en"
-        env = {**os.environ, "GRADER_COURSE_TOKEN": "s3cret",
-               "GRADER_COURSE_URL": f"http://127.0.0.1:{server.server_port}/course.yaml"}  # fmt: skip
+        env = {
+            **os.environ,
+            "GRADER_COURSE_TOKEN": "s3cret",
+            "GRADER_COURSE_URL": f"http://127.0.0.1:{server.server_port}/course.yaml",
+        }
         env.pop("GRADER_COURSE", None)
-        done = subprocess.run(["bash", "-ec", f"{fetch}\n{grader}"], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+        done = subprocess.run(
+            ["bash", "-ec", f"{fetch}\n{grader}"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
     finally:
         server.shutdown()
     assert heard == ["s3cret"]

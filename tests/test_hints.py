@@ -19,8 +19,12 @@ def test_a_hint_renders_in_french_by_default_and_in_english_when_asked() -> None
 
 
 def test_nested_hints_and_lists_are_rendered_in_the_same_language() -> None:
-    messages = Messages({"a.outer": {"fr": "liste :\n{items}", "en": "list:\n{items}"},
-                         "a.inner": {"fr": "bonjour {who}", "en": "hello {who}"}})  # fmt: skip
+    messages = Messages(
+        {
+            "a.outer": {"fr": "liste :\n{items}", "en": "list:\n{items}"},
+            "a.inner": {"fr": "bonjour {who}", "en": "hello {who}"},
+        }
+    )
     item = hint("a.outer", items=[hint("a.inner", who="Ada"), hint("a.inner", who="Alan")])
     assert messages.render(item, "en") == "list:\n• hello Ada\n• hello Alan"
 

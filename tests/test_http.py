@@ -40,9 +40,12 @@ def test_the_ipv4_binding_wins_when_docker_picks_two_ephemeral_ports() -> None:
 def test_where_the_engine_is_is_decided_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from grader.containers.docker_host import engine_host, engine_is_local
 
-    for value, host, local in [("", "localhost", True), ("unix:///var/run/docker.sock",
-                               "localhost", True), ("tcp://127.0.0.1:2375", "127.0.0.1", True),
-                               ("tcp://docker:2376", "docker", False),
-                               ("ssh://me@build.example", "build.example", False)]:  # fmt: skip
+    for value, host, local in [
+        ("", "localhost", True),
+        ("unix:///var/run/docker.sock", "localhost", True),
+        ("tcp://127.0.0.1:2375", "127.0.0.1", True),
+        ("tcp://docker:2376", "docker", False),
+        ("ssh://me@build.example", "build.example", False),
+    ]:
         monkeypatch.setenv("DOCKER_HOST", value)
         assert (engine_host(), engine_is_local()) == (host, local), value

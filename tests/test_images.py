@@ -41,10 +41,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("ref", "repo"),
-    [("nginx", "nginx"), ("nginx:1.25-alpine", "nginx"), ("docker.io/library/ubuntu:22.04", "ubuntu"),
-     ("library/debian:bookworm-slim", "debian"), ("localhost:5000/team/app:1", "localhost:5000/team/app"),
-     ("nginx@sha256:abc", "nginx")],
-)  # fmt: skip
+    [
+        ("nginx", "nginx"),
+        ("nginx:1.25-alpine", "nginx"),
+        ("docker.io/library/ubuntu:22.04", "ubuntu"),
+        ("library/debian:bookworm-slim", "debian"),
+        ("localhost:5000/team/app:1", "localhost:5000/team/app"),
+        ("nginx@sha256:abc", "nginx"),
+    ],
+)
 def test_repository_strips_registry_tag_and_digest(ref: str, repo: str) -> None:
     assert repository(ref) == repo
 
@@ -70,12 +75,26 @@ ALIASES = {"stable": "trixie", "oldstable": "bookworm", "testing": "forky"}
 
 @pytest.mark.parametrize(
     ("tag", "codename"),
-    [("11", "bullseye"), ("bullseye-slim", "bullseye"), ("12.8-slim", "bookworm"), ("13", "trixie"),
-     ("stable", "trixie"), ("latest", "trixie"), ("stable-slim", "trixie"), ("oldstable", "bookworm"),
-     ("bookworm-20240110-slim", "bookworm"), ("10.13", "buster"), ("8", "jessie"), ("sid", "sid"),
-     ("unstable-slim", "sid"), ("testing", "forky"), ("bullseye-backports", "bullseye"),
-     ("nonsense", None), ("99", None)],
-)  # fmt: skip
+    [
+        ("11", "bullseye"),
+        ("bullseye-slim", "bullseye"),
+        ("12.8-slim", "bookworm"),
+        ("13", "trixie"),
+        ("stable", "trixie"),
+        ("latest", "trixie"),
+        ("stable-slim", "trixie"),
+        ("oldstable", "bookworm"),
+        ("bookworm-20240110-slim", "bookworm"),
+        ("10.13", "buster"),
+        ("8", "jessie"),
+        ("sid", "sid"),
+        ("unstable-slim", "sid"),
+        ("testing", "forky"),
+        ("bullseye-backports", "bullseye"),
+        ("nonsense", None),
+        ("99", None),
+    ],
+)
 def test_a_debian_tag_names_its_release(tag: str, codename: str | None) -> None:
     assert debian_codename(tag, alias=ALIASES.get) == codename
 
@@ -93,14 +112,32 @@ class FakeMirror(Mirror):
         return {"Codename": codename} if codename in self._served else None  # type: ignore[attr-defined]
 
 
-MIRROR = FakeMirror({"bullseye", "bookworm", "trixie", "forky", "sid", "bookworm-updates",
-                     "bookworm-security", "trixie-updates", "trixie-security", "bullseye-updates",
-                     "bullseye-security"})  # fmt: skip
+MIRROR = FakeMirror(
+    {
+        "bullseye",
+        "bookworm",
+        "trixie",
+        "forky",
+        "sid",
+        "bookworm-updates",
+        "bookworm-security",
+        "trixie-updates",
+        "trixie-security",
+        "bullseye-updates",
+        "bullseye-security",
+    }
+)
 
 
 # What the archive of the real ubuntu images answers for each release, as seen from here.
-UBUNTU = {"trusty": "gone", "vivid": "gone", "xenial": "served", "focal": "served",
-          "jammy": "served", "noble": "served"}  # fmt: skip
+UBUNTU = {
+    "trusty": "gone",
+    "vivid": "gone",
+    "xenial": "served",
+    "focal": "served",
+    "jammy": "served",
+    "noble": "served",
+}
 
 
 def _ubuntu(codename: str) -> standins.ReleaseState:
@@ -109,8 +146,9 @@ def _ubuntu(codename: str) -> standins.ReleaseState:
 
 def test_a_release_the_mirror_serves_gets_a_stand_in_of_that_release() -> None:
     standin = plan("debian:11", MIRROR)
-    assert standin == Standin("debian:11", "debian", "local/debian:bullseye", "bullseye",
-                              "Debian bullseye", exact=True)  # fmt: skip
+    assert standin == Standin(
+        "debian:11", "debian", "local/debian:bullseye", "bullseye", "Debian bullseye", exact=True
+    )
     assert standin.describe() == "Debian bullseye, the release of the real image"
     assert plan("debian", MIRROR).image == "local/debian:trixie"  # type: ignore[union-attr]
 
@@ -138,10 +176,14 @@ def test_sources_are_those_of_the_real_image_on_the_room_mirror() -> None:
     def served(suite: str, security: bool) -> bool:
         return MIRROR.serves(suite, security=security)
 
-    assert sources("bullseye", MIRROR, served=served) == ("etc/apt/sources.list", (
-        "deb http://mirror.room/debian bullseye main\n"
-        "deb http://mirror.room/debian bullseye-updates main\n"
-        "deb http://mirror.room/debian-security bullseye-security main\n"))  # fmt: skip
+    assert sources("bullseye", MIRROR, served=served) == (
+        "etc/apt/sources.list",
+        (
+            "deb http://mirror.room/debian bullseye main\n"
+            "deb http://mirror.room/debian bullseye-updates main\n"
+            "deb http://mirror.room/debian-security bullseye-security main\n"
+        ),
+    )
     path, text = sources("trixie", MIRROR, served=served)
     assert path == "etc/apt/sources.list.d/debian.sources"
     assert "URIs: http://mirror.room/debian\nSuites: trixie trixie-updates\n" in text
@@ -207,13 +249,16 @@ PINNED = UPDATE + (
 
 
 def _excuse(
-    base: str, run: str, output: str, packages: set[str] | None = None, *,
+    base: str,
+    run: str,
+    output: str,
+    packages: set[str] | None = None,
+    *,
     archive: Callable[[str], standins.ReleaseState] = _ubuntu,
-) -> str | None:  # fmt: skip
+) -> str | None:
     standin = plan(base, MIRROR, ubuntu=archive)
     assert standin is not None
-    found = standin_excuse(_log(base, run, output), [standin],
-                           packages=lambda s, prefix: packages)  # fmt: skip
+    found = standin_excuse(_log(base, run, output), [standin], packages=lambda s, prefix: packages)
     if found is None:
         return None
     assert found.key == "common.standin_cannot_judge" and found.params["tag"] == standin.ref
@@ -228,16 +273,25 @@ def test_an_ubuntu_package_version_on_the_debian_stand_in_is_not_judged() -> Non
 
 def test_a_package_of_another_distribution_is_not_judged_a_typo_is() -> None:
     elsewhere = UPDATE + "\x1b[91mE: Package 'python-pip' has no installation candidate\n"
-    assert _excuse("ubuntu:16.04", "apt-get update && apt-get install -y python-pip",
-                   elsewhere) == "common.standin_package_elsewhere"  # fmt: skip
+    assert (
+        _excuse("ubuntu:16.04", "apt-get update && apt-get install -y python-pip", elsewhere)
+        == "common.standin_package_elsewhere"
+    )
     typo = UPDATE + "\x1b[91mE: Unable to locate package cowsey\n"
     run = "apt-get update && apt-get -y install cowsey"
     assert _excuse("ubuntu", run, typo, packages={"cowsay", "cowsay-off", "coq"}) is None
     assert _excuse("ubuntu", run, typo, packages=None) is None  # cannot tell: the student's
     assert _excuse("debian:bookworm", run, typo, packages={"coq"}) is None
     other = UPDATE + "E: Unable to locate package ubuntu-restricted-extras\n"
-    assert _excuse("ubuntu", "apt-get update && apt-get install -y ubuntu-restricted-extras",
-                   other, packages={"ubuntu-dev-tools"}) == "common.standin_package_elsewhere"  # fmt: skip
+    assert (
+        _excuse(
+            "ubuntu",
+            "apt-get update && apt-get install -y ubuntu-restricted-extras",
+            other,
+            packages={"ubuntu-dev-tools"},
+        )
+        == "common.standin_package_elsewhere"
+    )
 
 
 def test_what_fails_with_every_image_stays_the_students() -> None:
@@ -254,8 +308,10 @@ def test_alpine_tools_and_ubuntu_ppas_on_the_debian_stand_in_are_not_judged() ->
     assert _excuse("nginx:alpine", "apk add --no-cache curl", apk) == "common.standin_other_tool"
     assert _excuse("alpine:3.19", "apk add curl", apk) == "common.standin_other_tool"
     ppa = "AttributeError: 'NoneType' object has no attribute 'people'\n"
-    assert _excuse("ubuntu:22.04", "add-apt-repository -y ppa:deadsnakes/ppa",
-                   ppa) == "common.standin_ppa"  # fmt: skip
+    assert (
+        _excuse("ubuntu:22.04", "add-apt-repository -y ppa:deadsnakes/ppa", ppa)
+        == "common.standin_ppa"
+    )
 
 
 def test_the_failing_stage_decides_in_a_multi_stage_build() -> None:
@@ -305,12 +361,27 @@ def test_a_byte_order_mark_does_not_hide_the_first_from() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "codename"),
-    [("14.04", "trusty"), ("16.04.7", "xenial"), ("22.04", "jammy"), ("jammy-20240911", "jammy"),
-     ("noble-20241015.1", "noble"), ("trusty", "trusty"), ("vivid", "vivid"), ("xenial", "xenial"),
-     ("bionic", "bionic"), ("focal", "focal"), ("15.04", "vivid"), ("24.04", "noble"),
-     ("latest", None), ("rolling", None), ("devel", None), ("99.04", None), ("nonsense", None),
-     ("22.04-slim", None)],
-)  # fmt: skip
+    [
+        ("14.04", "trusty"),
+        ("16.04.7", "xenial"),
+        ("22.04", "jammy"),
+        ("jammy-20240911", "jammy"),
+        ("noble-20241015.1", "noble"),
+        ("trusty", "trusty"),
+        ("vivid", "vivid"),
+        ("xenial", "xenial"),
+        ("bionic", "bionic"),
+        ("focal", "focal"),
+        ("15.04", "vivid"),
+        ("24.04", "noble"),
+        ("latest", None),
+        ("rolling", None),
+        ("devel", None),
+        ("99.04", None),
+        ("nonsense", None),
+        ("22.04-slim", None),
+    ],
+)
 def test_an_ubuntu_tag_names_its_release(tag: str, codename: str | None) -> None:
     assert ubuntu_codename(tag) == codename
 
@@ -327,8 +398,10 @@ def test_a_404_from_the_archive_means_gone_and_only_a_404() -> None:
 
     archive = "http://archive.ubuntu.com/ubuntu"
     assert ubuntu_release("trusty", archive=archive, fetch=answers(404)) == "gone"
-    assert asked == ["http://archive.ubuntu.com/ubuntu/dists/trusty/Release",
-                     "http://archive.ubuntu.com/ubuntu/dists/noble/Release"]  # fmt: skip
+    assert asked == [
+        "http://archive.ubuntu.com/ubuntu/dists/trusty/Release",
+        "http://archive.ubuntu.com/ubuntu/dists/noble/Release",
+    ]
     assert ubuntu_release("jammy", archive=archive, fetch=answers(200)) == "served"
     for status in (None, 403, 500, 503, 301):  # unreachable (air-gapped room) or odd: unknown
         assert ubuntu_release("trusty", archive=archive, fetch=answers(status)) == "unknown"
@@ -367,8 +440,16 @@ def test_http_status_of_a_file_archive(tmp_path: Path) -> None:
 
 def test_a_gone_ubuntu_release_gets_sources_naming_it_as_the_real_image_does() -> None:
     standin = plan("ubuntu:14.04", MIRROR, ubuntu=_ubuntu)
-    assert standin == Standin("ubuntu:14.04", "debian", "local/ubuntu:trusty", "trusty",
-                              "Ubuntu trusty", exact=True, eol=True, distro="Ubuntu")  # fmt: skip
+    assert standin == Standin(
+        "ubuntu:14.04",
+        "debian",
+        "local/ubuntu:trusty",
+        "trusty",
+        "Ubuntu trusty",
+        exact=True,
+        eol=True,
+        distro="Ubuntu",
+    )
     assert standin.describe() == "Ubuntu trusty, end of life: apt sources no longer served"
     assert plan("ubuntu:vivid", MIRROR, ubuntu=_ubuntu).eol  # type: ignore[union-attr]
     assert ubuntu_sources("trusty", "http://archive.ubuntu.com/ubuntu") == (
@@ -406,13 +487,22 @@ def test_a_build_on_a_gone_ubuntu_release_fails_as_with_the_real_image(tmp_path:
     run = "apt-get update && apt-get install -y cowsay"
     assert _excuse("ubuntu:14.04", run, UBUNTU_GONE) is None
     # and what fails with every image stays the student's there too
-    assert _excuse("ubuntu:14.04", "apt-get -y install cowsay",
-                   "E: Unable to locate package cowsay\n", packages={"x"}) is None  # fmt: skip
+    assert (
+        _excuse(
+            "ubuntu:14.04",
+            "apt-get -y install cowsay",
+            "E: Unable to locate package cowsay\n",
+            packages={"x"},
+        )
+        is None
+    )
     (tmp_path / "Dockerfile").write_text("FROM ubuntu:14.04\nRUN apt-get update\n")
     found = build_hint(_log("ubuntu:14.04", run, UBUNTU_GONE), tmp_path / "Dockerfile")
     assert found.key == "common.build_release_gone"
     assert (found.params["repository"], found.params["suite"]) == (
-        "http://archive.ubuntu.com/ubuntu", "trusty")  # fmt: skip
+        "http://archive.ubuntu.com/ubuntu",
+        "trusty",
+    )
 
 
 def test_the_old_apt_of_the_real_image_says_404_and_gets_the_same_hint(tmp_path: Path) -> None:
@@ -426,4 +516,6 @@ def test_the_old_apt_of_the_real_image_says_404_and_gets_the_same_hint(tmp_path:
     found = build_hint(_log("ubuntu:14.04", "apt-get update", output), tmp_path / "Dockerfile")
     assert found.key == "common.build_release_gone"
     assert (found.params["repository"], found.params["suite"]) == (
-        "http://archive.ubuntu.com/ubuntu", "trusty")  # fmt: skip
+        "http://archive.ubuntu.com/ubuntu",
+        "trusty",
+    )

@@ -72,12 +72,21 @@ def ingress(
         spec["rules"] = list(rules)
     if default_backend is not None:
         spec["defaultBackend"] = default_backend
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace, "creationTimestamp": created,
-                                "uid": f"uid-{name}"}  # fmt: skip
+    metadata: dict[str, Any] = {
+        "name": name,
+        "namespace": namespace,
+        "creationTimestamp": created,
+        "uid": f"uid-{name}",
+    }
     if annotations:
         metadata["annotations"] = annotations
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,
-            "spec": spec, "status": {"loadBalancer": {}}}  # fmt: skip
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": metadata,
+        "spec": spec,
+        "status": {"loadBalancer": {}},
+    }
 
 
 def service(
@@ -147,10 +156,19 @@ def test_hostless_rules_go_to_the_default_server() -> None:
 
 def test_prefix_matches_by_element_exact_only_exactly() -> None:
     config = conf(
-        [ingress("web", rule("a.test", path("/foo", "web", 80), path("/bar", "web", 8080, "Exact"),
-                             path("/baz/", "web", 80, "ImplementationSpecific")))],
+        [
+            ingress(
+                "web",
+                rule(
+                    "a.test",
+                    path("/foo", "web", 80),
+                    path("/bar", "web", 8080, "Exact"),
+                    path("/baz/", "web", 80, "ImplementationSpecific"),
+                ),
+            )
+        ],
         [WEB],
-    )  # fmt: skip
+    )
     assert servers(config)["a.test"] == {
         "= /bar": "proxy 10.96.0.10:8080",
         "= /baz": "proxy 10.96.0.10:80",
@@ -216,13 +234,17 @@ def test_a_backend_that_cannot_be_reached_answers_503(
 
 
 def test_backends_resolve_in_the_ingress_namespace() -> None:
-    services = [service("web", "10.0.0.1", {"http": 80}, "shop"),
-                service("web", "10.0.0.2", {"http": 80}, "blog")]  # fmt: skip
+    services = [
+        service("web", "10.0.0.1", {"http": 80}, "shop"),
+        service("web", "10.0.0.2", {"http": 80}, "blog"),
+    ]
     config = conf(
-        [ingress("a", rule("shop.test", path("/", "web", 80)), namespace="shop"),
-         ingress("b", rule("blog.test", path("/", "web", 80)), namespace="blog")],
+        [
+            ingress("a", rule("shop.test", path("/", "web", 80)), namespace="shop"),
+            ingress("b", rule("blog.test", path("/", "web", 80)), namespace="blog"),
+        ],
         services,
-    )  # fmt: skip
+    )
     found = servers(config)
     assert found["shop.test"] == {"/": "proxy 10.0.0.1:80"}
     assert found["blog.test"] == {"/": "proxy 10.0.0.2:80"}
@@ -235,10 +257,16 @@ def test_default_backend_without_rules_is_the_catch_all() -> None:
 
 def test_default_backend_with_rules_catches_what_its_hosts_leave() -> None:
     config = conf(
-        [ingress("web", rule("a.test", path("/api", "api", 9000)), rule(None, path("/x", "api", 9000)),
-                 default_backend=backend("web", 80))],
+        [
+            ingress(
+                "web",
+                rule("a.test", path("/api", "api", 9000)),
+                rule(None, path("/x", "api", 9000)),
+                default_backend=backend("web", 80),
+            )
+        ],
         [WEB, API],
-    )  # fmt: skip
+    )
     found = servers(config)
     assert found["a.test"]["/"] == "proxy 10.96.0.10:80"
     assert found["_"]["/"] == "404"  # as ingress-nginx: only a rule-less Ingress takes `_`
@@ -276,8 +304,12 @@ def test_missing_default_backend_service_is_503() -> None:
 def test_class_filtering(
     ingress_class: str | None, annotations: dict[str, str] | None, is_served: bool
 ) -> None:
-    obj = ingress("web", rule("a.test", path("/", "web", 80)), ingress_class=ingress_class,
-                  annotations=annotations)  # fmt: skip
+    obj = ingress(
+        "web",
+        rule("a.test", path("/", "web", 80)),
+        ingress_class=ingress_class,
+        annotations=annotations,
+    )
     assert standin.serves(obj) is is_served
     assert ("a.test" in servers(conf([obj], [WEB]))) is is_served
     assert standin.served([obj]) == ([obj] if is_served else [])
@@ -290,10 +322,17 @@ def test_another_class_name_can_be_served() -> None:
 
 
 def test_two_ingresses_merge_per_host_and_the_oldest_wins_a_conflict() -> None:
-    older = ingress("older", rule("a.test", path("/api", "api", 9000), path("/", "web", 80)),
-                    created="2026-01-01T00:00:00Z")  # fmt: skip
-    newer = ingress("newer", rule("a.test", path("/api", "web", 80), path("/docs", "web", 8080)),
-                    rule("b.test", path("/", "api", 9000)), created="2026-02-01T00:00:00Z")  # fmt: skip
+    older = ingress(
+        "older",
+        rule("a.test", path("/api", "api", 9000), path("/", "web", 80)),
+        created="2026-01-01T00:00:00Z",
+    )
+    newer = ingress(
+        "newer",
+        rule("a.test", path("/api", "web", 80), path("/docs", "web", 8080)),
+        rule("b.test", path("/", "api", 9000)),
+        created="2026-02-01T00:00:00Z",
+    )
     for order in ([older, newer], [newer, older]):
         found = servers(conf(order, [WEB, API]))
         assert found["a.test"] == {
@@ -321,8 +360,11 @@ def test_hostile_path_is_not_injected() -> None:
     assert "9999" not in config
     assert "/y" not in config
     assert config.count("server {") == 2
-    assert servers(config)["a.test"] == {"= /ok": "proxy 10.96.0.10:80", "/ok/": "proxy 10.96.0.10:80",
-                                         "/": "404"}  # fmt: skip
+    assert servers(config)["a.test"] == {
+        "= /ok": "proxy 10.96.0.10:80",
+        "/ok/": "proxy 10.96.0.10:80",
+        "/": "404",
+    }
     assert "# skipped default/evil: a path with characters not allowed" in config
 
 
@@ -355,8 +397,11 @@ def test_hostile_path_is_not_injected() -> None:
 def test_hostile_input_is_skipped(hostile: dict[str, str]) -> None:
     name = hostile.get("service", "web")
     entry = path(hostile.get("path", "/"), name, 80)
-    obj = ingress(hostile.get("name", "evil"), rule(hostile.get("host", "a.test"), entry),
-                  namespace=hostile.get("namespace", "default"))  # fmt: skip
+    obj = ingress(
+        hostile.get("name", "evil"),
+        rule(hostile.get("host", "a.test"), entry),
+        namespace=hostile.get("namespace", "default"),
+    )
     svc = service(name, "10.96.0.10", {"http": 80}, namespace=hostile.get("namespace", "default"))
     config = conf([obj], [svc])
     code = "\n".join(line.split("#")[0] for line in config.splitlines())  # comments are inert
@@ -368,9 +413,27 @@ def test_hostile_input_is_skipped(hostile: dict[str, str]) -> None:
     assert config.count("server {") <= 2
     for line in config.splitlines():  # every line is one the renderer writes
         text = line.strip()
-        assert text.startswith(("#", "server", "listen", "location", "proxy_", "return", "}", "pid",
-                                "error_log", "access_log", "worker_", "events", "http {",
-                                "client_body", "fastcgi", "uwsgi", "scgi")), line  # fmt: skip
+        assert text.startswith(
+            (
+                "#",
+                "server",
+                "listen",
+                "location",
+                "proxy_",
+                "return",
+                "}",
+                "pid",
+                "error_log",
+                "access_log",
+                "worker_",
+                "events",
+                "http {",
+                "client_body",
+                "fastcgi",
+                "uwsgi",
+                "scgi",
+            )
+        ), line
 
 
 @pytest.mark.parametrize(
@@ -409,20 +472,60 @@ def test_odd_objects_never_raise(junk: dict[str, Any]) -> None:
 
 
 JSON = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-3, 70000),
-              st.sampled_from(["/", "/foo", "web", "http", "a.test", "Exact", "Prefix", "None",
-                               "10.96.0.10", HOSTILE_PATH, "*.x.test", "nginx"]),
-              st.text(max_size=8)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 70000),
+        st.sampled_from(
+            [
+                "/",
+                "/foo",
+                "web",
+                "http",
+                "a.test",
+                "Exact",
+                "Prefix",
+                "None",
+                "10.96.0.10",
+                HOSTILE_PATH,
+                "*.x.test",
+                "nginx",
+            ]
+        ),
+        st.text(max_size=8),
+    ),
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.sampled_from(["spec", "rules", "host", "http", "paths", "path",
-                                         "pathType", "backend", "service", "name", "port",
-                                         "number", "defaultBackend", "metadata", "namespace",
-                                         "ingressClassName", "annotations", "clusterIP", "ports"]),
-                        children, max_size=5),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "spec",
+                    "rules",
+                    "host",
+                    "http",
+                    "paths",
+                    "path",
+                    "pathType",
+                    "backend",
+                    "service",
+                    "name",
+                    "port",
+                    "number",
+                    "defaultBackend",
+                    "metadata",
+                    "namespace",
+                    "ingressClassName",
+                    "annotations",
+                    "clusterIP",
+                    "ports",
+                ]
+            ),
+            children,
+            max_size=5,
+        ),
     ),
     max_leaves=30,
-)  # fmt: skip
+)
 
 
 @settings(
@@ -482,8 +585,17 @@ def test_publish_status_patches_the_status_subresource() -> None:
     obj = ingress("web", rule("a.test", path("/", "web", 80)), namespace="shop")
     assert standin.publish_status(standin.Kubectl("/k/config", fake), obj, "127.0.0.80")
     argv, _ = fake.calls[0]
-    assert argv[:9] == ["kubectl", "--kubeconfig", "/k/config", "patch", "ingresses.v1.networking.k8s.io", "web", "-n", "shop",
-                        "--subresource=status"]  # fmt: skip
+    assert argv[:9] == [
+        "kubectl",
+        "--kubeconfig",
+        "/k/config",
+        "patch",
+        "ingresses.v1.networking.k8s.io",
+        "web",
+        "-n",
+        "shop",
+        "--subresource=status",
+    ]
     assert json.loads(argv[-1]) == {"status": {"loadBalancer": {"ingress": [{"ip": "127.0.0.80"}]}}}
     assert "--type=merge" in argv
 
@@ -544,10 +656,15 @@ def test_read_objects_splits_the_list() -> None:
 
 class _Echo(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = json.dumps({"backend": self.server.name, "path": self.path,  # type: ignore[attr-defined]
-                           "host": self.headers.get("Host"),
-                           "xff": self.headers.get("X-Forwarded-For"),
-                           "real_ip": self.headers.get("X-Real-IP")}).encode()  # fmt: skip
+        body = json.dumps(
+            {
+                "backend": self.server.name,
+                "path": self.path,  # type: ignore[attr-defined]
+                "host": self.headers.get("Host"),
+                "xff": self.headers.get("X-Forwarded-For"),
+                "real_ip": self.headers.get("X-Real-IP"),
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -619,20 +736,31 @@ def eventually(check: Any, timeout: float = 10.0) -> Any:
 
 
 def live_objects(ports: dict[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    services = [service("alpha", "127.0.0.1", {"http": ports["alpha"]}, "shop"),
-                service("beta", "127.0.0.1", {"web": ports["beta"]}, "shop"),
-                service("headless", "None", {"http": 80}, "shop")]  # fmt: skip
+    services = [
+        service("alpha", "127.0.0.1", {"http": ports["alpha"]}, "shop"),
+        service("beta", "127.0.0.1", {"web": ports["beta"]}, "shop"),
+        service("headless", "None", {"http": 80}, "shop"),
+    ]
     main = ingress(
         "shop",
-        rule("alpha.test", path("/foo", "alpha", "http"), path("/exact", "beta", ports["beta"], "Exact"),
-             path("/missing", "ghost", 80), path("/headless", "headless", 80)),
+        rule(
+            "alpha.test",
+            path("/foo", "alpha", "http"),
+            path("/exact", "beta", ports["beta"], "Exact"),
+            path("/missing", "ghost", 80),
+            path("/headless", "headless", 80),
+        ),
         rule("beta.test", path("/", "beta", "web")),
         rule("*.wild.test", path("/", "alpha", ports["alpha"])),
         rule("evil.test", path(HOSTILE_PATH, "alpha", "http")),
         namespace="shop",
-    )  # fmt: skip
-    other = ingress("other", rule("other.test", path("/", "alpha", "http")), namespace="shop",
-                    ingress_class="traefik")  # fmt: skip
+    )
+    other = ingress(
+        "other",
+        rule("other.test", path("/", "alpha", "http")),
+        namespace="shop",
+        ingress_class="traefik",
+    )
     return [main, other], services
 
 
@@ -746,10 +874,25 @@ def test_the_daemon_serves_publishes_and_stops_on_sigterm(
     port = free_port()
     env = os.environ | {"FAKE_KUBE": str(kube), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     daemon = subprocess.Popen(
-        [sys.executable, "-m", "grader.k8s.ingress_standin", "--kubeconfig", str(kube / "config"),
-         "--listen", f"127.0.0.1:{port}", "--state-dir", str(state), "--interval", "0.2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "grader.k8s.ingress_standin",
+            "--kubeconfig",
+            str(kube / "config"),
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--state-dir",
+            str(state),
+            "--interval",
+            "0.2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert eventually(lambda: get(port, "beta.test", "/"))[0] == 200
         assert get(port, "alpha.test", "/foobar") == (404, None)

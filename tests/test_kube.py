@@ -16,12 +16,18 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_every_document_of_every_file_is_loaded_with_its_first_line(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", "kind: Namespace\napiVersion: v1\nmetadata: {name: x}\n---\n"
-                              "# comment\nkind: Service\napiVersion: v1\nmetadata: {name: s}\n---\n")  # fmt: skip
+    write(
+        tmp_path,
+        "a.yaml",
+        "kind: Namespace\napiVersion: v1\nmetadata: {name: x}\n---\n"
+        "# comment\nkind: Service\napiVersion: v1\nmetadata: {name: s}\n---\n",
+    )
     write(tmp_path, "notes.txt", "kind: Pod\n")  # not a manifest
     loaded = load(tmp_path)
-    assert [(m.file, m.line, m.kind) for m in loaded] == [("a.yaml", 1, "Namespace"),
-                                                          ("a.yaml", 6, "Service")]  # fmt: skip
+    assert [(m.file, m.line, m.kind) for m in loaded] == [
+        ("a.yaml", 1, "Namespace"),
+        ("a.yaml", 6, "Service"),
+    ]
     assert loaded.files == ["a.yaml"]
 
 
@@ -36,9 +42,13 @@ def test_a_parse_error_and_a_scalar_document_are_problems_with_a_line(tmp_path: 
 def test_selectors_match_labels_like_the_api_server() -> None:
     labels = {"app": "web", "tier": "front"}
     assert selects({"app": "web"}, labels)
-    assert selects({"matchLabels": {"app": "web"},
-                    "matchExpressions": [{"key": "tier", "operator": "In",
-                                          "values": ["front", "back"]}]}, labels)  # fmt: skip
+    assert selects(
+        {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "back"]}],
+        },
+        labels,
+    )
     assert not selects({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, labels)
     assert not selects({}, labels)  # an empty selector selects nothing here
 
@@ -47,19 +57,49 @@ def _objects(*bodies: dict[str, object]) -> Manifests:
     return Manifests([Manifest("m.yaml", i + 1, dict(b)) for i, b in enumerate(bodies)])
 
 
-POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"app": "web"}},
-       "spec": {"containers": [{"name": "c", "image": "nginx:1.27",
-                                "ports": [{"name": "http", "containerPort": 80}]}]}}  # fmt: skip
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "p", "labels": {"app": "web"}},
+    "spec": {
+        "containers": [
+            {"name": "c", "image": "nginx:1.27", "ports": [{"name": "http", "containerPort": 80}]}
+        ]
+    },
+}
 
 
 def test_a_service_may_target_a_named_port_and_an_ingress_a_named_service_port() -> None:
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-               "spec": {"selector": {"app": "web"},
-                        "ports": [{"name": "web", "port": 8080, "targetPort": "http"}]}}  # fmt: skip
-    ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i"},
-               "spec": {"rules": [{"host": "h", "http": {"paths": [{"path": "/",
-                        "pathType": "Prefix", "backend": {"service": {"name": "web",
-                        "port": {"name": "web"}}}}]}}]}}  # fmt: skip
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web"},
+        "spec": {
+            "selector": {"app": "web"},
+            "ports": [{"name": "web", "port": 8080, "targetPort": "http"}],
+        },
+    }
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "i"},
+        "spec": {
+            "rules": [
+                {
+                    "host": "h",
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {"service": {"name": "web", "port": {"name": "web"}}},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+    }
     manifests = _objects(POD, service, ingress)
     svc, ing = manifests.objects[1], manifests.objects[2]
     assert kube.target_port_hint(svc, manifests) is None

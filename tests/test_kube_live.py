@@ -28,22 +28,34 @@ def test_objects_a_controller_made_or_the_grader_applied_are_not_the_students() 
 
 def test_what_the_server_adds_is_dropped_and_the_students_fields_kept() -> None:
     item = {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "mynginx", "uid": "1", "resourceVersion": "9", "labels": {"a": "b"},
-                     "managedFields": [{}], "creationTimestamp": "2026-12-01T00:00:00Z",
-                     "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": "mynginx",
+            "uid": "1",
+            "resourceVersion": "9",
+            "labels": {"a": "b"},
+            "managedFields": [{}],
+            "creationTimestamp": "2026-12-01T00:00:00Z",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"},
+        },
         "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
         "status": {"phase": "Running"},
-    }  # fmt: skip
+    }
     assert as_manifest(item) == {
-        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "mynginx", "labels": {"a": "b"}},
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "mynginx", "labels": {"a": "b"}},
         "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
-    }  # fmt: skip
+    }
 
 
 def test_the_graders_labels_are_added_and_nothing_else_changes() -> None:
-    body = {"kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},
-            "spec": {"selector": {"matchLabels": {"app": "web"}}}}  # fmt: skip
+    body = {
+        "kind": "Deployment",
+        "metadata": {"name": "web", "labels": {"app": "web"}},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}},
+    }
     [done] = labelled([body], "r1")
     assert done["metadata"]["labels"] == {"app": "web", LABEL_MANAGED: "true", LABEL_RUN: "r1"}
     assert done["spec"] == body["spec"]

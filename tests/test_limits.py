@@ -28,8 +28,11 @@ def test_an_exercise_and_the_environment_may_override_the_defaults() -> None:
     assert for_params({}, environ={}) == DEFAULT
     assert for_params({"limits": {"memory": "1g", "bogus": 1}}, environ={}) == Limits(memory="1g")
     assert for_params({}, environ={"GRADER_CHECK_SECONDS": "5"}).check_seconds == 5
-    assert DEFAULT.run_options() == {"mem_limit": "512m", "pids_limit": 256,
-                                     "nano_cpus": 1_000_000_000}  # fmt: skip
+    assert DEFAULT.run_options() == {
+        "mem_limit": "512m",
+        "pids_limit": 256,
+        "nano_cpus": 1_000_000_000,
+    }
 
 
 def test_the_labelled_copy_never_competes_for_names_or_ports(tmp_path: Path) -> None:
@@ -37,10 +40,23 @@ def test_the_labelled_copy_never_competes_for_names_or_ports(tmp_path: Path) -> 
 
     from grader.containers import compose
 
-    config = {"services": {"notebook": {"image": "jupyter/base-notebook", "container_name": "notebook",
-                                        "ports": [{"target": 8888, "published": "8888"}]}}}  # fmt: skip
-    project = compose.prepare(config, name="grader-ab12-ex3", folder=tmp_path, labels={"k": "v"},
-                              limits=Limits(), ephemeral_ports=True)  # fmt: skip
+    config = {
+        "services": {
+            "notebook": {
+                "image": "jupyter/base-notebook",
+                "container_name": "notebook",
+                "ports": [{"target": 8888, "published": "8888"}],
+            }
+        }
+    }
+    project = compose.prepare(
+        config,
+        name="grader-ab12-ex3",
+        folder=tmp_path,
+        labels={"k": "v"},
+        limits=Limits(),
+        ephemeral_ports=True,
+    )
     service = json.loads(project.file.read_text())["services"]["notebook"]
     assert service["container_name"] == "grader-ab12-ex3-notebook"
     assert service["ports"] == [{"target": 8888}]
@@ -50,8 +66,12 @@ def test_the_labelled_copy_never_competes_for_names_or_ports(tmp_path: Path) -> 
 
 
 def test_builds_get_the_same_limits_as_containers_plus_time_and_disk() -> None:
-    assert DEFAULT.build_options() == {"memory": 512 * 1024**2, "pids": 256, "seconds": 240,
-                                       "disk_bytes": 2 * 1024**3}  # fmt: skip
+    assert DEFAULT.build_options() == {
+        "memory": 512 * 1024**2,
+        "pids": 256,
+        "seconds": 240,
+        "disk_bytes": 2 * 1024**3,
+    }
     assert Limits(build_disk="lots").build_options()["disk_bytes"] == 2 * 1024**3
 
 
@@ -72,9 +92,14 @@ def test_the_graders_notes_are_in_every_report_format() -> None:
     from grader.model.results import CheckResult, ExerciseResult, Report
     from grader.reports.report import render
 
-    exercise = ExerciseResult("ex1", "cowsay", "1", "ex1",
-                              [CheckResult("test_builds", "builds", "passed", 1, 1)],
-                              notes=["La construction a tourné sans toutes ses limites (x)"])  # fmt: skip
+    exercise = ExerciseResult(
+        "ex1",
+        "cowsay",
+        "1",
+        "ex1",
+        [CheckResult("test_builds", "builds", "passed", 1, 1)],
+        notes=["La construction a tourné sans toutes ses limites (x)"],
+    )
     report = Report("0", "fr", "files", "/r", "now", exercises=[exercise])
     for fmt in ("text", "md", "html", "json"):
         assert "sans toutes ses limites (x)" in render(report, fmt), fmt

@@ -81,10 +81,18 @@ def test_packs_come_from_the_environment_and_from_installed_packages(tmp_path: P
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: coursepack\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[grader.exercises]\ncourse = coursepack\n")
-    env = os.environ | {"GRADER_EXERCISES": str(tmp_path / "envpack"),
-                        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(ROOT)])}  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "grader", "list"], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)  # fmt: skip
+    env = os.environ | {
+        "GRADER_EXERCISES": str(tmp_path / "envpack"),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(ROOT)]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     lines = {line.split()[0]: line for line in done.stdout.splitlines()}
     assert lines["tp1"].endswith("envpack") and lines["tp2"].endswith("course")

@@ -17,7 +17,11 @@ def test_another_projects_pytest_run_does_not_load_the_grader(tmp_path: Path) ->
         "import sys\n\ndef test_alone():\n"
         "    assert 'grader.grading.plugin' not in sys.modules and 'docker' not in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           str(tmp_path)], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -50,14 +50,22 @@ def test_the_files_written_follow_redirections_tee_cp_wget_and_cd() -> None:
         "cp /etc/hostname /work/; wget -O/work/c.html http://x; curl --output=/d http://y"
     )
     writes = pod_commands.written_files(container)
-    assert writes.paths == ["/work/index.html", "/work/b.html", "/work/hostname",
-                            "/work/c.html", "/d"]  # fmt: skip
+    assert writes.paths == [
+        "/work/index.html",
+        "/work/b.html",
+        "/work/hostname",
+        "/work/c.html",
+        "/d",
+    ]
     assert writes.complete
 
 
 def test_args_after_a_bare_shell_and_variables_of_the_manifest_are_read() -> None:
-    container = {"command": ["/bin/sh", "-c"], "args": ["echo x > $DIR/index.html"],
-                 "env": [{"name": "DIR", "value": "/data"}]}  # fmt: skip
+    container = {
+        "command": ["/bin/sh", "-c"],
+        "args": ["echo x > $DIR/index.html"],
+        "env": [{"name": "DIR", "value": "/data"}],
+    }
     assert pod_commands.written_files(container) == pod_commands.Writes(["/data/index.html"], True)
 
 
@@ -72,28 +80,37 @@ def test_what_cannot_be_followed_makes_the_reading_incomplete() -> None:
 def test_a_cloned_site_is_taken_to_bring_its_home_page() -> None:
     container = shell("apt-get update && apt-get install -y git && git clone https://h/s /w")
     assert pod_commands.written_files(container).paths == ["/w/index.html"]
-    assert pod_commands.downloads(container) == ["apt-get update", "apt-get install",
-                                                 "https://h/s"]  # fmt: skip
+    assert pod_commands.downloads(container) == ["apt-get update", "apt-get install", "https://h/s"]
 
 
 def test_a_path_goes_through_a_volume_from_one_mount_to_the_other() -> None:
-    init = {"volumeMounts": [{"name": "html", "mountPath": "/work"},
-                             {"name": "deep", "mountPath": "/work/deep"}]}  # fmt: skip
+    init = {
+        "volumeMounts": [
+            {"name": "html", "mountPath": "/work"},
+            {"name": "deep", "mountPath": "/work/deep"},
+        ]
+    }
     mount, inside = pod_commands.volume_of("/work/deep/a/index.html", init) or ({}, "")
     assert (mount["name"], inside) == ("deep", "a/index.html")
     assert pod_commands.volume_of("/usr/share/nginx/html/index.html", init) is None
     served = {"name": "html", "mountPath": "/usr/share/nginx/html"}
     assert pod_commands.in_container("index.html", served) == "/usr/share/nginx/html/index.html"
-    one_file = {"name": "html", "mountPath": "/usr/share/nginx/html/index.html",
-                "subPath": "index.html"}  # fmt: skip
+    one_file = {
+        "name": "html",
+        "mountPath": "/usr/share/nginx/html/index.html",
+        "subPath": "index.html",
+    }
     assert pod_commands.in_container("index.html", one_file) == "/usr/share/nginx/html/index.html"
     assert pod_commands.in_container("other.html", one_file) is None
 
 
 def test_an_http_answer_read_back_from_a_port_forward() -> None:
     answer = parse("u", b"HTTP/1.1 403 Forbidden\r\nServer: nginx\r\n\r\n<html>403</html>")
-    assert (answer.status, answer.headers, answer.body) == (403, {"Server": "nginx"},
-                                                            b"<html>403</html>")  # fmt: skip
+    assert (answer.status, answer.headers, answer.body) == (
+        403,
+        {"Server": "nginx"},
+        b"<html>403</html>",
+    )
     assert parse("u", b"SSH-2.0-OpenSSH").status is None
 
 
@@ -117,8 +134,9 @@ WORDS = st.lists(st.one_of(st.text(max_size=8), st.integers(), st.none()), max_s
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(SHELLISH, WORDS, WORDS)
-def test_any_command_is_read_without_an_exception(text: str, command: list[Any],
-                                                  args: list[Any]) -> None:  # fmt: skip
+def test_any_command_is_read_without_an_exception(
+    text: str, command: list[Any], args: list[Any]
+) -> None:
     for container in (shell(text), {"command": command, "args": args}, {"args": text}):
         pod_commands.endless(container, longer_than=60)
         writes = pod_commands.written_files(container)

@@ -45,9 +45,11 @@ def steps(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, list[str]]]:
 
 
 def test_the_script_s_variables_and_gitlab_s_are_expanded(tmp_path: Path) -> None:
-    script = ("V=1.0.0\nexport IMAGE=$CI_REGISTRY_IMAGE/cowsay\n"
-              "sudo docker build --tag=\"$IMAGE:$V\" -f Dockerfile .\n"
-              "docker image push ${IMAGE}:${V}\n")  # fmt: skip
+    script = (
+        "V=1.0.0\nexport IMAGE=$CI_REGISTRY_IMAGE/cowsay\n"
+        'sudo docker build --tag="$IMAGE:$V" -f Dockerfile .\n'
+        "docker image push ${IMAGE}:${V}\n"
+    )
     assert steps(tmp_path, {"publish.sh": script}) == [
         ("build", ["registry.gitlab.com/groupe/projet/cowsay:1.0.0"]),
         ("push", ["registry.gitlab.com/groupe/projet/cowsay:1.0.0"]),
@@ -55,17 +57,22 @@ def test_the_script_s_variables_and_gitlab_s_are_expanded(tmp_path: Path) -> Non
 
 
 def test_readme_prompts_output_and_buildx_push_are_read(tmp_path: Path) -> None:
-    readme = ("```console\n$ docker buildx build -t registry.gitlab.com/g/p/cowsay:1.0.0 \\\n"
-              "    --push .\nThe push refers to repository [x]\n```\n")  # fmt: skip
+    readme = (
+        "```console\n$ docker buildx build -t registry.gitlab.com/g/p/cowsay:1.0.0 \\\n"
+        "    --push .\nThe push refers to repository [x]\n```\n"
+    )
     (tmp_path / "README.md").write_text(readme, encoding="utf-8")
     plan = publish.read_plan(tmp_path, variables=VARIABLES)
     assert [(s.kind, s.names, s.push) for s in plan.steps] == [
-        ("build", ["registry.gitlab.com/g/p/cowsay:1.0.0"], True)]  # fmt: skip
+        ("build", ["registry.gitlab.com/g/p/cowsay:1.0.0"], True)
+    ]
 
 
 def test_the_file_that_pushes_is_the_one_replayed(tmp_path: Path) -> None:
-    files = {"README.md": "```\ndocker build -t cowsay .\n```\n",
-             "publish.sh": "docker push registry.gitlab.com/g/p/cowsay:1\n"}  # fmt: skip
+    files = {
+        "README.md": "```\ndocker build -t cowsay .\n```\n",
+        "publish.sh": "docker push registry.gitlab.com/g/p/cowsay:1\n",
+    }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert publish.read_plan(tmp_path, variables=VARIABLES).file == "publish.sh"
@@ -76,7 +83,9 @@ def test_an_unknown_variable_or_a_substitution_is_a_problem_of_that_push(tmp_pat
     (tmp_path / "publish.sh").write_text(script, encoding="utf-8")
     plan = publish.read_plan(tmp_path, variables=VARIABLES)
     assert [(s.error, s.detail, s.verb) for s in plan.steps] == [
-        ("undefined_variable", "VERSION", "push"), ("substitution", "r.example/g/c:$(date", "push")]  # fmt: skip
+        ("undefined_variable", "VERSION", "push"),
+        ("substitution", "r.example/g/c:$(date", "push"),
+    ]
     assert len(plan.pushes) == 2
 
 

@@ -13,11 +13,19 @@ from grader.reports.report import FORMATS, render
 def _report(lang: str = "fr") -> Report:
     checks = [
         CheckResult("test_builds", "L'image se construit", "passed", 3, 3, duration=1.5),
-        CheckResult("test_cow", "La vache <parle> & dit bonjour", "failed", 0, 3,
-                    hint="Attendu « < bonjour > » : `cowsay bonjour`", hint_key="ex1.no_cow", details="log <b>"),
+        CheckResult(
+            "test_cow",
+            "La vache <parle> & dit bonjour",
+            "failed",
+            0,
+            3,
+            hint="Attendu « < bonjour > » : `cowsay bonjour`",
+            hint_key="ex1.no_cow",
+            details="log <b>",
+        ),
         CheckResult("test_cmd", "Commande", "not_attempted", 0, 1, hint="Non tenté"),
         CheckResult("test_lint", "Conseils", "advice", 0, 0, hint="DL3009"),
-    ]  # fmt: skip
+    ]
     exercise = ExerciseResult(
         "ex1", "cowsay", "1", "/repo/ex1", checks, standins=["ubuntu (debian)"]
     )
@@ -33,10 +41,22 @@ def test_totals_count_only_earned_points_and_advice_is_not_a_failure() -> None:
 def test_json_round_trips_and_carries_totals_and_schema_version() -> None:
     data = json.loads(render(_report(), "json"))
     assert data["schema_version"] == 3
-    assert data["totals"] == {"points": 3, "max_points": 7, "passed": 1, "failed": 1,
-                              "not_attempted": 1, "error": 0, "advice": 1, "warning": 0,
-                              "points_not_attempted": 1, "validated": 0, "score": 42.9,
-                              "points_left_out": 0.0, "hidden": 0, "not_started": 0}  # fmt: skip
+    assert data["totals"] == {
+        "points": 3,
+        "max_points": 7,
+        "passed": 1,
+        "failed": 1,
+        "not_attempted": 1,
+        "error": 0,
+        "advice": 1,
+        "warning": 0,
+        "points_not_attempted": 1,
+        "validated": 0,
+        "score": 42.9,
+        "points_left_out": 0.0,
+        "hidden": 0,
+        "not_started": 0,
+    }
     assert data["exercises"][0]["validated"] is False
     assert Report.from_dict(data) == _report()
 
@@ -80,13 +100,22 @@ def test_every_format_renders(fmt: str) -> None:
 def _practice_report(*, strict: bool = False, lang: str = "fr") -> Report:
     checks = [
         CheckResult("test_builds", "L'image se construit", "passed", 3, 3),
-        CheckResult("test_tag", "Un tag précis", "failed", 0, 1, hint="Écrivez `nginx:1.27`",
-                    hint_key="ex5.no_tag", kind="practice"),
+        CheckResult(
+            "test_tag",
+            "Un tag précis",
+            "failed",
+            0,
+            1,
+            hint="Écrivez `nginx:1.27`",
+            hint_key="ex5.no_tag",
+            kind="practice",
+        ),
         CheckResult("test_lint", "Conseils", "advice", 0, 0, hint="DL3009", kind="practice"),
-    ]  # fmt: skip
+    ]
     exercise = ExerciseResult("ex5", "nginx", "1", "/repo/ex5", checks)
-    return Report("0.1.0", lang, "files", "/repo", "2026-11-23T12:00:00+00:00", 1.0, [exercise],
-                  strict=strict)  # fmt: skip
+    return Report(
+        "0.1.0", lang, "files", "/repo", "2026-11-23T12:00:00+00:00", 1.0, [exercise], strict=strict
+    )
 
 
 def test_a_lost_good_practice_is_a_warning_and_the_exercise_is_still_validated() -> None:
@@ -125,12 +154,27 @@ def test_an_exercise_with_only_missing_infrastructure_is_not_validated() -> None
 def test_a_build_no_stand_in_can_judge_leaves_the_exercise_unjudged_never_failed() -> None:
     checks = [
         CheckResult("test_dockerfile_is_present", "Dockerfile", "passed", 1, 1),
-        CheckResult("test_image_builds", "Build", "not_attempted", 0, 3,
-                    hint_key="common.standin_cannot_judge"),
-        CheckResult("test_cow", "Cow", "not_attempted", 0, 3, hint_key="common.standin_cannot_judge"),
-    ]  # fmt: skip
-    report = Report("0.1.0", "fr", "files", "/r", "2026-11-23T12:00:00+00:00", 1.0,
-                    [ExerciseResult("ex1", "cowsay", "1", "/r/ex1", checks)])  # fmt: skip
+        CheckResult(
+            "test_image_builds",
+            "Build",
+            "not_attempted",
+            0,
+            3,
+            hint_key="common.standin_cannot_judge",
+        ),
+        CheckResult(
+            "test_cow", "Cow", "not_attempted", 0, 3, hint_key="common.standin_cannot_judge"
+        ),
+    ]
+    report = Report(
+        "0.1.0",
+        "fr",
+        "files",
+        "/r",
+        "2026-11-23T12:00:00+00:00",
+        1.0,
+        [ExerciseResult("ex1", "cowsay", "1", "/r/ex1", checks)],
+    )
     exercise = report.exercises[0]
     assert not exercise.judged() and not exercise.validated() and not exercise.blocking()
     assert not report.failed and for_report(report) == ExitStatus.WARNINGS
@@ -139,8 +183,9 @@ def test_a_build_no_stand_in_can_judge_leaves_the_exercise_unjudged_never_failed
 def _with_not_started(*, due: str | None = None, lang: str = "fr") -> Report:
     """ex5 validated with a good practice lost, and ex4 not started (`due`: why it counts)."""
     report = _practice_report(lang=lang)
-    report.exercises.append(ExerciseResult("ex4", "Ingress", "1", "ex4", declared_points=16,
-                                           not_started=True, due=due))  # fmt: skip
+    report.exercises.append(
+        ExerciseResult("ex4", "Ingress", "1", "ex4", declared_points=16, not_started=True, due=due)
+    )
     return report
 
 
@@ -151,8 +196,9 @@ def test_a_not_started_exercise_is_one_line_with_its_points_at_stake_in_every_fo
     assert text.count("ex4") == 1 and "Total : 3/20 points" in text
     assert "ex4 · Ingress — 0/16 · pas commencé\n" in render(report, "md")
     assert '<span class="not_started">pas commencé</span>' in render(report, "html")
-    assert "ex4 · Ingress  —  0/16 points · not started\n" in render(_with_not_started(lang="en"),
-                                                                     "text")  # fmt: skip
+    assert "ex4 · Ingress  —  0/16 points · not started\n" in render(
+        _with_not_started(lang="en"), "text"
+    )
     data = json.loads(render(report, "json"))
     assert data["totals"]["not_started"] == 1 and data["exercises"][1]["checks"] == []
     assert (data["exercises"][1]["points"], data["exercises"][1]["max_points"]) == (0, 16)
@@ -163,7 +209,8 @@ def test_a_not_started_exercise_is_one_line_with_its_points_at_stake_in_every_fo
     assert case is not None and case.find("skipped") is not None and case.find("failure") is None
     issues = [i for i in json.loads(render(report, "codequality")) if "ex4" in i["check_name"]]
     assert [(i["description"], i["severity"], i["location"]["path"]) for i in issues] == [
-        ("ex4 — pas commencé", "info", "ex4")]  # fmt: skip
+        ("ex4 — pas commencé", "info", "ex4")
+    ]
 
 
 def test_not_started_fails_nothing_until_named_or_past_its_deadline() -> None:
@@ -175,8 +222,10 @@ def test_not_started_fails_nothing_until_named_or_past_its_deadline() -> None:
     report.exercises = report.exercises[1:]
     assert for_report(report) == ExitStatus.SUCCESS
     assert "Aucun exercice n'est encore commencé" in render(report, "text")
-    for due, label in (("asked", "pas commencé : non validé"),
-                       ("late", "pas commencé, date limite passée : non validé")):  # fmt: skip
+    for due, label in (
+        ("asked", "pas commencé : non validé"),
+        ("late", "pas commencé, date limite passée : non validé"),
+    ):
         late = _with_not_started(due=due)
         assert late.failed and for_report(late) == ExitStatus.NOT_VALIDATED
         text = render(late, "text")

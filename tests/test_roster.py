@@ -36,7 +36,9 @@ def test_csv_roster_french_headers_semicolons_relative_paths(tmp_path: Path) -> 
     )
     entries = roster.load(str(tmp_path / "classe.csv"))
     assert [(e.student, e.name) for e in entries] == [
-        ("jdupont", "Jeanne Dupont"), ("kbenali", "Karim Benali")]  # fmt: skip
+        ("jdupont", "Jeanne Dupont"),
+        ("kbenali", "Karim Benali"),
+    ]
     assert entries[0].source == str((tmp_path / "depots" / "jdupont").resolve())
     assert entries[1].source == "https://gitlab.example.org/c/kbenali.git"
 
@@ -123,8 +125,11 @@ def test_local_folder_without_deadline_is_graded_in_place(tmp_path: Path) -> Non
     with pytest.raises(CheckoutError, match="no such folder"):
         fetch(roster.Entry("s", "S", str(tmp_path / "nope")), work=tmp_path / "w")
     with pytest.raises(CheckoutError, match="not a git repository"):
-        fetch(roster.Entry("s", "S", str(tmp_path / "s")), work=tmp_path / "w",
-              deadline=parse_deadline("2026-12-01T00:00:00+00:00"))  # fmt: skip
+        fetch(
+            roster.Entry("s", "S", str(tmp_path / "s")),
+            work=tmp_path / "w",
+            deadline=parse_deadline("2026-12-01T00:00:00+00:00"),
+        )
 
 
 def test_unreachable_repository_is_a_one_line_error(tmp_path: Path) -> None:
@@ -138,7 +143,9 @@ def test_gitlab_group_roster_lists_the_projects_and_clones_with_the_token(
 ) -> None:
     entries = roster.load("gitlab://course-2026/students")
     assert [(e.student, e.name) for e in entries] == [
-        ("amartin", "Alice Martin"), ("groupe-b__bpetit", "Bruno Petit")]  # fmt: skip
+        ("amartin", "Alice Martin"),
+        ("groupe-b__bpetit", "Bruno Petit"),
+    ]
     assert all("secret" not in e.source for e in entries)
     done = fetch(entries[1], work=tmp_path / "w", auth_header=auth_header())
     assert "apt-get" in (done.root / "ex1" / "Dockerfile").read_text()
@@ -146,8 +153,9 @@ def test_gitlab_group_roster_lists_the_projects_and_clones_with_the_token(
     assert any(p.endswith("/info/refs") for p in gitlab.requests)
 
 
-def test_gitlab_without_a_valid_token_says_so(gitlab: FakeGitLab, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_gitlab_without_a_valid_token_says_so(
+    gitlab: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GRADER_GITLAB_TOKEN", "wrong")
     with pytest.raises(roster.RosterError, match="token is missing or invalid"):
         roster.load("gitlab://course-2026/students")

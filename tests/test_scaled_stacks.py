@@ -19,12 +19,14 @@ def test_the_base_images_of_built_services_are_those_of_their_dockerfiles(
     (tmp_path / "api" / "Web.dockerfile").write_text(
         "FROM node:20 AS build\nFROM build\nFROM python:3.11-slim\n", encoding="utf-8"
     )
-    config = {"services": {
-        "web": {"build": {"context": str(tmp_path)}},
-        "api": {"build": {"context": str(tmp_path / "api"), "dockerfile": "Web.dockerfile"}},
-        "gone": {"build": {"context": str(tmp_path / "missing")}},
-        "redis": {"image": "redis"},
-    }}  # fmt: skip
+    config = {
+        "services": {
+            "web": {"build": {"context": str(tmp_path)}},
+            "api": {"build": {"context": str(tmp_path / "api"), "dockerfile": "Web.dockerfile"}},
+            "gone": {"build": {"context": str(tmp_path / "missing")}},
+            "redis": {"image": "redis"},
+        }
+    }
     assert compose.build_base_images(config) == ["python:3.11-slim", "node:20"]
 
 

@@ -9,9 +9,16 @@ from grader.cli import main
 from grader.grading.provenance import tree_digest
 from grader.reports.signing import canonical, sign, verify
 
-REPORT = {"grader_version": "0.1.0", "lang": "fr", "mode": "files", "root": "/r",
-          "started_at": "2026-11-23T12:00:00+00:00", "duration": 1.0, "exercises": [],
-          "totals": {"points": 3, "max_points": 10}}  # fmt: skip
+REPORT = {
+    "grader_version": "0.1.0",
+    "lang": "fr",
+    "mode": "files",
+    "root": "/r",
+    "started_at": "2026-11-23T12:00:00+00:00",
+    "duration": 1.0,
+    "exercises": [],
+    "totals": {"points": 3, "max_points": 10},
+}
 
 
 def test_a_signed_report_verifies_and_any_edit_is_tampering() -> None:

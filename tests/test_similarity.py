@@ -17,8 +17,11 @@ CLASS = Path(__file__).resolve().parent.parent / "fixtures" / "similarity"
 
 
 def _class() -> dict[str, dict[str, list[str]]]:
-    return {s.name: {e: features(s / e) for e in ("ex6", "ex7")}
-            for s in sorted(CLASS.iterdir()) if s.is_dir()}  # fmt: skip
+    return {
+        s.name: {e: features(s / e) for e in ("ex6", "ex7")}
+        for s in sorted(CLASS.iterdir())
+        if s.is_dir()
+    }
 
 
 def test_known_copies_are_flagged_and_nothing_else() -> None:

@@ -57,6 +57,8 @@ def test_files_keep_their_permission_bits_but_never_setuid(tmp_path: Path) -> No
     (source / "tool").chmod(0o4755)
     (source / "link.sh").symlink_to("entrypoint.sh")
     copy = snapshot(source, tmp_path / "snap").folder
-    modes = {name: stat.S_IMODE((copy / name).stat().st_mode) for name in
-             ("entrypoint.sh", "index.html", "tool", "link.sh")}  # fmt: skip
+    modes = {
+        name: stat.S_IMODE((copy / name).stat().st_mode)
+        for name in ("entrypoint.sh", "index.html", "tool", "link.sh")
+    }
     assert modes == {"entrypoint.sh": 0o755, "index.html": 0o644, "tool": 0o755, "link.sh": 0o755}

@@ -46,8 +46,9 @@ def test_it_printed_the_greeting(finished: list[Any]) -> None:
     en: It exited cleanly, printing "Hello from Docker!\""""
     assert finished, hint("ex10.never_run")
     greeted = [
-        c for c in finished
+        c
+        for c in finished
         if c.attrs["State"].get("ExitCode") == 0 and GREETING in c.logs().decode("utf-8", "replace")
-    ]  # fmt: skip
+    ]
     code = finished[0].attrs["State"].get("ExitCode")
     assert greeted, hint("ex10.no_greeting", exit_code=code)

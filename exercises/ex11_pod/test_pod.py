@@ -45,8 +45,11 @@ def test_a_pod_runs_nginx(valid_manifests: Manifests) -> None:
 def test_container_declares_port_80(nginx_pod: Manifest) -> None:
     """Le conteneur déclare son port 80
     en: The container declares its port 80"""
-    ports = [p.get("containerPort") for c in containers({"spec": nginx_pod.spec})
-             for p in c.get("ports") or []]  # fmt: skip
+    ports = [
+        p.get("containerPort")
+        for c in containers({"spec": nginx_pod.spec})
+        for p in c.get("ports") or []
+    ]
     assert 80 in ports, hint("ex11.no_port")
 
 
@@ -71,9 +74,11 @@ def test_pod_is_running_and_ready(
     en: The Pod is Running and Ready"""
     view, name, seconds = namespace_view, nginx_pod.name, exercise.params["ready_seconds"]
     ready, status, why = view.until_ready(
-        lambda: view.core.read_namespaced_pod(name, deployed.namespace), pod_verdict,
-        seconds=seconds, name=name,
-    )  # fmt: skip
+        lambda: view.core.read_namespaced_pod(name, deployed.namespace),
+        pod_verdict,
+        seconds=seconds,
+        name=name,
+    )
     assert ready, why or hint("ex11.not_ready", name=name, seconds=seconds, status=status)
 
 

@@ -36,9 +36,12 @@ def deployment(valid_manifests: Manifests) -> Manifest:
 
 @pytest.fixture(scope="module")
 def watch(
-    deployed: Applied, deployment: Manifest, k8s_api: Any, namespace_view: NamespaceView,
+    deployed: Applied,
+    deployment: Manifest,
+    k8s_api: Any,
+    namespace_view: NamespaceView,
     exercise: Exercise,
-) -> Callable[[int], tuple[bool, str, Hint | None]]:  # fmt: skip
+) -> Callable[[int], tuple[bool, str, Hint | None]]:
     """Wait until the Deployment has `n` ready replicas, the outcome is known or the deadline:
     (ready, status, what the cluster says is wrong)."""
     from kubernetes import client
@@ -53,8 +56,9 @@ def watch(
         return view.until_ready(
             lambda: apps.read_namespaced_deployment(deployment.name, deployed.namespace),
             lambda d: (done(d), deployment_verdict(d)[1]),
-            seconds=exercise.params["ready_seconds"], selector=selector,
-        )  # fmt: skip
+            seconds=exercise.params["ready_seconds"],
+            selector=selector,
+        )
 
     return until_ready
 
@@ -70,8 +74,9 @@ def test_a_deployment_of_three_replicas(deployment: Manifest, exercise: Exercise
     en: A Deployment of 3 replicas"""
     expected = exercise.params["replicas"]
     found = deployment.spec.get("replicas", 1)
-    assert found == expected, hint("ex12.replicas", object=str(deployment), found=found,
-                                   expected=expected)  # fmt: skip
+    assert found == expected, hint(
+        "ex12.replicas", object=str(deployment), found=found, expected=expected
+    )
 
 
 @pytest.mark.points(2)
@@ -90,8 +95,12 @@ def test_replicas_become_ready(
     """Les réplicas deviennent prêts
     en: The replicas become ready"""
     ready, status, why = watch(exercise.params["replicas"])
-    assert ready, why or hint("ex12.not_ready", name=deployment.name,
-                       seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
+    assert ready, why or hint(
+        "ex12.not_ready",
+        name=deployment.name,
+        seconds=exercise.params["ready_seconds"],
+        status=status,
+    )
 
 
 test_replicas_become_ready_live = authoring.also_live(test_replicas_become_ready)
@@ -109,17 +118,24 @@ def test_a_deleted_pod_is_replaced(
     """Un pod supprimé est remplacé par un pod prêt
     en: A deleted pod is replaced by a ready pod"""
     selector = label_selector(mapping(deployment.spec.get("selector")).get("matchLabels"))
-    pods = live_cluster.kubectl("get", "pods", "-n", deployed.namespace, "-l", selector,
-                                "-o", "name")  # fmt: skip
+    pods = live_cluster.kubectl(
+        "get", "pods", "-n", deployed.namespace, "-l", selector, "-o", "name"
+    )
     victim = pods.output.split()[0] if pods.ok and pods.output.split() else "?"
     # A short grace period: nginx stops at once on SIGTERM, and a pod that lingers Terminating
     # would hold the namespace's quota and keep its replacement waiting.
-    live_cluster.kubectl("delete", victim, "-n", deployed.namespace, "--grace-period=1",
-                         "--wait=false")  # fmt: skip
+    live_cluster.kubectl(
+        "delete", victim, "-n", deployed.namespace, "--grace-period=1", "--wait=false"
+    )
     expected = exercise.params["replicas"]
     ready, status, why = watch(expected)
-    assert ready, why or hint("ex12.not_healed", pod=victim, expected=expected,
-                       seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
+    assert ready, why or hint(
+        "ex12.not_healed",
+        pod=victim,
+        expected=expected,
+        seconds=exercise.params["ready_seconds"],
+        status=status,
+    )
 
 
 @pytest.mark.cluster
@@ -134,8 +150,13 @@ def test_scales_to_five(
     """Passer à 5 réplicas fonctionne (kubectl scale)
     en: Scaling to 5 replicas works (kubectl scale)"""
     expected = exercise.params["scaled"]
-    live_cluster.kubectl("scale", f"deployment/{deployment.name}", f"--replicas={expected}",
-                         "-n", deployed.namespace)  # fmt: skip
+    live_cluster.kubectl(
+        "scale", f"deployment/{deployment.name}", f"--replicas={expected}", "-n", deployed.namespace
+    )
     ready, status, why = watch(expected)
-    assert ready, why or hint("ex12.not_scaled", expected=expected,
-                       seconds=exercise.params["ready_seconds"], status=status)  # fmt: skip
+    assert ready, why or hint(
+        "ex12.not_scaled",
+        expected=expected,
+        seconds=exercise.params["ready_seconds"],
+        status=status,
+    )

@@ -74,8 +74,11 @@ def test_image_and_port_suit_a_non_root_user(
             user = kube.security_context(template, container, "runAsUser")
             root_image = repository(image) in ROOT_IMAGES and user in (None, 0)
             assert not root_image, hint("ex13.root_image", object=str(owner), image=image)
-            low = [p.get("containerPort") for p in container.get("ports") or []
-                   if int(p.get("containerPort") or 0) < 1024]  # fmt: skip
+            low = [
+                p.get("containerPort")
+                for p in container.get("ports") or []
+                if int(p.get("containerPort") or 0) < 1024
+            ]
             assert not low, hint("ex13.low_port", object=str(owner), port=low[0])
 
 
@@ -95,8 +98,10 @@ def test_pod_starts_and_becomes_ready(
             continue
         ready, status, why = view.until_ready(
             lambda o=owner: view.core.read_namespaced_pod(o.name, deployed.namespace),
-            pod_verdict, seconds=seconds, name=owner.name,
-        )  # fmt: skip
+            pod_verdict,
+            seconds=seconds,
+            name=owner.name,
+        )
         assert ready, why or hint("ex13.not_ready", name=owner.name, seconds=seconds, status=status)
 
 

@@ -59,8 +59,9 @@ def test_restart_policy_suits_a_job(job: Manifest) -> None:
     """restartPolicy: Never ou OnFailure
     en: restartPolicy: Never or OnFailure"""
     policy = ((job.spec.get("template") or {}).get("spec") or {}).get("restartPolicy", "Always")
-    assert policy in ("Never", "OnFailure"), hint("ex14.restart_policy", object=str(job),
-                                                  found=policy)  # fmt: skip
+    assert policy in ("Never", "OnFailure"), hint(
+        "ex14.restart_policy", object=str(job), found=policy
+    )
 
 
 @pytest.mark.practice
@@ -93,7 +94,7 @@ def test_job_completes(
         lambda: batch.read_namespaced_job(job.name, deployed.namespace),
         lambda j: job_verdict(j)[0] is not None or view.hopeless(selector=selector, job=j),
         seconds=seconds,
-    )  # fmt: skip
+    )
     done, status = job_verdict(last)
     if done is None and view.hopeless(selector=selector, job=last):
         done = False  # given up (an image, the backoff limit) before the Job says it failed

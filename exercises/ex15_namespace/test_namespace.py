@@ -13,8 +13,15 @@ from grader.authoring import (
     kube,
 )
 
-CLUSTER_WIDE = ("Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume",
-                "StorageClass", "IngressClass", "CustomResourceDefinition")  # fmt: skip
+CLUSTER_WIDE = (
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "IngressClass",
+    "CustomResourceDefinition",
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +53,12 @@ def test_every_object_is_in_that_namespace(namespace: Manifest, valid_manifests:
         raise NotAttempted(hint("ex15.nothing_in_it", namespace=namespace.name))
     for manifest in namespaced:
         assert manifest.namespace == namespace.name, hint(
-            "ex15.outside", object=str(manifest), file=manifest.file, namespace=namespace.name,
+            "ex15.outside",
+            object=str(manifest),
+            file=manifest.file,
+            namespace=namespace.name,
             found=f"namespace: {manifest.namespace}" if manifest.namespace else "aucun / none",
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.points(2)

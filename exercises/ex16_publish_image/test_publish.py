@@ -48,10 +48,15 @@ COMPLETE = re.compile(r"v?\d+\.\d+\.\d+(?:[-+.][\w.-]+)?|[0-9a-f]{7,40}")  # 8.0
 
 
 # The hint of each problem `grader.authoring.replay` finds (`replay.PROBLEMS`).
-PROBLEM_KEYS = ("ex16.problem_unreadable", "ex16.problem_substitution",
-                "ex16.problem_undefined_variable", "ex16.problem_invalid_reference",
-                "ex16.problem_unknown_source", "ex16.problem_no_local_tag",
-                "ex16.problem_push_failed")  # fmt: skip
+PROBLEM_KEYS = (
+    "ex16.problem_unreadable",
+    "ex16.problem_substitution",
+    "ex16.problem_undefined_variable",
+    "ex16.problem_invalid_reference",
+    "ex16.problem_unknown_source",
+    "ex16.problem_no_local_tag",
+    "ex16.problem_push_failed",
+)
 
 
 def is_version(tag: str) -> bool:
@@ -122,10 +127,15 @@ def local_registry() -> Iterator[registry.LocalRegistry]:
 
 @pytest.fixture(scope="module")
 def replayed(
-    pushing_plan: publish.Plan, image: str, dockerfile: Path, docker_client: Client,
-    local_registry: registry.LocalRegistry, course_hosts: list[str], grading: GradingSession,
+    pushing_plan: publish.Plan,
+    image: str,
+    dockerfile: Path,
+    docker_client: Client,
+    local_registry: registry.LocalRegistry,
+    course_hosts: list[str],
+    grading: GradingSession,
     exercise: Exercise,
-) -> Iterator[replay.Replay]:  # fmt: skip
+) -> Iterator[replay.Replay]:
     """The commands played by the grader; the tags it made are removed afterwards."""
     bases = {}
     for ref in base_images(dockerfile.read_text(encoding="utf-8", errors="replace")):
@@ -133,11 +143,19 @@ def replayed(
         if found is not None and docker_client.images.list(name=ref):
             bases[found] = docker_client.images.get(ref).id
     result = replay.replay(
-        pushing_plan, client=docker_client, built=docker_client.images.get(image).id,
-        registry=local_registry.host, course_hosts=course_hosts, bases=bases,
-    )  # fmt: skip
-    note = hint("ex16.replayed", file=pushing_plan.file, registry=", ".join(course_hosts),
-                local=local_registry.host)  # fmt: skip
+        pushing_plan,
+        client=docker_client,
+        built=docker_client.images.get(image).id,
+        registry=local_registry.host,
+        course_hosts=course_hosts,
+        bases=bases,
+    )
+    note = hint(
+        "ex16.replayed",
+        file=pushing_plan.file,
+        registry=", ".join(course_hosts),
+        local=local_registry.host,
+    )
     grading.note(exercise, note)
     try:
         yield result
@@ -206,9 +224,10 @@ def test_commands_build_tag_and_push_without_error(replayed: replay.Replay) -> N
     en: The commands build, tag and push without error"""
     problem = replayed.problems[0] if replayed.problems else None
     assert problem is None, hint(
-        declared(f"ex16.problem_{problem.key}", PROBLEM_KEYS), where=problem.step.where,
+        declared(f"ex16.problem_{problem.key}", PROBLEM_KEYS),
+        where=problem.step.where,
         detail=problem.detail,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.points(2)
@@ -242,20 +261,24 @@ def test_a_version_tag_is_in_the_registry(
         return
     student = next(p.reference for p in replayed.pushed if p.reference.path == path)
     local = [t for t in replayed.tags_of(student.repository) if is_version(t)]
-    assert not local, hint("ex16.tag_not_pushed", tag=local[0] if local else "",
-                           image=student.repository)  # fmt: skip
+    assert not local, hint(
+        "ex16.tag_not_pushed", tag=local[0] if local else "", image=student.repository
+    )
     raise AssertionError(hint("ex16.only_latest", tags=", ".join(tags), image=student.repository))
 
 
 @pytest.mark.points(1)
 def test_pushed_image_is_the_one_built_from_the_dockerfile(
-    manifest: registry.Manifest, replayed: replay.Replay, published: tuple[str, list[str]],
+    manifest: registry.Manifest,
+    replayed: replay.Replay,
+    published: tuple[str, list[str]],
     local_registry: registry.LocalRegistry,
-) -> None:  # fmt: skip
+) -> None:
     """L'image publiée est celle construite depuis votre Dockerfile
     en: The image published is the one built from your Dockerfile"""
-    assert manifest.config == replayed.built, hint("ex16.not_the_built_image",
-                                                   found=manifest.config[:19])  # fmt: skip
+    assert manifest.config == replayed.built, hint(
+        "ex16.not_the_built_image", found=manifest.config[:19]
+    )
     client = local_registry.client()
     missing = [d for d in manifest.layers if not client.has_blob(published[0], d)]
     assert not missing, hint("ex16.layers_missing", count=len(missing))
@@ -263,24 +286,33 @@ def test_pushed_image_is_the_one_built_from_the_dockerfile(
 
 @pytest.mark.points(2)
 def test_image_pulled_back_shows_the_cow(
-    manifest: registry.Manifest, published: tuple[str, list[str]],
-    local_registry: registry.LocalRegistry, docker_client: Client, grading: GradingSession,
-    exercise: Exercise, replayed: replay.Replay,
-) -> None:  # fmt: skip
+    manifest: registry.Manifest,
+    published: tuple[str, list[str]],
+    local_registry: registry.LocalRegistry,
+    docker_client: Client,
+    grading: GradingSession,
+    exercise: Exercise,
+    replayed: replay.Replay,
+) -> None:
     """Tirée du registre par son digest, l'image affiche la vache
     en: Pulled from the registry by its digest, the image shows the cow"""
     replayed.clean(docker_client)  # the pull must come from the registry, not a local tag
     pulled = f"{local_registry.host}/{published[0]}@{manifest.digest}"
     run = pull_and_run(docker_client, pulled, grading=grading, exercise=exercise)
     assert run.problem() is None, run.problem()
-    assert shows_the_cow(run), hint("ex16.no_cow", image=pulled.split("@")[0],
-                                    details=tail(run.output or run.error or ""))  # fmt: skip
+    assert shows_the_cow(run), hint(
+        "ex16.no_cow", image=pulled.split("@")[0], details=tail(run.output or run.error or "")
+    )
 
 
 def pull_and_run(
-    client: Client, ref: str, *, grading: GradingSession, exercise: Exercise,
+    client: Client,
+    ref: str,
+    *,
+    grading: GradingSession,
+    exercise: Exercise,
     auth: dict[str, str] | None = None,
-) -> RunResult:  # fmt: skip
+) -> RunResult:
     """Pull `ref` into a name of the grader's own (removed after) and run its default command."""
     clean = f"{grading.resource_name(exercise)}-pulled:latest"
     repository, digest = ref.split("@", 1)
@@ -290,8 +322,9 @@ def pull_and_run(
         return RunResult(None, "", f"docker pull {ref}: {error.explanation or error}")
     image.tag(clean)
     try:
-        return run_container(client, clean, labels=grading.labels(exercise), timeout=30,
-                             network_disabled=True)  # fmt: skip
+        return run_container(
+            client, clean, labels=grading.labels(exercise), timeout=30, network_disabled=True
+        )
     finally:
         for name in (clean, ref):
             with contextlib.suppress(docker.errors.APIError):
@@ -360,16 +393,19 @@ def test_live_version_tag_is_in_the_registry(
     client, path, tags = live_published
     image = f"{client.host}/{path}"
     assert tags, hint("ex16.live_not_published", image=image)
-    assert any(is_version(t) for t in tags), hint("ex16.only_latest", tags=", ".join(tags),
-                                                  image=image)  # fmt: skip
+    assert any(is_version(t) for t in tags), hint(
+        "ex16.only_latest", tags=", ".join(tags), image=image
+    )
 
 
 @pytest.mark.live
 @pytest.mark.points(5)
 def test_live_image_pulled_back_shows_the_cow(
-    live_published: tuple[registry.RegistryClient, str, list[str]], docker_client: Client,
-    grading: GradingSession, exercise: Exercise,
-) -> None:  # fmt: skip
+    live_published: tuple[registry.RegistryClient, str, list[str]],
+    docker_client: Client,
+    grading: GradingSession,
+    exercise: Exercise,
+) -> None:
     """Tirée de votre registre par son digest, l'image affiche la vache
     en: Pulled from your registry by its digest, the image shows the cow"""
     client, path, tags = live_published
@@ -384,5 +420,8 @@ def test_live_image_pulled_back_shows_the_cow(
     ref = f"{client.host}/{path}@{found.digest}"
     run = pull_and_run(docker_client, ref, grading=grading, exercise=exercise, auth=auth)
     assert run.problem() is None, run.problem()
-    assert shows_the_cow(run), hint("ex16.no_cow", image=f"{client.host}/{path}:{tag}",
-                                    details=tail(run.output or run.error or ""))  # fmt: skip
+    assert shows_the_cow(run), hint(
+        "ex16.no_cow",
+        image=f"{client.host}/{path}:{tag}",
+        details=tail(run.output or run.error or ""),
+    )

@@ -80,8 +80,11 @@ class Visit:
 
 
 def running(client: Client, project: str, service: str) -> list[Any]:
-    found = [c for c in compose.containers(client, project)
-             if c.labels.get("com.docker.compose.service") == service]  # fmt: skip
+    found = [
+        c
+        for c in compose.containers(client, project)
+        if c.labels.get("com.docker.compose.service") == service
+    ]
     return sorted((c for c in found if c.status == "running"), key=lambda c: str(c.name))
 
 
@@ -132,12 +135,14 @@ def counter_hint(visit: Visit, stack: Stack) -> Hint:
     if error and error.group(2) in ("localhost", "127.0.0.1", "::1"):
         return hint("ex17.redis_localhost", host=error.group(2), redis=stack.redis)
     if error:
-        return hint("ex17.redis_unreachable", host=error.group(2), port=error.group(3),
-                    redis=stack.redis)  # fmt: skip
+        return hint(
+            "ex17.redis_unreachable", host=error.group(2), port=error.group(3), redis=stack.redis
+        )
     return hint(
-        "ex17.counter_failed", status=visit.response.status,
+        "ex17.counter_failed",
+        status=visit.response.status,
         details=tail(visit.response.text[:1500] + "\n" + visit.logs, 15),
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)
@@ -154,9 +159,12 @@ class Single:
 
 @pytest.fixture(scope="module")
 def single(
-    running_stack: compose.Project, stack: Stack, docker_client: Client, http_probe: Probe,
+    running_stack: compose.Project,
+    stack: Stack,
+    docker_client: Client,
+    http_probe: Probe,
     exercise: Exercise,
-) -> Single:  # fmt: skip
+) -> Single:
     containers = running(docker_client, running_stack.name, stack.web)
     if not containers:
         raise NotAttempted(hint("ex17.web_not_running", web=stack.web))
@@ -173,9 +181,13 @@ class Scaled:
 
 @pytest.fixture(scope="module")
 def scaled(
-    running_stack: compose.Project, stack: Stack, single: Single, docker_client: Client,
-    http_probe: Probe, exercise: Exercise,
-) -> Scaled:  # fmt: skip
+    running_stack: compose.Project,
+    stack: Stack,
+    single: Single,
+    docker_client: Client,
+    http_probe: Probe,
+    exercise: Exercise,
+) -> Scaled:
     """`docker compose up -d --scale web=3` (after the single container's visits)."""
     up = running_stack.scale(stack.web, REPLICAS, timeout=exercise.params["scale_seconds"])
     replicas = running(docker_client, running_stack.name, stack.web) if up.ok else []
@@ -192,9 +204,13 @@ class Back:
 
 @pytest.fixture(scope="module")
 def scaled_back(
-    running_stack: compose.Project, stack: Stack, scaled: Scaled, docker_client: Client,
-    http_probe: Probe, exercise: Exercise,
-) -> Back:  # fmt: skip
+    running_stack: compose.Project,
+    stack: Stack,
+    scaled: Scaled,
+    docker_client: Client,
+    http_probe: Probe,
+    exercise: Exercise,
+) -> Back:
     """`docker compose up -d --scale web=1` (after the three replicas' visits)."""
     if not scaled.up.ok or len(scaled.replicas) != REPLICAS:
         raise NotAttempted(hint("ex17.scaling_prerequisite", replicas=REPLICAS))
@@ -276,11 +292,13 @@ def alpine_excuse(up: compose.CommandResult, config: dict[str, Any]) -> Hint | N
         if "alpine" in ref.lower() and repository(ref) in STANDINS:
             kind = STANDINS[repository(ref)][0]
             return hint(
-                "common.standin_cannot_judge", tag=ref, named=f"{repository(ref)} on Alpine",
+                "common.standin_cannot_judge",
+                tag=ref,
+                named=f"{repository(ref)} on Alpine",
                 standin=f"{kind} stand-in on Debian",
                 reason=hint("common.standin_other_tool", tool="apk", distro="Alpine"),
                 details=tail(up.output, 10),
-            )  # fmt: skip
+            )
     return None
 
 
@@ -359,9 +377,10 @@ def test_replicas_share_the_counter(single: Single, scaled: Scaled, stack: Stack
     counts = [int(r.count or 0) for r in scaled.replicas]
     last = int(single.visits[-1].count)
     assert len(set(counts)) == REPLICAS and min(counts) > last, hint(
-        "ex17.counter_not_shared", last=last,
+        "ex17.counter_not_shared",
+        last=last,
         found=", ".join(f"{r.container}: {r.count}" for r in scaled.replicas),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.points(2)
@@ -371,7 +390,8 @@ def test_scaling_back_to_one(scaled_back: Back, single: Single, stack: Stack) ->
     if scaled_back.visit is not None and single.visits[0].response.status is None:
         raise NotAttempted(hint("ex17.no_answer_prerequisite"))
     assert scaled_back.up.ok, hint("ex17.scale_failed", details=tail(scaled_back.up.output, 10))
-    assert scaled_back.running == 1, hint("ex17.scale_down_count", web=stack.web,
-                                          found=scaled_back.running)  # fmt: skip
+    assert scaled_back.running == 1, hint(
+        "ex17.scale_down_count", web=stack.web, found=scaled_back.running
+    )
     assert scaled_back.visit is not None
     assert scaled_back.visit.response.status is not None, no_answer_hint(scaled_back.visit)

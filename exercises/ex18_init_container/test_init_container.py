@@ -39,8 +39,9 @@ READ_ONLY = ("configMap", "secret", "downwardAPI", "projected")  # volumes no co
 
 
 def _nginx(template: dict[str, Any]) -> dict[str, Any] | None:
-    return next((c for c in containers(template) if repository(str(c.get("image") or "")) in NGINX),
-                None)  # fmt: skip
+    return next(
+        (c for c in containers(template) if repository(str(c.get("image") or "")) in NGINX), None
+    )
 
 
 def _names(found: list[dict[str, Any]]) -> str:
@@ -48,8 +49,12 @@ def _names(found: list[dict[str, Any]]) -> str:
 
 
 def _mounts(container: dict[str, Any]) -> str:
-    return ", ".join(f"`{m.get('name')}` → `{m.get('mountPath')}`"
-                     for m in pod_commands.mounts(container)) or "—"  # fmt: skip
+    return (
+        ", ".join(
+            f"`{m.get('name')}` → `{m.get('mountPath')}`" for m in pod_commands.mounts(container)
+        )
+        or "—"
+    )
 
 
 def _template(owner: Manifest) -> dict[str, Any]:
@@ -107,13 +112,20 @@ def inits(pod: Manifest, template: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _sharing_hint(pod: Manifest, template: dict[str, Any], nginx: dict[str, Any]) -> Hint | None:
     inits = init_containers(template)
-    volumes = {str(mapping(v).get("name")): mapping(v) for v in template["spec"].get("volumes")
-               or [] if isinstance(v, dict)}  # fmt: skip
+    volumes = {
+        str(mapping(v).get("name")): mapping(v)
+        for v in template["spec"].get("volumes") or []
+        if isinstance(v, dict)
+    }
     for container in [*inits, *containers(template)]:
         for mount in pod_commands.mounts(container):
             if str(mount.get("name")) not in volumes:
-                return hint("ex18.undeclared_volume", object=str(pod), volume=mount.get("name"),
-                            container=container.get("name", "?"))  # fmt: skip
+                return hint(
+                    "ex18.undeclared_volume",
+                    object=str(pod),
+                    volume=mount.get("name"),
+                    container=container.get("name", "?"),
+                )
     served = {str(m.get("name")) for m in pod_commands.mounts(nginx)}
     shared = [(c, m) for c in inits for m in pod_commands.mounts(c) if str(m.get("name")) in served]
     if not shared:
@@ -125,8 +137,13 @@ def _sharing_hint(pod: Manifest, template: dict[str, Any], nginx: dict[str, Any]
         if kind is not None:
             problems.append(hint("ex18.read_only_volume", volume=mount.get("name"), kind=kind))
         elif mount.get("readOnly") is True:
-            problems.append(hint("ex18.read_only_mount", volume=mount.get("name"),
-                                 container=container.get("name", "?")))  # fmt: skip
+            problems.append(
+                hint(
+                    "ex18.read_only_mount",
+                    volume=mount.get("name"),
+                    container=container.get("name", "?"),
+                )
+            )
         else:
             return None
     return problems[0]
@@ -192,8 +209,9 @@ def test_the_init_container_ends(inits: list[dict[str, Any]], exercise: Exercise
         assert found is None or found.seconds is not None, hint(
             "ex18.endless", container=name, what=found.what if found else ""
         )
-        assert found is None, hint("ex18.long_sleep", container=name, what=found.what if found
-                                   else "", seconds=limit)  # fmt: skip
+        assert found is None, hint(
+            "ex18.long_sleep", container=name, what=found.what if found else "", seconds=limit
+        )
 
 
 def _landings(inits: list[dict[str, Any]], nginx: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -226,12 +244,14 @@ def test_the_page_lands_where_nginx_serves_it(
         raise NotAttempted(hint("common.k8s_judged_live", containers=_names(inits)))
     inside = [(p, s) for p, s in landings if s is not None]
     assert landings, hint("ex18.writes_nothing", names=_names(inits))
-    assert inside, hint("ex18.outside_volume", path=landings[0][0],
-                        mounts=", ".join(_mounts(c) for c in inits))  # fmt: skip
+    assert inside, hint(
+        "ex18.outside_volume", path=landings[0][0], mounts=", ".join(_mounts(c) for c in inits)
+    )
     path, seen = inside[0]
     url = posixpath.relpath(str(seen), root)
-    assert not url.startswith(".."), hint("ex18.not_served", path=path, seen=seen, root=root,
-                                          mounts=_mounts(nginx))  # fmt: skip
+    assert not url.startswith(".."), hint(
+        "ex18.not_served", path=path, seen=seen, root=root, mounts=_mounts(nginx)
+    )
     raise AssertionError(hint("ex18.not_index", path=path, seen=seen, url=f"/{url}"))
 
 
@@ -280,23 +300,31 @@ def _first(pods: list[Any]) -> Any | None:
 
 @pytest.fixture(scope="module")
 def started(
-    deployed: Applied, pod: Manifest, template: dict[str, Any], namespace_view: NamespaceView,
-    live_cluster: Cluster, wait_until: Callable[..., Any], exercise: Exercise,
-) -> Any:  # fmt: skip
+    deployed: Applied,
+    pod: Manifest,
+    template: dict[str, Any],
+    namespace_view: NamespaceView,
+    live_cluster: Cluster,
+    wait_until: Callable[..., Any],
+    exercise: Exercise,
+) -> Any:
     """The pod once ready, or once waiting longer cannot change it (the last state read). On
     the grader's own cluster, whose pods reach no network, an init container that fails while
     downloading its page is not judged here."""
     view = namespace_view
     if pod.kind == "Pod":
-        last = wait_until(lambda: view.core.read_namespaced_pod(pod.name, deployed.namespace),
-                          lambda p: pod_verdict(p)[0] or view.hopeless(name=pod.name),
-                          seconds=exercise.params["ready_seconds"])  # fmt: skip
+        last = wait_until(
+            lambda: view.core.read_namespaced_pod(pod.name, deployed.namespace),
+            lambda p: pod_verdict(p)[0] or view.hopeless(name=pod.name),
+            seconds=exercise.params["ready_seconds"],
+        )
     else:  # a Deployment's pod, as `kubectl port-forward deploy/…` picks one
         selector = label_selector(mapping(pod.spec.get("selector")).get("matchLabels"))
-        last = wait_until(lambda: _first(view.pods(selector=selector)),
-                          lambda p: (p is not None and pod_verdict(p)[0])
-                          or view.hopeless(selector=selector),
-                          seconds=exercise.params["ready_seconds"])  # fmt: skip
+        last = wait_until(
+            lambda: _first(view.pods(selector=selector)),
+            lambda p: (p is not None and pod_verdict(p)[0]) or view.hopeless(selector=selector),
+            seconds=exercise.params["ready_seconds"],
+        )
         if last is None:
             raise AssertionError(
                 view.why(selector=selector) or hint("ex18.no_deployment_pod", object=str(pod))
@@ -309,8 +337,14 @@ def started(
     spec = next((c for c in init_containers(template) if c.get("name") == stuck[0]), {})
     urls = pod_commands.downloads(spec)
     if urls:
-        raise NotAttempted(hint("common.k8s_offline_download", container=stuck[0], url=urls[0],
-                                status=_said(stuck[1])))  # fmt: skip
+        raise NotAttempted(
+            hint(
+                "common.k8s_offline_download",
+                container=stuck[0],
+                url=urls[0],
+                status=_said(stuck[1]),
+            )
+        )
     return last
 
 
@@ -330,8 +364,9 @@ def test_the_init_container_completes(
     assert not running, hint("ex18.init_running", container=name, seconds=seconds)
     why = namespace_view.why(name=started.metadata.name)
     code = state.terminated.exit_code if state is not None and state.terminated else "—"
-    raise AssertionError(why or hint("ex18.init_failed", container=name, code=code,
-                                     seconds=seconds))  # fmt: skip
+    raise AssertionError(
+        why or hint("ex18.init_failed", container=name, code=code, seconds=seconds)
+    )
 
 
 @pytest.mark.cluster
@@ -343,8 +378,9 @@ def test_the_pod_becomes_ready(
     en: The Pod becomes Ready after its init container"""
     ready, status = pod_verdict(started)
     name, seconds = started.metadata.name, exercise.params["ready_seconds"]
-    assert ready, namespace_view.why(name=name) or hint("ex18.not_ready", name=name,
-                                                        seconds=seconds, status=status)  # fmt: skip
+    assert ready, namespace_view.why(name=name) or hint(
+        "ex18.not_ready", name=name, seconds=seconds, status=status
+    )
 
 
 def _port(nginx: dict[str, Any]) -> int:
@@ -357,9 +393,13 @@ def _port(nginx: dict[str, Any]) -> int:
 @pytest.mark.cluster
 @pytest.mark.points(3)
 def test_port_forward_shows_the_page_of_the_init_container(
-    started: Any, nginx: dict[str, Any], live_cluster: Cluster, k8s_api: Any,
-    grading: GradingSession, exercise: Exercise,
-) -> None:  # fmt: skip
+    started: Any,
+    nginx: dict[str, Any],
+    live_cluster: Cluster,
+    k8s_api: Any,
+    grading: GradingSession,
+    exercise: Exercise,
+) -> None:
     """Par port-forward, nginx sert la page écrite par le conteneur init
     en: Through port-forward, nginx serves the page the init container wrote"""
     name, root = started.metadata.name, exercise.params["served_root"]
@@ -369,8 +409,9 @@ def test_port_forward_shows_the_page_of_the_init_container(
     answer, note = port_forward.reach(live_cluster, k8s_api, started, port, seconds=15)
     if note is not None:
         grading.note_standin(exercise, "kubectl port-forward", note)
-    assert answer.status is not None, hint("ex18.forward_failed", name=name, port=port,
-                                           error=answer.error)  # fmt: skip
+    assert answer.status is not None, hint(
+        "ex18.forward_failed", name=name, port=port, error=answer.error
+    )
     assert answer.status == 200, hint("ex18.page_status", status=answer.status, root=root)
     assert "Welcome to nginx!" not in answer.text, hint("ex18.default_page", root=root)
     assert answer.text.strip(), hint("ex18.empty_page", root=root)

@@ -179,9 +179,10 @@ def test_notebook_port_is_published(
     en: Container port 8888 is published"""
     port = str(exercise.params["port"])
     published = [
-        p for p in notebook_service[1].get("ports") or []
+        p
+        for p in notebook_service[1].get("ports") or []
         if str(p.get("target")) == port and p.get("published")
-    ]  # fmt: skip
+    ]
     assert published, hint("ex3.no_port", port=port)
 
 
@@ -247,10 +248,13 @@ def test_saved_notebook_is_visible_outside_the_container(
     assert recreation.error is None, recreation.error
     name = posixpath.basename(recreation.names[0])
     mount = next(
-        (m for m in compose.mounts(notebook_service[1])
-         if str(m.get("target")).rstrip("/") == workdir),
+        (
+            m
+            for m in compose.mounts(notebook_service[1])
+            if str(m.get("target")).rstrip("/") == workdir
+        ),
         None,
-    )  # fmt: skip
+    )
     assert mount is not None, mount_hint(notebook_service, workdir)
     bind = mount.get("type") == "bind"
     source = str(mount["source"]) if bind else _volume_name(valid_compose_config, mount)
@@ -261,10 +265,15 @@ def test_saved_notebook_is_visible_outside_the_container(
     # Seen from a throw-away container mounting the same folder or volume: this is how it is
     # checked for a named volume, and for a bind mount on a remote engine (GitLab's dind).
     look = run_container(
-        docker_client, notebook_service[1].get("image", ""), labels=grading.labels(exercise),
-        entrypoint=["test"], command=["-f", f"/v/{name}"],
-        volumes={source: {"bind": "/v", "mode": "ro"}}, network_disabled=True, user="root",
-    )  # fmt: skip
+        docker_client,
+        notebook_service[1].get("image", ""),
+        labels=grading.labels(exercise),
+        entrypoint=["test"],
+        command=["-f", f"/v/{name}"],
+        volumes={source: {"bind": "/v", "mode": "ro"}},
+        network_disabled=True,
+        user="root",
+    )
     if bind:
         assert look.exit_code == 0 and engine_host() != "localhost", hint(
             "ex3.not_on_host", source=source

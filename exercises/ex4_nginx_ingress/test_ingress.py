@@ -209,8 +209,9 @@ def test_deployment_becomes_ready(
     for deployment in deployments:
         selector = label_selector(mapping(deployment.spec.get("selector")).get("matchLabels"))
         read = lambda d=deployment: apps.read_namespaced_deployment(d.name, deployed.namespace)  # noqa: E731
-        ready, status, why = view.until_ready(read, deployment_verdict, seconds=seconds,
-                                              selector=selector)  # fmt: skip
+        ready, status, why = view.until_ready(
+            read, deployment_verdict, seconds=seconds, selector=selector
+        )
         assert ready, why or hint(
             "ex4.not_ready", name=deployment.name, seconds=seconds, status=status
         )
@@ -246,8 +247,11 @@ def test_nginx_answers_through_the_ingress(
     url = live_cluster.ingress_url
     if url is None:  # a kubeconfig cluster: the address its controller wrote in the status
         read = lambda: networking.read_namespaced_ingress(ingress.name, deployed.namespace)  # noqa: E731
-        status = wait_until(read, lambda i: bool(i.status.load_balancer.ingress),
-                            seconds=15 if classes == [] else 60)  # fmt: skip
+        status = wait_until(
+            read,
+            lambda i: bool(i.status.load_balancer.ingress),
+            seconds=15 if classes == [] else 60,
+        )
         addresses = status.status.load_balancer.ingress or []
         if not addresses and not classes:  # the cluster's doing (or unknown), not the student's
             raise NotAttempted(hint("common.no_ingress_controller"))
@@ -263,9 +267,10 @@ def test_nginx_answers_through_the_ingress(
         lambda: http_probe(f"{url}/", deadline=5, host=host),
         lambda r: r.status == 200 or (r.status in (502, 503) and no_endpoints() is not None),
         seconds=60,
-    )  # fmt: skip
-    assert response.status is not None, hint("ex4.no_answer", url=url, host=host,
-                                              error=response.error)  # fmt: skip
+    )
+    assert response.status is not None, hint(
+        "ex4.no_answer", url=url, host=host, error=response.error
+    )
     if response.status in (502, 503):  # the controller has nowhere to send it
         problem = no_endpoints()
         assert problem is None, problem

@@ -100,10 +100,12 @@ def test_serves_your_index_html(
     if response.body != wanted and image_files.is_one_of(response.body, submission.folder):
         return  # the Dockerfile serves another file of yours (its own nginx configuration…)
     assert response.body == wanted, hint(
-        "ex5.different_page", served=len(response.body), expected=len(wanted),
+        "ex5.different_page",
+        served=len(response.body),
+        expected=len(wanted),
         file=expected.name if expected else "index.html",
         details=response.text[:500],
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.practice

@@ -105,8 +105,10 @@ def credentials_hint(stack: Stack) -> Hint | None:
         if wanted not in found:
             return hint(
                 declared(f"ex6.mismatch_{variable.rsplit('_', 1)[1].lower()}", HINT_KEYS),
-                variable=variable, db=stack.db, expected=f"MARIADB_{names[0]}",
-            )  # fmt: skip
+                variable=variable,
+                db=stack.db,
+                expected=f"MARIADB_{names[0]}",
+            )
     return None
 
 
@@ -273,8 +275,9 @@ def test_wordpress_is_published_on_port_8000(
 ) -> None:
     """WordPress est publié sur le port 8000 de l'hôte, comme dans l'énoncé
     en: WordPress is published on host port 8000, as in the statement"""
-    problem = checks.port_hint(web_mappings(valid_compose_config, stack),
-                               exercise.params["host_port"], "80")  # fmt: skip
+    problem = checks.port_hint(
+        web_mappings(valid_compose_config, stack), exercise.params["host_port"], "80"
+    )
     assert problem is None, problem
 
 

@@ -116,8 +116,11 @@ def test_runs_as_non_root(image_config: dict[str, Any]) -> None:
 
 def unprivileged_ports(image_config: dict[str, Any]) -> list[int]:
     """The TCP ports the image EXPOSEs that a non-root user may listen on (1024 and above)."""
-    found = [str(p).split("/")[0] for p in image_config.get("ExposedPorts") or {}
-             if str(p).endswith("/tcp")]  # fmt: skip
+    found = [
+        str(p).split("/")[0]
+        for p in image_config.get("ExposedPorts") or {}
+        if str(p).endswith("/tcp")
+    ]
     return sorted(int(p) for p in found if p.isdigit() and int(p) >= 1024)
 
 
@@ -159,9 +162,11 @@ def test_cmd_is_in_exec_form(steps: list[Instruction]) -> None:
     cmds = [s for s in steps if s.keyword == "CMD"]
     assert cmds, hint("ex7.no_cmd")
     assert cmds[-1].exec_form is not None, hint(
-        "ex7.cmd_shell_form", line=cmds[-1].line, found=cmds[-1].args,
+        "ex7.cmd_shell_form",
+        line=cmds[-1].line,
+        found=cmds[-1].args,
         suggestion=", ".join(f'"{w}"' for w in cmds[-1].args.split()),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.points(1)
@@ -200,9 +205,11 @@ def test_added_size_is_within_budget(
     size = sum(int(layer.get("Size") or 0) for layer in added_layers) / 1_000_000
     biggest = max(added_layers, key=lambda layer: int(layer.get("Size") or 0), default={})
     assert size <= budget, hint(
-        "ex7.too_big", size=f"{size:.1f}", budget=budget,
+        "ex7.too_big",
+        size=f"{size:.1f}",
+        budget=budget,
         step=str(biggest.get("CreatedBy", "?"))[:120],
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.points(1)

@@ -71,9 +71,13 @@ def test_cowsay_says_bonjour(
     """docker run --rm cowsay /usr/games/cowsay bonjour affiche la vache
     en: docker run --rm cowsay /usr/games/cowsay bonjour shows the cow"""
     run = run_container(
-        docker_client, IMAGE, labels=grading.labels(exercise),
-        command=["/usr/games/cowsay", "bonjour"], network_disabled=True, timeout=20,
-    )  # fmt: skip
+        docker_client,
+        IMAGE,
+        labels=grading.labels(exercise),
+        command=["/usr/games/cowsay", "bonjour"],
+        network_disabled=True,
+        timeout=20,
+    )
     cow = "< bonjour >" in run.output and "(oo)" in run.output
     assert run.exit_code == 0 and cow, hint(
         "ex8.no_cow", exit_code=run.exit_code, details=tail(run.output or run.error or "")

@@ -30,8 +30,12 @@ from grader.model.results import Report
 from grader.reports.report import render
 from grader.reports.signing import KEY_VARIABLE
 
-REPORT_FORMATS = {"html": "report.html", "md": "report.md", "json": "report.json",
-                  "junit": "report.xml"}  # fmt: skip
+REPORT_FORMATS = {
+    "html": "report.html",
+    "md": "report.md",
+    "json": "report.json",
+    "junit": "report.xml",
+}
 
 
 @dataclass
@@ -66,8 +70,9 @@ def run(
     naming the shard and its students first, a `finished` mark once every one is recorded —
     never after an interruption or a crash, so that `grader merge` can tell."""
     book = journal.Journal(options.out / journal.file_name(options.shard))
-    book.append(journal.Mark("started", journal.now(), options.shard,
-                             students=[e.student for e in entries]))  # fmt: skip
+    book.append(
+        journal.Mark("started", journal.now(), options.shard, students=[e.student for e in entries])
+    )
     records: list[journal.Record] = []
     progress = progress or Progress(len(entries), stream=None)
     stop = threading.Event()
@@ -111,20 +116,33 @@ def grade_one(
     if stop.is_set():
         return None
     try:
-        checkout = fetch(entry, work=options.out / "work", deadline=options.deadline,
-                         auth_header=options.auth_header)  # fmt: skip
+        checkout = fetch(
+            entry,
+            work=options.out / "work",
+            deadline=options.deadline,
+            auth_header=options.auth_header,
+        )
         if checkout.late is not None:
             record.late = journal.Late(**vars(checkout.late))
-        report = grade(options.exercises, root=checkout.root, lang=options.lang, mode="files",
-                       catalogue=catalogue, cluster=options.cluster, stop=stop,
-                       strict=options.strict)  # fmt: skip
+        report = grade(
+            options.exercises,
+            root=checkout.root,
+            lang=options.lang,
+            mode="files",
+            catalogue=catalogue,
+            cluster=options.cluster,
+            stop=stop,
+            strict=options.strict,
+        )
         if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
             return None
         if options.weights:
             report.weights = {e.id: options.weights.get(e.id, 1.0) for e in report.exercises}
         _write_reports(report, folder)
-        dates = submitted_at(checkout.root, {e.id: e.submission for e in options.exercises
-                                             if e.id in options.deadlines})  # fmt: skip
+        dates = submitted_at(
+            checkout.root,
+            {e.id: e.submission for e in options.exercises if e.id in options.deadlines},
+        )
         late = assess(entry.student, options.deadlines, dates, options.late)
         journal.graded_record(record, report, late)
         record.commit = checkout.commit or report.commit
@@ -147,14 +165,18 @@ def grade_one(
 
 
 def assess(
-    student: str, deadlines: dict[str, dt.datetime], dates: dict[str, dt.datetime],
+    student: str,
+    deadlines: dict[str, dt.datetime],
+    dates: dict[str, dt.datetime],
     policy: lateness.LatePolicy,
-) -> dict[str, lateness.Lateness]:  # fmt: skip
+) -> dict[str, lateness.Lateness]:
     """The lateness of each exercise with a course deadline, from the dates its work was
     committed (`checkout.submitted_at`); pure, so that a late policy is tested without git
     or an engine."""
-    return {i: lateness.assess(student, deadline, dates.get(i), policy, i)
-            for i, deadline in deadlines.items()}  # fmt: skip
+    return {
+        i: lateness.assess(student, deadline, dates.get(i), policy, i)
+        for i, deadline in deadlines.items()
+    }
 
 
 def _write_reports(report: Report, folder: Path) -> None:
@@ -208,8 +230,10 @@ class Progress:
         if finished:
             remaining = elapsed / finished * (self.total - finished)
             eta = f" · ETA {_duration(remaining)}"
-        return (f"[{finished}/{self.total}] done {self.done} · failed {self.failed} · "
-                f"running {len(self.running)}{eta}")  # fmt: skip
+        return (
+            f"[{finished}/{self.total}] done {self.done} · failed {self.failed} · "
+            f"running {len(self.running)}{eta}"
+        )
 
     def _draw(self, event: str) -> None:
         if self.stream is None:
@@ -234,5 +258,4 @@ def pending(
     """The entries to grade: those not `done` (with `resume`) and those to `regrade`, in
     roster order. Without `resume`, a regrade grades only the students named."""
     again = set(regrade)
-    return [e for e in entries
-            if e.student in again or (resume and e.student not in done)]  # fmt: skip
+    return [e for e in entries if e.student in again or (resume and e.student not in done)]

@@ -64,15 +64,23 @@ class Changes:
 
     def to_dict(self) -> dict[str, Any]:
         students = [asdict(s) | {"delta": s.delta} for s in self.students]
-        return {"before": self.before, "after": self.after, "gains": self.gains,
-                "losses": self.losses, "unchanged": self.unchanged,
-                "students": students}  # fmt: skip
+        return {
+            "before": self.before,
+            "after": self.after,
+            "gains": self.gains,
+            "losses": self.losses,
+            "unchanged": self.unchanged,
+            "students": students,
+        }
 
 
 def compare(
-    before: dict[str, journal.Record], after: dict[str, journal.Record], *,
-    before_label: str, after_label: str,
-) -> Changes:  # fmt: skip
+    before: dict[str, journal.Record],
+    after: dict[str, journal.Record],
+    *,
+    before_label: str,
+    after_label: str,
+) -> Changes:
     """The students of `before` or `after` (newest records, `journal.latest`) whose grade
     changed: losses first (the largest first), then gains, then changes of verdict alone."""
     changed, same = [], 0
@@ -92,10 +100,14 @@ def _student(
     shown = new or old
     assert shown is not None
     found = StudentChange(
-        student=student, name=shown.name, before=_score(old), after=_score(new),
-        status_before=_status(old), status_after=_status(new),
+        student=student,
+        name=shown.name,
+        before=_score(old),
+        after=_score(new),
+        status_before=_status(old),
+        status_after=_status(new),
         checks=_checks(old, new),
-    )  # fmt: skip
+    )
     if (found.before, found.status_before) == (found.after, found.status_after) and not (
         found.checks
     ):
@@ -126,22 +138,35 @@ def _checks(old: journal.Record | None, new: journal.Record | None) -> list[Chec
         titles = {**(was.check_titles if was else {}), **(now.check_titles if now else {})}
         for check in [*after, *(c for c in before if c not in after)]:
             if before.get(check) != after.get(check):
-                found.append(CheckChange(exercise, check, titles.get(check, check),
-                                         before.get(check), after.get(check)))  # fmt: skip
+                found.append(
+                    CheckChange(
+                        exercise,
+                        check,
+                        titles.get(check, check),
+                        before.get(check),
+                        after.get(check),
+                    )
+                )
     return found
 
 
 def table(changes: Changes) -> str:
     """The changes as the terminal shows them: one line per student, then one per check."""
-    lines = [f"Changes from {changes.before} to {changes.after}: {len(changes.students)} "
-             f"student(s) changed ({changes.losses} lose, {changes.gains} gain), "
-             f"{changes.unchanged} unchanged"]  # fmt: skip
+    lines = [
+        f"Changes from {changes.before} to {changes.after}: {len(changes.students)} "
+        f"student(s) changed ({changes.losses} lose, {changes.gains} gain), "
+        f"{changes.unchanged} unchanged"
+    ]
     for student in changes.students:
         delta = f" ({student.delta:+.1f})" if student.delta is not None else ""
-        lines.append(f"  {student.student}: {_shown(student.before, student.status_before)} → "
-                     f"{_shown(student.after, student.status_after)}{delta}")  # fmt: skip
-        lines += [f"      {c.exercise} {c.check}: {c.before or '–'} → {c.after or '–'}"
-                  for c in student.checks]  # fmt: skip
+        lines.append(
+            f"  {student.student}: {_shown(student.before, student.status_before)} → "
+            f"{_shown(student.after, student.status_after)}{delta}"
+        )
+        lines += [
+            f"      {c.exercise} {c.check}: {c.before or '–'} → {c.after or '–'}"
+            for c in student.checks
+        ]
     return "\n".join(lines) + "\n"
 
 

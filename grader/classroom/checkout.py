@@ -58,8 +58,10 @@ def fetch(
             raise CheckoutError(f"{entry.source}: no such folder")
         if deadline is None or not (local / ".git").exists():
             if deadline is not None:
-                raise CheckoutError(f"{entry.source}: not a git repository, so no commit "
-                                    "can be picked at the deadline")  # fmt: skip
+                raise CheckoutError(
+                    f"{entry.source}: not a git repository, so no commit "
+                    "can be picked at the deadline"
+                )
             return Checkout(root=local)
     target = work / entry.student
     shutil.rmtree(target, ignore_errors=True)

@@ -47,8 +47,9 @@ def columns(records: Records, catalogue: Catalogue, lang: str) -> list[Column]:
             graded[exercise_id] = max(graded.get(exercise_id, 0.0), entry.max_points)
     known = [e.id for e in catalogue if e.id in graded]
     ids = known + sorted(set(graded) - set(known))
-    return [Column(i, catalogue.get(i).title_in(lang) if i in catalogue else i, graded[i])
-            for i in ids]  # fmt: skip
+    return [
+        Column(i, catalogue.get(i).title_in(lang) if i in catalogue else i, graded[i]) for i in ids
+    ]
 
 
 def late_text(record: journal.Record) -> str:
@@ -62,8 +63,9 @@ def late_text(record: journal.Record) -> str:
     for exercise_id, entry in record.exercises.items():
         if entry.lateness is not None and entry.lateness.late:
             cost = f" (-{_num(entry.penalty)} %)" if entry.penalty else ""
-            parts.append(f"{exercise_id} {lateness.describe(entry.lateness.late_seconds)} "
-                         f"late{cost}")  # fmt: skip
+            parts.append(
+                f"{exercise_id} {lateness.describe(entry.lateness.late_seconds)} late{cost}"
+            )
     return "; ".join(parts)
 
 
@@ -111,26 +113,39 @@ def gradebook(
 
 def _detail(entry: journal.ExerciseEntry) -> dict[str, Any]:
     late = entry.lateness
-    return {"raw_points": entry.points, "points": entry.final_points,
-            "max_points": entry.max_points, "raw_score": entry.raw_score, "score": entry.score,
-            "weight": entry.weight, "deadline": late.deadline if late else None,
-            "submitted_at": late.submitted_at if late else None,
-            "late_seconds": late.late_seconds if late else 0.0,
-            "penalty": entry.penalty}  # fmt: skip
+    return {
+        "raw_points": entry.points,
+        "points": entry.final_points,
+        "max_points": entry.max_points,
+        "raw_score": entry.raw_score,
+        "score": entry.score,
+        "weight": entry.weight,
+        "deadline": late.deadline if late else None,
+        "submitted_at": late.submitted_at if late else None,
+        "late_seconds": late.late_seconds if late else 0.0,
+        "penalty": entry.penalty,
+    }
 
 
 def _past(record: journal.Record) -> dict[str, Any]:
     """An older record of a regraded student, as the gradebook lists it."""
-    return {"finished_at": record.finished_at, "status": record.status, "commit": record.commit,
-            "score": record.score if record.graded else None,
-            "raw_score": record.raw_score if record.graded else None,
-            "error": record.error}  # fmt: skip
+    return {
+        "finished_at": record.finished_at,
+        "status": record.status,
+        "commit": record.commit,
+        "score": record.score if record.graded else None,
+        "raw_score": record.raw_score if record.graded else None,
+        "error": record.error,
+    }
 
 
 def gradebook_csv(
-    rows: list[dict[str, Any]], cols: list[Column], *, raw: bool = False,
+    rows: list[dict[str, Any]],
+    cols: list[Column],
+    *,
+    raw: bool = False,
     incomplete: Sequence[str] = (),
-) -> str:  # fmt: skip
+) -> str:
     """For Moodle's grade import (Grades > Import > CSV file): map "ID number" to the user's
     ID number (or Username), each exercise column to its grade item. Empty cell = no grade.
     The grade columns hold the final grades (after late penalties); with `raw` (a course),
@@ -139,9 +154,19 @@ def gradebook_csv(
     column Moodle shows when mapping and leaves alone; a comment line would break the import)."""
     total = sum(c.max_points for c in cols)
     extra = [f"Raw total (/{_num(total)})", "Raw score (%)"] if raw else []
-    header = ["ID number", "Full name", *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
-              f"Total (/{_num(total)})", "Score (%)", *extra, "Validated", "Late", "Commit",
-              "Status", *([INCOMPLETE_COLUMN] if incomplete else [])]  # fmt: skip
+    header = [
+        "ID number",
+        "Full name",
+        *[f"{c.id} (/{_num(c.max_points)})" for c in cols],
+        f"Total (/{_num(total)})",
+        "Score (%)",
+        *extra,
+        "Validated",
+        "Late",
+        "Commit",
+        "Status",
+        *([INCOMPLETE_COLUMN] if incomplete else []),
+    ]
     warning = [_text("; ".join(incomplete))] if incomplete else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -185,9 +210,17 @@ def pass_rates(records: Records, cols: list[Column]) -> list[dict[str, Any]]:
             passed = counter["passed"] + counter["advice"]
             not_attempted = counter["not_attempted"]
             failed = total - passed - not_attempted
-            rates.append({"exercise": col.id, "check": name, "title": titles.get(name, name),
-                          "total": total, "passed": passed / total, "failed": failed / total,
-                          "not_attempted": not_attempted / total})  # fmt: skip
+            rates.append(
+                {
+                    "exercise": col.id,
+                    "check": name,
+                    "title": titles.get(name, name),
+                    "total": total,
+                    "passed": passed / total,
+                    "failed": failed / total,
+                    "not_attempted": not_attempted / total,
+                }
+            )
     return rates
 
 
@@ -217,9 +250,14 @@ class Extras:
 
 
 def write(
-    out: Path, records: Records, catalogue: Catalogue, lang: str,
-    history: dict[str, list[journal.Record]] | None = None, *, extras: Extras | None = None,
-) -> list[Path]:  # fmt: skip
+    out: Path,
+    records: Records,
+    catalogue: Catalogue,
+    lang: str,
+    history: dict[str, list[journal.Record]] | None = None,
+    *,
+    extras: Extras | None = None,
+) -> list[Path]:
     """Write the gradebook (CSV, JSON) and the dashboard into `out` (and the changes, if
     any); returns their paths. `history`: the older records of regraded students."""
     extras = extras or Extras(history)
@@ -230,9 +268,13 @@ def write(
     written = [out / GRADEBOOK_CSV, out / GRADEBOOK_JSON, out / DASHBOARD]
     book = gradebook_csv(rows, cols, raw=with_course(records), incomplete=extras.incomplete)
     written[0].write_text(book, encoding="utf-8")
-    document = {"complete": not extras.incomplete, "incomplete": list(extras.incomplete),
-                "columns": [asdict(c) for c in cols], "students": rows,
-                "similar": [asdict(p) for p in pairs]}  # fmt: skip
+    document = {
+        "complete": not extras.incomplete,
+        "incomplete": list(extras.incomplete),
+        "columns": [asdict(c) for c in cols],
+        "students": rows,
+        "similar": [asdict(p) for p in pairs],
+    }
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     written[1].write_text(text, encoding="utf-8")
     page = dashboard(records, cols, rows, pairs, lang, extras=extras)
@@ -243,21 +285,36 @@ def write(
 
 
 def dashboard(
-    records: Records, cols: list[Column], rows: list[dict[str, Any]],
-    pairs: list[similarity.Pair], lang: str, *, extras: Extras | None = None,
-) -> str:  # fmt: skip
+    records: Records,
+    cols: list[Column],
+    rows: list[dict[str, Any]],
+    pairs: list[similarity.Pair],
+    lang: str,
+    *,
+    extras: Extras | None = None,
+) -> str:
     extras = extras or Extras()
     scores = sorted(r["score"] for r in rows if r["score"] is not None)
     template = environment().get_template("dashboard.html.j2")
     return template.render(
-        t=texts("dashboard", lang), lang=lang, cols=cols, rows=rows, pairs=pairs, records=records,
-        histogram=histogram(scores), rates=pass_rates(records, cols),
+        t=texts("dashboard", lang),
+        lang=lang,
+        cols=cols,
+        rows=rows,
+        pairs=pairs,
+        records=records,
+        histogram=histogram(scores),
+        rates=pass_rates(records, cols),
         mean=statistics.mean(scores) if scores else None,
         median=statistics.median(scores) if scores else None,
-        graded=len(scores), total=len(rows), left_out=left_out(records),
-        course=with_course(records), incomplete=extras.incomplete, changes=extras.changes,
+        graded=len(scores),
+        total=len(rows),
+        left_out=left_out(records),
+        course=with_course(records),
+        incomplete=extras.incomplete,
+        changes=extras.changes,
         changes_page=changed.CHANGES_HTML,
-    )  # fmt: skip
+    )
 
 
 def left_out(records: Records) -> dict[str, float]:

@@ -107,12 +107,16 @@ class Record:
             raise ValueError(f"unknown record status {status!r}")
         late = data.get("late")
         return cls(
-            student=str(data["student"]), name=str(data.get("name") or data["student"]),
-            source=str(data.get("source") or ""), status=status,
-            error=_opt(data.get("error")), commit=_opt(data.get("commit")),
+            student=str(data["student"]),
+            name=str(data.get("name") or data["student"]),
+            source=str(data.get("source") or ""),
+            status=status,
+            error=_opt(data.get("error")),
+            commit=_opt(data.get("commit")),
             late=Late(**late) if isinstance(late, dict) else None,
             exercises={str(k): _entry(v) for k, v in (data.get("exercises") or {}).items()},
-            points=float(data.get("points") or 0), max_points=float(data.get("max_points") or 0),
+            points=float(data.get("points") or 0),
+            max_points=float(data.get("max_points") or 0),
             score=float(data.get("score") or 0),
             raw_score=float(data.get("raw_score", data.get("score")) or 0),
             weights={str(k): float(v) for k, v in (data.get("weights") or {}).items()},
@@ -123,7 +127,7 @@ class Record:
             finished_at=str(data.get("finished_at") or ""),
             policy={str(k): str(v) for k, v in (data.get("policy") or {}).items()}
             or scoring.DEFAULT.to_dict(),
-        )  # fmt: skip
+        )
 
 
 def graded_record(
@@ -140,14 +144,18 @@ def graded_record(
         score = scores[result.id] = result.scored(report.policy)
         late = lateness.get(result.id)
         entries[result.id] = ExerciseEntry(
-            points=score.points, max_points=score.max_points, left_out=score.left_out,
+            points=score.points,
+            max_points=score.max_points,
+            left_out=score.left_out,
             checks={c.name: c.status for c in result.checks},
             check_titles={c.name: c.title.splitlines()[0] for c in result.checks if c.title},
-            error=result.error, validated=result.validated(report.strict),
+            error=result.error,
+            validated=result.validated(report.strict),
             raw_score=score.percent,
             score=scoring.penalised(score.percent, late.penalty if late else 0.0),
-            weight=report.weights.get(result.id, 1.0), lateness=late,
-        )  # fmt: skip
+            weight=report.weights.get(result.id, 1.0),
+            lateness=late,
+        )
     total = report.scored()
     weights = report.weights or None
     base.status = GRADED
@@ -170,14 +178,18 @@ def _entry(data: Any) -> ExerciseEntry:
     percent = scoring.Score(points, max_points).percent
     late = data.get("lateness")
     return ExerciseEntry(
-        points=points, max_points=max_points, left_out=float(data.get("left_out") or 0),
+        points=points,
+        max_points=max_points,
+        left_out=float(data.get("left_out") or 0),
         checks={str(k): str(v) for k, v in (data.get("checks") or {}).items()},
         check_titles={str(k): str(v) for k, v in (data.get("check_titles") or {}).items()},
-        error=_opt(data.get("error")), validated=bool(data.get("validated")),
-        raw_score=float(data.get("raw_score", percent)), score=float(data.get("score", percent)),
+        error=_opt(data.get("error")),
+        validated=bool(data.get("validated")),
+        raw_score=float(data.get("raw_score", percent)),
+        score=float(data.get("score", percent)),
         weight=float(data.get("weight", 1)),
         lateness=Lateness(**late) if isinstance(late, dict) else None,
-    )  # fmt: skip
+    )
 
 
 def _opt(value: Any) -> str | None:
@@ -209,12 +221,13 @@ class Mark:
             raise ValueError(f"unknown mark {kind!r}")
         shard = data.get("shard")
         return cls(
-            mark=kind, at=str(data.get("at") or ""),
+            mark=kind,
+            at=str(data.get("at") or ""),
             shard=(int(shard[0]), int(shard[1])) if shard else None,
             students=[str(s) for s in data.get("students") or []],
             incomplete=[str(s) for s in data.get("incomplete") or []],
             grader=str(data.get("grader") or ""),
-        )  # fmt: skip
+        )
 
 
 def now() -> str:

@@ -24,8 +24,13 @@ def release(path: Path, ids: Sequence[str]) -> list[str]:
     unknown = [i for i in ids if i != "all" and i not in found.ids()]
     if unknown:
         names = ", ".join(map(repr, unknown))
-        raise CourseError(path, [f"release: {names} is not an exercise of the course "
-                                 f"(its exercises: {', '.join(found.ids())})"])  # fmt: skip
+        raise CourseError(
+            path,
+            [
+                f"release: {names} is not an exercise of the course "
+                f"(its exercises: {', '.join(found.ids())})"
+            ],
+        )
     released = list(dict.fromkeys([*found.released, *ids]))
     text = path.read_text(encoding="utf-8")
     path.write_text(_with_released(text, released), encoding="utf-8")

@@ -15,8 +15,18 @@ from grader.classroom.roster_entry import Entry, RosterError, safe_id
 
 GITLAB_SCHEME = "gitlab://"
 
-ID_HEADERS = ("id", "student", "student_id", "identifiant", "id number", "numéro d'identification",
-              "username", "login", "email", "adresse de courriel")  # fmt: skip
+ID_HEADERS = (
+    "id",
+    "student",
+    "student_id",
+    "identifiant",
+    "id number",
+    "numéro d'identification",
+    "username",
+    "login",
+    "email",
+    "adresse de courriel",
+)
 NAME_HEADERS = ("name", "nom", "full name", "nom complet", "student name")
 SOURCE_HEADERS = ("repository", "repo", "url", "path", "depot", "dépôt", "chemin", "git")
 
@@ -72,8 +82,10 @@ def from_csv(path: Path) -> list[Entry]:
         body = rows[1:]
     id_col, name_col, source_col = columns
     if id_col is None or source_col is None:
-        raise RosterError(f"{path}: expected a student id column and a repository column, "
-                          f"found {', '.join(rows[0])}")  # fmt: skip
+        raise RosterError(
+            f"{path}: expected a student id column and a repository column, "
+            f"found {', '.join(rows[0])}"
+        )
     entries = []
     for number, row in enumerate(body, start=2 if body is not rows else 1):
         cell = [c.strip() for c in row] + [""] * 3

@@ -51,8 +51,9 @@ def copy_solutions(target: Path, catalogue: Catalogue) -> None:
     """The reference solutions into a scaffold (used to prove the scaffold grades)."""
     for exercise in catalogue:
         if "files" in exercise.modes:
-            shutil.copytree(exercise.folder / "solution", target / exercise.submission,
-                            dirs_exist_ok=True)  # fmt: skip
+            shutil.copytree(
+                exercise.folder / "solution", target / exercise.submission, dirs_exist_ok=True
+            )
 
 
 def student_template() -> str:

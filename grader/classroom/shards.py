@@ -47,8 +47,10 @@ def check(paths: list[Path]) -> Completeness:
     if len(totals) > 1:
         ordered = sorted(shards.items(), key=lambda item: (item[1][1], item[1][0], item[0]))
         listed = ", ".join(f"{p.name} ({i}/{n})" for p, (i, n) in ordered)
-        found.conflict = (f"journals of different shard counts: {listed}; merge the shards "
-                          "of one pipeline (one `parallel:` count) together")  # fmt: skip
+        found.conflict = (
+            f"journals of different shard counts: {listed}; merge the shards "
+            "of one pipeline (one `parallel:` count) together"
+        )
         return found
     if not totals:
         return found
@@ -58,8 +60,9 @@ def check(paths: list[Path]) -> Completeness:
         found.problems[:0] = [
             f"shard {i}/{total} missing (no {journal.file_name((i, total))}): its job failed "
             "or its artifacts were not passed"
-            for i in range(1, total + 1) if i not in present
-        ]  # fmt: skip
+            for i in range(1, total + 1)
+            if i not in present
+        ]
     return found
 
 
@@ -72,13 +75,15 @@ def _shard(path: Path, marks: list[journal.Mark]) -> tuple[int, int] | None:
     return (int(named[1]), int(named[2])) if named else None
 
 
-def _unfinished(
-    path: Path, shard: tuple[int, int] | None, marks: list[journal.Mark]
-) -> list[str]:  # fmt: skip
+def _unfinished(path: Path, shard: tuple[int, int] | None, marks: list[journal.Mark]) -> list[str]:
     """Why the journal at `path` is not whole: its last run started and never finished, or it
     is the journal of a merge that was itself incomplete."""
-    problems = [f"{path} was merged incomplete: {p}" for m in marks if m.mark == "merged"
-                for p in m.incomplete]  # fmt: skip
+    problems = [
+        f"{path} was merged incomplete: {p}"
+        for m in marks
+        if m.mark == "merged"
+        for p in m.incomplete
+    ]
     runs = [m for m in marks if m.mark in ("started", "finished")]
     if not runs or runs[-1].mark == "finished":
         return problems
@@ -89,8 +94,11 @@ def _unfinished(
     detail = f"{len(started.students) - len(left)} of {len(started.students)} student(s) recorded"
     if left:
         detail += f", not recorded: {', '.join(left)}"
-    return [*problems, f"{what} did not finish ({path.name}: started {started.at}, {detail}): "
-            "its job was killed or crashed; run it again with --resume"]  # fmt: skip
+    return [
+        *problems,
+        f"{what} did not finish ({path.name}: started {started.at}, {detail}): "
+        "its job was killed or crashed; run it again with --resume",
+    ]
 
 
 def _since(path: Path, started: journal.Mark) -> list[journal.Record]:

@@ -73,8 +73,11 @@ def dockerfile_features(text: str) -> set[str]:
             continue
         found.add(f"{step.keyword} {' '.join(step.args.split())}")
         for body in step.heredocs:  # a file a COPY writes: its lines
-            found |= {f"{step.keyword} << {' '.join(line.split())}"
-                      for line in body.splitlines() if line.strip()}  # fmt: skip
+            found |= {
+                f"{step.keyword} << {' '.join(line.split())}"
+                for line in body.splitlines()
+                if line.strip()
+            }
     return found
 
 

@@ -144,8 +144,13 @@ def ports(config: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
         for entry in service.get("ports") or []:
             published = entry.get("published")
             target = entry.get("target")
-            found.append((name, None if published is None else str(published),
-                          None if target is None else str(target)))  # fmt: skip
+            found.append(
+                (
+                    name,
+                    None if published is None else str(published),
+                    None if target is None else str(target),
+                )
+            )
     return found
 
 
@@ -176,10 +181,18 @@ def _service_builds(config: dict[str, Any]) -> list[tuple[ServiceBuild, bool]]:
         if not isinstance(build, dict) or not build.get("context"):
             continue
         args = {str(k): str(v) for k, v in (build.get("args") or {}).items() if v is not None}
-        found.append((ServiceBuild(
-            name, Path(str(build["context"])), str(build.get("dockerfile") or "Dockerfile"),
-            args, str(build["target"]) if build.get("target") else None,
-        ), not set(build) - GUARDED_BUILD))  # fmt: skip
+        found.append(
+            (
+                ServiceBuild(
+                    name,
+                    Path(str(build["context"])),
+                    str(build.get("dockerfile") or "Dockerfile"),
+                    args,
+                    str(build["target"]) if build.get("target") else None,
+                ),
+                not set(build) - GUARDED_BUILD,
+            )
+        )
     return found
 
 
@@ -239,9 +252,26 @@ def _as_written(source: Path, root: Path) -> str:
 
 # Host folders a stack may never mount, even re-rooted: asking for them is an escape attempt
 # (the whole disk, the system, the engine), not a student's data folder.
-SYSTEM_FOLDERS = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
-                  "/proc", "/run", "/sbin", "/sys", "/usr", "/var/lib/docker", "/var/run",
-                  "/var/lib/containerd", "/var/lib/kubelet")  # fmt: skip
+SYSTEM_FOLDERS = (
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/proc",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/usr",
+    "/var/lib/docker",
+    "/var/run",
+    "/var/lib/containerd",
+    "/var/lib/kubelet",
+)
 
 
 def is_system_path(source: str) -> bool:
@@ -306,8 +336,9 @@ class Project:
 
     def scale(self, service: str, replicas: int, *, timeout: int = 120) -> CommandResult:
         """`docker compose up -d --scale service=replicas`."""
-        return self.compose("up", "-d", "--pull", "never", "--scale", f"{service}={replicas}",
-                            timeout=timeout)  # fmt: skip
+        return self.compose(
+            "up", "-d", "--pull", "never", "--scale", f"{service}={replicas}", timeout=timeout
+        )
 
     def recreate(self, *, timeout: int = 120) -> CommandResult:
         """Remove the containers (keeping the volumes) and start new ones, like a restart
@@ -320,10 +351,16 @@ class Project:
 
 
 def prepare(
-    config: dict[str, Any], *, name: str, folder: Path, labels: dict[str, str], limits: Limits,
-    ephemeral_ports: bool = False, scratch: Path | None = None,
+    config: dict[str, Any],
+    *,
+    name: str,
+    folder: Path,
+    labels: dict[str, str],
+    limits: Limits,
+    ephemeral_ports: bool = False,
+    scratch: Path | None = None,
     built: dict[str, str] | None = None,
-) -> Project:  # fmt: skip
+) -> Project:
     """The labelled copy of the student's config, every service capped by `limits`; with
     `ephemeral_ports`, published ports are left to the engine to choose (checks then read
     the port from the container), so that parallel gradings never compete for them. A fixed

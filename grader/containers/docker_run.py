@@ -18,11 +18,28 @@ from typing import Any
 from grader.containers.run_commands import RunCommand, find_commands
 from grader.model.hints import Hint, declared, hint
 
-__all__ = ["REASONS", "RunCommand", "Translation", "advice", "find_commands", "from_folder",
-           "translate"]  # fmt: skip
+__all__ = [
+    "REASONS",
+    "RunCommand",
+    "Translation",
+    "advice",
+    "find_commands",
+    "from_folder",
+    "translate",
+]
 
-REASONS = ("publish_all", "network", "windows_path", "substitution", "not_a_port",
-           "bad_volume", "after_image", "no_image", "not_translated", "unknown")  # fmt: skip
+REASONS = (
+    "publish_all",
+    "network",
+    "windows_path",
+    "substitution",
+    "not_a_port",
+    "bad_volume",
+    "after_image",
+    "no_image",
+    "not_translated",
+    "unknown",
+)
 HINT_KEYS = tuple(f"common.run_reason_{reason}" for reason in REASONS)
 
 
@@ -30,9 +47,23 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-SHORT = {"d": "detach", "i": "interactive", "t": "tty", "P": "publish-all", "q": "quiet",
-         "p": "publish", "v": "volume", "e": "env", "w": "workdir", "u": "user", "h": "hostname",
-         "m": "memory", "l": "label", "a": "attach", "c": "cpu-shares"}  # fmt: skip
+SHORT = {
+    "d": "detach",
+    "i": "interactive",
+    "t": "tty",
+    "P": "publish-all",
+    "q": "quiet",
+    "p": "publish",
+    "v": "volume",
+    "e": "env",
+    "w": "workdir",
+    "u": "user",
+    "h": "hostname",
+    "m": "memory",
+    "l": "label",
+    "a": "attach",
+    "c": "cpu-shares",
+}
 BOOLEAN = _words(
     "detach interactive tty publish-all quiet rm init privileged read-only help no-healthcheck "
     "oom-kill-disable sig-proxy disable-content-trust"
@@ -52,29 +83,62 @@ VALUED = _words(
 )
 ALIASES = {"net": "network", "net-alias": "network-alias", "dns-opt": "dns-option"}
 # Flags kept under their Compose key (the policy refuses the dangerous ones as in Compose).
-LISTS = {"publish": "ports", "env": "environment", "cap-add": "cap_add", "cap-drop": "cap_drop",
-         "device": "devices", "device-cgroup-rule": "device_cgroup_rules",
-         "security-opt": "security_opt", "label": "labels", "expose": "expose",
-         "add-host": "extra_hosts", "dns": "dns", "tmpfs": "tmpfs", "sysctl": "sysctls",
-         "group-add": "group_add", "link": "links"}  # fmt: skip
-SCALARS = {"restart": "restart", "workdir": "working_dir", "user": "user",
-           "hostname": "hostname", "pid": "pid", "ipc": "ipc", "uts": "uts",
-           "userns": "userns_mode", "cgroupns": "cgroup", "memory": "mem_limit",
-           "cpus": "cpus", "shm-size": "shm_size", "stop-signal": "stop_signal"}  # fmt: skip
-SWITCHES = {"privileged": "privileged", "read-only": "read_only", "init": "init", "tty": "tty",
-            "interactive": "stdin_open", "oom-kill-disable": "oom_kill_disable"}  # fmt: skip
-IGNORED = _words("detach rm quiet help sig-proxy disable-content-trust pull detach-keys cidfile "
-                 "attach")  # fmt: skip
+LISTS = {
+    "publish": "ports",
+    "env": "environment",
+    "cap-add": "cap_add",
+    "cap-drop": "cap_drop",
+    "device": "devices",
+    "device-cgroup-rule": "device_cgroup_rules",
+    "security-opt": "security_opt",
+    "label": "labels",
+    "expose": "expose",
+    "add-host": "extra_hosts",
+    "dns": "dns",
+    "tmpfs": "tmpfs",
+    "sysctl": "sysctls",
+    "group-add": "group_add",
+    "link": "links",
+}
+SCALARS = {
+    "restart": "restart",
+    "workdir": "working_dir",
+    "user": "user",
+    "hostname": "hostname",
+    "pid": "pid",
+    "ipc": "ipc",
+    "uts": "uts",
+    "userns": "userns_mode",
+    "cgroupns": "cgroup",
+    "memory": "mem_limit",
+    "cpus": "cpus",
+    "shm-size": "shm_size",
+    "stop-signal": "stop_signal",
+}
+SWITCHES = {
+    "privileged": "privileged",
+    "read-only": "read_only",
+    "init": "init",
+    "tty": "tty",
+    "interactive": "stdin_open",
+    "oom-kill-disable": "oom_kill_disable",
+}
+IGNORED = _words(
+    "detach rm quiet help sig-proxy disable-content-trust pull detach-keys cidfile attach"
+)
 # Written after the image, these were meant for `docker run` (a classic slip).
-RUN_FLAGS = _words("-d -p -v -e -P -it -ti -dit -itd -dp --name --rm --detach --publish --volume "
-                   "--env --restart")  # fmt: skip
+RUN_FLAGS = _words(
+    "-d -p -v -e -P -it -ti -dit -itd -dp --name --rm --detach --publish --volume --env --restart"
+)
 
 PWD = re.compile(
     r"^/?(?:\$\(pwd(?: -W)?\)|`pwd`|\$\{pwd\}|\$pwd(?!\w)|%cd%|\$\(Get-Location\))", re.I
 )  # `/$(pwd)` and `$(pwd -W)`: Git Bash on Windows
 DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-PORT = re.compile(r"((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?((\d+(-\d+)?)?:)?\d+(-\d+)?"
-                  r"(/(tcp|udp|sctp))?")  # fmt: skip
+PORT = re.compile(
+    r"((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?((\d+(-\d+)?)?:)?\d+(-\d+)?"
+    r"(/(tcp|udp|sctp))?"
+)
 VALUE_LIKE = re.compile(r"[^=]*=.*|\d+(\.\d+)?[a-zA-Z]{0,3}|true|false", re.I)
 VOLUME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 BAD_DOLLAR = re.compile(r"\$(?!\{[A-Za-z_]\w*(?:[:?+-][^}$]*)?\}|[A-Za-z_])")
@@ -329,8 +393,15 @@ def _env_file(entry: _Entry, value: str, written: str) -> None:
     entry.add("env_file", {"path": PWD.sub(".", value).replace("\\", "/"), "required": False})
 
 
-HANDLERS = {"publish": _publish, "volume": _volume, "mount": _mount, "network": _network,
-            "name": _name, "entrypoint": _entrypoint, "env-file": _env_file}  # fmt: skip
+HANDLERS = {
+    "publish": _publish,
+    "volume": _volume,
+    "mount": _mount,
+    "network": _network,
+    "name": _name,
+    "entrypoint": _entrypoint,
+    "env-file": _env_file,
+}
 
 
 # --- the Compose file --------------------------------------------------------------------------

@@ -146,8 +146,9 @@ def _read(text: str) -> list[Instruction]:
         if refused and not blanked:
             raise _Refused
         if not refused and not overrun:
-            return [replace(s.instruction, heredocs=bodies.get(s.instruction.line, ()))
-                    for s in kept]  # fmt: skip
+            return [
+                replace(s.instruction, heredocs=bodies.get(s.instruction.line, ())) for s in kept
+            ]
 
 
 def _parse(lines: list[str]) -> tuple[list[_Step], bool]:
@@ -198,8 +199,9 @@ def _go_parse(text: str) -> list[_Step]:
         if not command.cmd or command.original is None:  # a lone continuation line
             continue
         keyword, *rest = _KEYWORD.split(str(command.original).strip(), maxsplit=1)
-        instruction = Instruction(keyword.upper(), rest[0].strip() if rest else "",
-                                  int(command.start_line))  # fmt: skip
+        instruction = Instruction(
+            keyword.upper(), rest[0].strip() if rest else "", int(command.start_line)
+        )
         steps.append(_Step(instruction, int(command.end_line)))
     return steps
 
@@ -299,15 +301,17 @@ def build_hint(build: BuildResult, dockerfile: Path) -> Hint:
     details = tail(log)
     if "parse error" in error or "unknown instruction" in error:
         line = _PARSE_LINE.search(error)
-        return hint("common.build_syntax", error=error, line=line.group(1) if line else "?",
-                    details=details)  # fmt: skip
+        return hint(
+            "common.build_syntax", error=error, line=line.group(1) if line else "?", details=details
+        )
     if "Do you want to continue?" in log and "Abort" in log:
         return hint("common.build_needs_yes", details=details)
     gone = _RELEASE_GONE.search(log)
     if gone:
         repository, suite = (gone.group(1), gone.group(2)) if gone.group(1) else gone.group(3, 4)
-        return hint("common.build_release_gone", repository=repository, suite=suite,
-                    details=details)  # fmt: skip
+        return hint(
+            "common.build_release_gone", repository=repository, suite=suite, details=details
+        )
     package = _MISSING_PACKAGE.search(log)
     if package:
         key = (
@@ -350,8 +354,11 @@ def hadolint(dockerfile: Path, *, timeout: int = 20) -> list[Finding] | None:
         return None
     done = subprocess.run(
         [binary, "--no-color", "--disable-ignore-pragma", "-f", "json", str(dockerfile)],
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     try:
         raw = json.loads(done.stdout or "[]")
     except ValueError:
@@ -359,8 +366,20 @@ def hadolint(dockerfile: Path, *, timeout: int = 20) -> list[Finding] | None:
     return [Finding(str(f["code"]), int(f["line"]), str(f["message"])) for f in raw]
 
 
-TRANSLATED = ("DL3002", "DL3006", "DL3007", "DL3008", "DL3009", "DL3014", "DL3015", "DL3020",
-              "DL3025", "DL3027", "DL3059", "DL4000")  # fmt: skip
+TRANSLATED = (
+    "DL3002",
+    "DL3006",
+    "DL3007",
+    "DL3008",
+    "DL3009",
+    "DL3014",
+    "DL3015",
+    "DL3020",
+    "DL3025",
+    "DL3027",
+    "DL3059",
+    "DL4000",
+)
 
 
 def finding_hint(finding: Finding) -> Hint:

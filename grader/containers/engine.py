@@ -61,19 +61,32 @@ class BuildResult:
 
 
 def build_image(
-    client: Client, context: Path, *, tag: str, memory: int | None = None,
-    pids: int = 256, seconds: float = 240, disk_bytes: int = 2 * 1024**3,
-    dockerfile: str = "Dockerfile", buildargs: dict[str, str] | None = None,
+    client: Client,
+    context: Path,
+    *,
+    tag: str,
+    memory: int | None = None,
+    pids: int = 256,
+    seconds: float = 240,
+    disk_bytes: int = 2 * 1024**3,
+    dockerfile: str = "Dockerfile",
+    buildargs: dict[str, str] | None = None,
     target: str | None = None,
-) -> BuildResult:  # fmt: skip
+) -> BuildResult:
     """Build `context/<dockerfile>` (only that folder as context, the default bridge network,
     `RUN` steps limited to `memory` bytes, one CPU, `pids` processes where the engine allows
     it, `seconds` of wall-clock time and `disk_bytes` written: `grader.containers.buildguard`);
     never raises for a student's mistake."""
     lines: list[str] = []
-    params: dict[str, Any] = {"t": tag, "rm": True, "forcerm": True, "networkmode": "bridge",
-                              "cpuperiod": 100_000, "cpuquota": 100_000,
-                              "dockerfile": dockerfile}  # fmt: skip
+    params: dict[str, Any] = {
+        "t": tag,
+        "rm": True,
+        "forcerm": True,
+        "networkmode": "bridge",
+        "cpuperiod": 100_000,
+        "cpuquota": 100_000,
+        "dockerfile": dockerfile,
+    }
     if memory:
         params |= {"memory": memory, "memswap": memory}
     if buildargs:
@@ -111,9 +124,14 @@ def _build_stream(client: Client, context: Path, params: dict[str, Any]) -> Any:
     tarball = docker.utils.tar(str(context), exclude=exclude, dockerfile=(None, None))
     api = client.api
     try:
-        response = api._post(api._url("/build"), data=tarball, params=params,
-                             headers={"Content-Type": "application/tar"}, stream=True,
-                             timeout=None)  # fmt: skip
+        response = api._post(
+            api._url("/build"),
+            data=tarball,
+            params=params,
+            headers={"Content-Type": "application/tar"},
+            stream=True,
+            timeout=None,
+        )
         api._raise_for_status(response)
         yield from api._stream_helper(response, decode=True)
     finally:

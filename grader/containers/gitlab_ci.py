@@ -20,13 +20,27 @@ from grader.containers.run_commands import Pick, RunCommand, commands_in_line
 
 FILES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 MAX_BYTES = 256 * 1024
-KEYWORDS = frozenset({"default", "include", "stages", "variables", "workflow", "image",
-                      "services", "cache", "before_script", "after_script"})  # fmt: skip
+KEYWORDS = frozenset(
+    {
+        "default",
+        "include",
+        "stages",
+        "variables",
+        "workflow",
+        "image",
+        "services",
+        "cache",
+        "before_script",
+        "after_script",
+    }
+)
 
 
 def find(folder: Path) -> Path | None:
-    return next((folder / n for n in FILES if (folder / n).is_file()
-                 and not (folder / n).is_symlink()), None)  # fmt: skip
+    return next(
+        (folder / n for n in FILES if (folder / n).is_file() and not (folder / n).is_symlink()),
+        None,
+    )
 
 
 def commands(path: Path, *, pattern: re.Pattern[str], pick: Pick) -> list[RunCommand]:
@@ -52,8 +66,9 @@ def commands(path: Path, *, pattern: re.Pattern[str], pick: Pick) -> list[RunCom
         scripts = (job.get("before_script", before), job.get("script"), job.get("after_script"))
         for script in scripts:
             for entry in _flat(script):
-                found += commands_in_line(path.name, _line(lines, entry), entry,
-                                          pattern=pattern, pick=pick)  # fmt: skip
+                found += commands_in_line(
+                    path.name, _line(lines, entry), entry, pattern=pattern, pick=pick
+                )
     return found
 
 

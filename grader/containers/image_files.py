@@ -18,8 +18,17 @@ from grader.containers.dockerfile import Instruction, instructions
 
 # Folders that exist in the official images before any COPY: a destination naming one of
 # them without a trailing slash is still a folder.
-KNOWN_FOLDERS = frozenset({"/usr/share/nginx/html", "/usr/share/nginx", "/etc/nginx/conf.d",
-                           "/app", "/tmp", "/var/www/html", "/"})  # fmt: skip
+KNOWN_FOLDERS = frozenset(
+    {
+        "/usr/share/nginx/html",
+        "/usr/share/nginx",
+        "/etc/nginx/conf.d",
+        "/app",
+        "/tmp",
+        "/var/www/html",
+        "/",
+    }
+)
 
 
 def source_of(dockerfile: Path, target: str) -> Path | None:
@@ -99,7 +108,9 @@ def is_one_of(content: bytes, folder: Path, *, limit: int = 1024 * 1024) -> bool
     if not content or len(content) > limit:
         return False
     return any(
-        path.is_file() and not path.is_symlink() and path.stat().st_size == len(content)
+        path.is_file()
+        and not path.is_symlink()
+        and path.stat().st_size == len(content)
         and path.read_bytes() == content
         for path in folder.rglob("*")
-    )  # fmt: skip
+    )

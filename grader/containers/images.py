@@ -59,13 +59,40 @@ from grader.model.labels import LABEL_STANDIN
 from grader.paths import images_dir
 
 __all__ = [
-    "APT_CONF", "BASE", "DEBIAN_RELEASES", "DEFAULT_RELEASE", "LOCAL", "SEED_TAGS", "STANDINS",
-    "UBUNTU_ARCHIVE", "UBUNTU_RELEASES", "Mirror", "MirrorUnreachable", "PackageNames",
-    "SeedError", "Standin", "base_images", "debian_codename", "discover_mirror", "ensure",
-    "ensure_standin", "package_names", "plan", "repository", "seed", "seed_one", "sources",
-    "standin_excuse", "standin_kind", "tag_of", "ubuntu_archive", "ubuntu_codename",
-    "ubuntu_release", "ubuntu_sources", "with_tag",
-]  # fmt: skip
+    "APT_CONF",
+    "BASE",
+    "DEBIAN_RELEASES",
+    "DEFAULT_RELEASE",
+    "LOCAL",
+    "SEED_TAGS",
+    "STANDINS",
+    "UBUNTU_ARCHIVE",
+    "UBUNTU_RELEASES",
+    "Mirror",
+    "MirrorUnreachable",
+    "PackageNames",
+    "SeedError",
+    "Standin",
+    "base_images",
+    "debian_codename",
+    "discover_mirror",
+    "ensure",
+    "ensure_standin",
+    "package_names",
+    "plan",
+    "repository",
+    "seed",
+    "seed_one",
+    "sources",
+    "standin_excuse",
+    "standin_kind",
+    "tag_of",
+    "ubuntu_archive",
+    "ubuntu_codename",
+    "ubuntu_release",
+    "ubuntu_sources",
+    "with_tag",
+]
 
 # The public names tagged by `grader images seed` (more are tagged on demand, and a Debian
 # release other than the default is debootstrapped only when a student's FROM names it).
@@ -112,9 +139,17 @@ def ensure(client: Client, ref: str, *, log: Log = lambda _: None) -> str | None
 
 
 # What the engine says when no registry can be reached (not when an image does not exist).
-_UNREACHABLE = ("no such host", "dial tcp", "i/o timeout", "connection refused",
-                "network is unreachable", "tls handshake timeout", "context deadline exceeded",
-                "temporary failure in name resolution", "server misbehaving")  # fmt: skip
+_UNREACHABLE = (
+    "no such host",
+    "dial tcp",
+    "i/o timeout",
+    "connection refused",
+    "network is unreachable",
+    "tls handshake timeout",
+    "context deadline exceeded",
+    "temporary failure in name resolution",
+    "server misbehaving",
+)
 
 
 def registry_unreachable(text: str) -> bool:
@@ -177,8 +212,14 @@ def _standin_image(client: Client, standin: Standin, *, log: Log) -> Any:
         seed_one(client, standin.kind, log=log)
     elif _local(client, standin.image) is None and standin.distro == "Ubuntu":
         seed_one(client, "debian", log=log)
-        _build_eol(client, standin.image, f"ubuntu-{standin.release}", "etc/apt/sources.list",
-                   ubuntu_sources(standin.release, ubuntu_archive()), log=log)  # fmt: skip
+        _build_eol(
+            client,
+            standin.image,
+            f"ubuntu-{standin.release}",
+            "etc/apt/sources.list",
+            ubuntu_sources(standin.release, ubuntu_archive()),
+            log=log,
+        )
     elif _local(client, standin.image) is None:
         _make_release(client, standin.release, eol=standin.eol, log=log)
     return client.images.get(standin.image)
@@ -298,8 +339,9 @@ def _import_debian(
         rootfs = Path(tmp) / "rootfs"
         subprocess.run(
             ["debootstrap", "--variant=minbase", codename, str(rootfs), mirror.archive, script],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+        )
         for item in (rootfs / "var/lib/apt/lists").glob("*"):
             if item.is_file():
                 item.unlink()
@@ -310,10 +352,20 @@ def _import_debian(
             (rootfs / "etc/apt/apt.conf.d" / name).write_text(text, encoding="utf-8")
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
         subprocess.run(
-            ["docker", "import", "--change", 'CMD ["/bin/bash"]',
-             "--change", f"LABEL {LABEL_STANDIN}=debian-{codename}", "-", tag],
-            stdin=tar.stdout, check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                "docker",
+                "import",
+                "--change",
+                'CMD ["/bin/bash"]',
+                "--change",
+                f"LABEL {LABEL_STANDIN}=debian-{codename}",
+                "-",
+                tag,
+            ],
+            stdin=tar.stdout,
+            check=True,
+            capture_output=True,
+        )
         tar.wait()
     log(f"imported {tag}")
 
@@ -325,9 +377,12 @@ def package_names(
     command = "apt-get update -qq >/dev/null 2>&1 && apt-cache pkgnames " + _shell_word(prefix)
     try:
         output = client.containers.run(
-            standin.image, ["timeout", "120", "sh", "-c", command], remove=True,
-            labels=dict(labels), network_mode="bridge",
-        )  # fmt: skip
+            standin.image,
+            ["timeout", "120", "sh", "-c", command],
+            remove=True,
+            labels=dict(labels),
+            network_mode="bridge",
+        )
     except docker.errors.DockerException:
         return None
     names = {line.strip() for line in output.decode("utf-8", "replace").splitlines()}

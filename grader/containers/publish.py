@@ -36,18 +36,53 @@ SUBSTITUTION = re.compile(r"\$\(|`")
 PUBLISH_FILES = ("publish.sh",)  # read first; then any script, then the Markdown files
 # A `.gitlab-ci.yml` in the folder is read too: its jobs' scripts, variables first (gitlab_ci).
 # GitLab's predefined variables where no job defines them: an example project.
-EXAMPLE = {"CI_PROJECT_PATH": "groupe/projet", "CI_COMMIT_SHORT_SHA": "1a2b3c4d",
-           "CI_COMMIT_SHA": "1a2b3c4d" * 5, "CI_COMMIT_TAG": "1.0.0",
-           "CI_COMMIT_REF_SLUG": "main", "CI_COMMIT_REF_NAME": "main",
-           "CI_REGISTRY_USER": "gitlab-ci-token", "CI_JOB_TOKEN": "jeton",
-           "CI_REGISTRY_PASSWORD": "jeton"}  # fmt: skip
-BUILD_VALUED = frozenset({
-    "-f", "--file", "--build-arg", "--target", "--platform", "--network", "--label",
-    "--cache-from", "--cache-to", "-o", "--output", "--progress", "--secret", "--ssh",
-    "--iidfile", "--add-host", "--shm-size", "-m", "--memory", "--memory-swap", "--cpu-shares",
-    "-c", "--cpuset-cpus", "--cpu-quota", "--cpu-period", "--ulimit", "--isolation", "--builder",
-    "--metadata-file", "--annotation", "--attest", "--allow"
-})  # fmt: skip
+EXAMPLE = {
+    "CI_PROJECT_PATH": "groupe/projet",
+    "CI_COMMIT_SHORT_SHA": "1a2b3c4d",
+    "CI_COMMIT_SHA": "1a2b3c4d" * 5,
+    "CI_COMMIT_TAG": "1.0.0",
+    "CI_COMMIT_REF_SLUG": "main",
+    "CI_COMMIT_REF_NAME": "main",
+    "CI_REGISTRY_USER": "gitlab-ci-token",
+    "CI_JOB_TOKEN": "jeton",
+    "CI_REGISTRY_PASSWORD": "jeton",
+}
+BUILD_VALUED = frozenset(
+    {
+        "-f",
+        "--file",
+        "--build-arg",
+        "--target",
+        "--platform",
+        "--network",
+        "--label",
+        "--cache-from",
+        "--cache-to",
+        "-o",
+        "--output",
+        "--progress",
+        "--secret",
+        "--ssh",
+        "--iidfile",
+        "--add-host",
+        "--shm-size",
+        "-m",
+        "--memory",
+        "--memory-swap",
+        "--cpu-shares",
+        "-c",
+        "--cpuset-cpus",
+        "--cpu-quota",
+        "--cpu-period",
+        "--ulimit",
+        "--isolation",
+        "--builder",
+        "--metadata-file",
+        "--annotation",
+        "--attest",
+        "--allow",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -161,15 +196,18 @@ def _step(command: RunCommand, words: list[str], known: Mapping[str, str]) -> St
             return Step("error", command, error="substitution", detail=word, verb=verb)
         text, unknown = _expand(word, known)
         if unknown:
-            return Step("error", command, error="undefined_variable", detail=unknown[0],
-                        verb=verb)  # fmt: skip
+            return Step("error", command, error="undefined_variable", detail=unknown[0], verb=verb)
         expanded.append(text)
     if verb == "build":
         return _build(command, expanded)
     if verb == "login":
         literal = _login_password(args)
-        return Step("login", command, names=[w for w in expanded if not w.startswith("-")][-1:],
-                    literal_password=literal)  # fmt: skip
+        return Step(
+            "login",
+            command,
+            names=[w for w in expanded if not w.startswith("-")][-1:],
+            literal_password=literal,
+        )
     operands = [w for w in expanded if not w.startswith("-")]
     if verb == "tag":
         return Step("tag", command, names=operands[:2]) if len(operands) >= 2 else None

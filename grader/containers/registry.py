@@ -30,12 +30,16 @@ from typing import Any
 import requests
 
 BINARY = "docker-registry"  # Debian's package of the same name
-MANIFESTS = ", ".join([
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-])  # fmt: skip
-LISTS = ("application/vnd.docker.distribution.manifest.list.v2+json",
-         "application/vnd.oci.image.index.v1+json")  # fmt: skip
+MANIFESTS = ", ".join(
+    [
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+    ]
+)
+LISTS = (
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+)
 CONFIG = """version: 0.1
 log:
   level: error
@@ -102,9 +106,12 @@ class LocalRegistry:
         config.write_text(CONFIG.format(root=self.folder / "data", port=port), encoding="utf-8")
         with (self.folder / "registry.log").open("wb") as log:
             self.process = subprocess.Popen(
-                [program, "serve", str(config)], stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-            )  # fmt: skip
+                [program, "serve", str(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+            )
         self.host = f"127.0.0.1:{port}"
         deadline = time.monotonic() + self.startup
         while time.monotonic() < deadline and self.process.poll() is None:
@@ -172,8 +179,11 @@ class RegistryClient:
 
     def manifest(self, repository: str, reference: str) -> Manifest | None:
         """The image manifest of a tag or digest (an index: its first image); None if absent."""
-        response = self._get(repository, f"/{repository}/manifests/{reference}",
-                             accept=f"{MANIFESTS}, {', '.join(LISTS)}")  # fmt: skip
+        response = self._get(
+            repository,
+            f"/{repository}/manifests/{reference}",
+            accept=f"{MANIFESTS}, {', '.join(LISTS)}",
+        )
         if response.status_code == 404:
             return None
         self._raise_for(response, repository)
@@ -204,8 +214,9 @@ class RegistryClient:
         token = self._tokens.get(repository)
         if token:
             headers = headers | {"Authorization": token}
-        return requests.request(method, self.base + path, headers=headers, timeout=self.timeout,
-                                allow_redirects=True)  # fmt: skip
+        return requests.request(
+            method, self.base + path, headers=headers, timeout=self.timeout, allow_redirects=True
+        )
 
     def _authenticate(self, response: Any, repository: str) -> None:
         """Answer the registry's challenge: Basic with the credentials, or a Bearer token from
@@ -220,8 +231,9 @@ class RegistryClient:
             raise RegistryError(f"{self.host}: authentication required ({challenge or '401'})")
         fields = dict(CHALLENGE.findall(challenge))
         params = {"service": fields.get("service", ""), "scope": f"repository:{repository}:pull"}
-        answer = requests.get(fields.get("realm", ""), params=params, auth=credentials,
-                              timeout=self.timeout)  # fmt: skip
+        answer = requests.get(
+            fields.get("realm", ""), params=params, auth=credentials, timeout=self.timeout
+        )
         if answer.status_code != 200:
             raise RegistryError(f"{self.host}: the token service refused ({answer.status_code})")
         body = answer.json()

@@ -21,8 +21,15 @@ from grader.containers.publish import Plan, Step, parse_reference
 from grader.containers.references import InvalidReference, Reference
 from grader.model.output import cap
 
-PROBLEMS = ("unreadable", "substitution", "undefined_variable", "invalid_reference",
-            "unknown_source", "no_local_tag", "push_failed")  # fmt: skip
+PROBLEMS = (
+    "unreadable",
+    "substitution",
+    "undefined_variable",
+    "invalid_reference",
+    "unknown_source",
+    "no_local_tag",
+    "push_failed",
+)
 
 
 @dataclass(frozen=True)
@@ -62,9 +69,14 @@ class Replay:
 
 
 def replay(
-    plan: Plan, *, client: Client, built: str, registry: str, course_hosts: Iterable[str],
+    plan: Plan,
+    *,
+    client: Client,
+    built: str,
+    registry: str,
+    course_hosts: Iterable[str],
     bases: Mapping[str, str] | None = None,
-) -> Replay:  # fmt: skip
+) -> Replay:
     """Play `plan` on the engine; pushes to `course_hosts` go to the registry at `registry`."""
     result = Replay(built)
     hosts = {h.lower() for h in course_hosts}
@@ -133,8 +145,9 @@ def _push(
     try:
         client.images.get(image).tag(local.repository, local.tag)
         result.made.append(str(local))
-        digest, error = _stream(client.api.push(local.repository, tag=local.tag, stream=True,
-                                                decode=True))  # fmt: skip
+        digest, error = _stream(
+            client.api.push(local.repository, tag=local.tag, stream=True, decode=True)
+        )
     except docker.errors.APIError as failure:
         digest, error = None, str(failure.explanation or failure)
     if error:

@@ -32,12 +32,15 @@ SCRIPTS = (".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd", ".txt")
 # Why a flag is not translated; each is the message `common.run_reason_<reason>`.
 
 DOCKER_RUN = re.compile(r"\bdocker(?:\.exe)?\s+(?:container\s+)?run\b", re.I)
-PROMPT = re.compile(r"""^\s*(?:
+PROMPT = re.compile(
+    r"""^\s*(?:
       (?P<win>PS(?:\s[^>]*)?>|[A-Za-z]:\\[^>]*>)\s*       # PS C:\tp>   C:\tp>
     | \[[^\]]*\][$#]\s*                                    # [user@host tp]$
     | (?:\([\w.-]+\)\s*)?[\w.-]+@[\w.-]+(?::\S*?|\s+\S+?)?\s*[$#%]\s*   # user@host:~/tp$
     | (?:\([\w.-]+\)\s*)?[$#%>❯]\s+                         # $  #  %  >  (venv) $
-)""", re.X)  # fmt: skip
+)""",
+    re.X,
+)
 CONTINUED = re.compile(r"(?:\\|(?<=\s)(?P<win>[`^]))$")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 SHEBANG = re.compile(r"#!.*\b(?:ba|z|da|k)?sh\b")
@@ -81,8 +84,15 @@ def find_commands(
         markdown = path.suffix.lower() in MARKDOWN
         for block in _fenced_blocks(text) if markdown else [list(_numbered(text))]:
             for number, line, windows in _logical_lines(block):
-                found += _commands(path.name, number, line, markdown=markdown, windows=windows,
-                                   pattern=pattern, pick=pick or _docker_run_argv)  # fmt: skip
+                found += _commands(
+                    path.name,
+                    number,
+                    line,
+                    markdown=markdown,
+                    windows=windows,
+                    pattern=pattern,
+                    pick=pick or _docker_run_argv,
+                )
         if budget <= 0 or len(found) >= MAX_COMMANDS:
             break
     return found[:MAX_COMMANDS]
@@ -158,9 +168,15 @@ def _logical_lines(block: list[tuple[int, str]]) -> Iterator[tuple[int, str, boo
 
 
 def _commands(
-    file: str, line: int, text: str, *, markdown: bool, windows: bool,
-    pattern: re.Pattern[str], pick: Pick,
-) -> list[RunCommand]:  # fmt: skip
+    file: str,
+    line: int,
+    text: str,
+    *,
+    markdown: bool,
+    windows: bool,
+    pattern: re.Pattern[str],
+    pick: Pick,
+) -> list[RunCommand]:
     if not markdown and text.lstrip().startswith("#"):
         return []  # a comment of the script (in Markdown `# ` is root's prompt)
     prompt = PROMPT.match(text)

@@ -32,9 +32,20 @@ BASE = f"local/debian:{DEFAULT_RELEASE}"
 # stand-in kind → the local image that is the stand-in (built from fixtures/images/<kind>/)
 LOCAL: dict[str, str] = {"debian": BASE} | {
     kind: f"local/{kind}:standin"
-    for kind in ("nginx", "nginx-unprivileged", "busybox", "jupyter", "mariadb", "wordpress",
-                 "supermario", "hello-world", "redis", "python", "postgres")
-}  # fmt: skip
+    for kind in (
+        "nginx",
+        "nginx-unprivileged",
+        "busybox",
+        "jupyter",
+        "mariadb",
+        "wordpress",
+        "supermario",
+        "hello-world",
+        "redis",
+        "python",
+        "postgres",
+    )
+}
 # A stand-in built on another stand-in rather than on the Debian base.
 BUILT_ON = {"nginx-unprivileged": "nginx"}
 # repository name as a student writes it → stand-in kind
@@ -80,35 +91,89 @@ _KINDS = {
 # repository name → (stand-in kind, local stand-in image)
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
 # The distribution the real image is made of (a tag saying `alpine` overrides it).
-_DISTROS = {"ubuntu": "Ubuntu", "alpine": "Alpine", "mariadb": "Ubuntu", "mysql": "Oracle Linux",
-            "jupyter": "Ubuntu", "nginx": "Debian", "nginx-unprivileged": "Debian",
-            "wordpress": "Debian", "busybox": "scratch",
-            "supermario": "an unknown base", "hello-world": "scratch", "redis": "Debian",
-            "python": "Debian", "postgres": "Debian"}  # fmt: skip
+_DISTROS = {
+    "ubuntu": "Ubuntu",
+    "alpine": "Alpine",
+    "mariadb": "Ubuntu",
+    "mysql": "Oracle Linux",
+    "jupyter": "Ubuntu",
+    "nginx": "Debian",
+    "nginx-unprivileged": "Debian",
+    "wordpress": "Debian",
+    "busybox": "scratch",
+    "supermario": "an unknown base",
+    "hello-world": "scratch",
+    "redis": "Debian",
+    "python": "Debian",
+    "postgres": "Debian",
+}
 # Stand-ins that are one version of the software only (Debian bookworm's): the other tags of
 # those repositories have none (an image that cannot be had offline is not judged).
 _ONE_VERSION = {"python": re.compile(r"3\.11(?:[.-]|$)")}
 # Debian's release names by major version (facts of the Debian project).
-DEBIAN_RELEASES = {"6": "squeeze", "7": "wheezy", "8": "jessie", "9": "stretch", "10": "buster",
-                   "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky",
-                   "15": "duke"}  # fmt: skip
+DEBIAN_RELEASES = {
+    "6": "squeeze",
+    "7": "wheezy",
+    "8": "jessie",
+    "9": "stretch",
+    "10": "buster",
+    "11": "bullseye",
+    "12": "bookworm",
+    "13": "trixie",
+    "14": "forky",
+    "15": "duke",
+}
 _NUMBERS = {name: int(number) for number, name in DEBIAN_RELEASES.items()} | {"sid": 99}
 _ALIASES = ("stable", "oldstable", "oldoldstable", "testing", "unstable")
 
 
 # Ubuntu's release names by version (facts of the Ubuntu project).
 UBUNTU_RELEASES = {
-    "4.10": "warty", "5.04": "hoary", "5.10": "breezy", "6.06": "dapper", "6.10": "edgy",
-    "7.04": "feisty", "7.10": "gutsy", "8.04": "hardy", "8.10": "intrepid", "9.04": "jaunty",
-    "9.10": "karmic", "10.04": "lucid", "10.10": "maverick", "11.04": "natty",
-    "11.10": "oneiric", "12.04": "precise", "12.10": "quantal", "13.04": "raring",
-    "13.10": "saucy", "14.04": "trusty", "14.10": "utopic", "15.04": "vivid", "15.10": "wily",
-    "16.04": "xenial", "16.10": "yakkety", "17.04": "zesty", "17.10": "artful",
-    "18.04": "bionic", "18.10": "cosmic", "19.04": "disco", "19.10": "eoan", "20.04": "focal",
-    "20.10": "groovy", "21.04": "hirsute", "21.10": "impish", "22.04": "jammy",
-    "22.10": "kinetic", "23.04": "lunar", "23.10": "mantic", "24.04": "noble",
-    "24.10": "oracular", "25.04": "plucky", "25.10": "questing", "26.04": "resolute",
-}  # fmt: skip
+    "4.10": "warty",
+    "5.04": "hoary",
+    "5.10": "breezy",
+    "6.06": "dapper",
+    "6.10": "edgy",
+    "7.04": "feisty",
+    "7.10": "gutsy",
+    "8.04": "hardy",
+    "8.10": "intrepid",
+    "9.04": "jaunty",
+    "9.10": "karmic",
+    "10.04": "lucid",
+    "10.10": "maverick",
+    "11.04": "natty",
+    "11.10": "oneiric",
+    "12.04": "precise",
+    "12.10": "quantal",
+    "13.04": "raring",
+    "13.10": "saucy",
+    "14.04": "trusty",
+    "14.10": "utopic",
+    "15.04": "vivid",
+    "15.10": "wily",
+    "16.04": "xenial",
+    "16.10": "yakkety",
+    "17.04": "zesty",
+    "17.10": "artful",
+    "18.04": "bionic",
+    "18.10": "cosmic",
+    "19.04": "disco",
+    "19.10": "eoan",
+    "20.04": "focal",
+    "20.10": "groovy",
+    "21.04": "hirsute",
+    "21.10": "impish",
+    "22.04": "jammy",
+    "22.10": "kinetic",
+    "23.04": "lunar",
+    "23.10": "mantic",
+    "24.04": "noble",
+    "24.10": "oracular",
+    "25.04": "plucky",
+    "25.10": "questing",
+    "26.04": "resolute",
+}
 _UBUNTU_NAMES = frozenset(UBUNTU_RELEASES.values())
 # Where the apt sources of the official `ubuntu` images point (a fact about those images, not
 # a mirror of this machine): whether it still serves a release is what decides whether
@@ -209,8 +274,9 @@ def http_status(url: str, *, timeout: float = 10) -> int | None:
     """The HTTP status `url` answers a HEAD request with (404 for a missing `file:` path);
     None when nothing answers (no network, no name resolution, a timeout)."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
-                                    timeout=timeout) as answer:  # fmt: skip
+        with urllib.request.urlopen(
+            urllib.request.Request(url, method="HEAD"), timeout=timeout
+        ) as answer:
             return int(answer.status or 200)  # a `file:` URL has no status
     except urllib.error.HTTPError as error:
         return error.code
@@ -262,8 +328,10 @@ def ubuntu_sources(codename: str, archive: str) -> str:
     """The `/etc/apt/sources.list` of the real `ubuntu:<codename>` image (its suites and
     components), on `archive`."""
     components = "main restricted universe multiverse"
-    return "".join(f"deb {archive} {codename}{pocket} {components}\n"
-                   for pocket in ("", "-updates", "-security"))  # fmt: skip
+    return "".join(
+        f"deb {archive} {codename}{pocket} {components}\n"
+        for pocket in ("", "-updates", "-security")
+    )
 
 
 @dataclass(frozen=True)
@@ -315,8 +383,10 @@ def _source_entries(apt_dir: Path) -> list[tuple[str, str, list[str]]]:
             if "deb" not in fields.get("Types", "").split() or fields.get("Enabled") == "no":
                 continue
             for uri in fields.get("URIs", "").split():
-                entries += [(uri, s, fields.get("Components", "").split())
-                            for s in fields.get("Suites", "").split()]  # fmt: skip
+                entries += [
+                    (uri, s, fields.get("Components", "").split())
+                    for s in fields.get("Suites", "").split()
+                ]
     return entries
 
 
@@ -370,8 +440,10 @@ def sources(
     stanzas: dict[str, list[str]] = {}
     for uri, suite in suites:
         stanzas.setdefault(uri, []).append(suite)
-    text = "\n".join(f"Types: deb\nURIs: {uri}\nSuites: {' '.join(s)}\nComponents: main\n"
-                     + keyring for uri, s in stanzas.items())  # fmt: skip
+    text = "\n".join(
+        f"Types: deb\nURIs: {uri}\nSuites: {' '.join(s)}\nComponents: main\n" + keyring
+        for uri, s in stanzas.items()
+    )
     return "etc/apt/sources.list.d/debian.sources", text
 
 
@@ -417,8 +489,16 @@ def plan(
         return None  # `python:3.12`: the stand-in's Python is 3.11
     codename = ubuntu_codename(tag) if repo == "ubuntu" else None
     if codename is not None and ubuntu(codename) == "gone":  # its apt fails in the real image
-        return Standin(ref, kind, f"local/ubuntu:{codename}", codename, f"Ubuntu {codename}",
-                       exact=True, eol=True, distro="Ubuntu")  # fmt: skip
+        return Standin(
+            ref,
+            kind,
+            f"local/ubuntu:{codename}",
+            codename,
+            f"Ubuntu {codename}",
+            exact=True,
+            eol=True,
+            distro="Ubuntu",
+        )
     distro = "Alpine" if "alpine" in tag.lower() else _DISTROS.get(repo, _DISTROS.get(kind, "?"))
     if repo != "debian":
         named = f"{distro} {tag}" if kind == "debian" else f"{repo} on {distro}"
@@ -509,8 +589,14 @@ def standin_excuse(
     if reason is None:
         return None
     details = "\n".join(log.rstrip().splitlines()[-25:])
-    return hint("common.standin_cannot_judge", tag=standin.ref, standin=standin.made_of,
-                named=standin.named, reason=reason, details=details)  # fmt: skip
+    return hint(
+        "common.standin_cannot_judge",
+        tag=standin.ref,
+        standin=standin.made_of,
+        named=standin.named,
+        reason=reason,
+        details=details,
+    )
 
 
 def _reason(step: _Step, standin: Standin, packages: PackageNames | None) -> Hint | None:

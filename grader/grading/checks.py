@@ -60,9 +60,12 @@ def assert_compose_valid(config: compose.Config, file: str = "compose.yaml") -> 
     if problem is not None and problem.line is None:  # not text, or not a mapping at all
         raise AssertionError(hint("common.not_a_compose_file", file=file, problem=problem.message))
     assert problem is None, hint(
-        "common.yaml_error", file=file, line=problem.line, column=problem.column,
+        "common.yaml_error",
+        file=file,
+        line=problem.line,
+        column=problem.column,
         problem=problem.message,
-    )  # fmt: skip
+    )
     assert config.ok, hint("common.compose_rejected", error=config.error)
 
 

@@ -98,8 +98,9 @@ def image_build(
             standins.append(standin)
     tag = f"{grading.resource_name(exercise)}:latest"
     options = limits.for_params(exercise.params).build_options()
-    result = build_image(docker_client, dockerfile.parent, tag=tag, dockerfile=dockerfile.name,
-                         **options)  # fmt: skip
+    result = build_image(
+        docker_client, dockerfile.parent, tag=tag, dockerfile=dockerfile.name, **options
+    )
     if result.unguarded:
         grading.note(exercise, hint("common.build_unguarded", reason=result.unguarded))
     if result.ok:
@@ -113,9 +114,12 @@ def image_build(
 
 
 def _judge_offline(
-    build: BuildResult, bases: list[str], standins: list[images.Standin], client: Client,
+    build: BuildResult,
+    bases: list[str],
+    standins: list[images.Standin],
+    client: Client,
     labels: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     """Raise `NotAttempted` when the failed `build` may be the stand-ins' doing, or when a base
     image cannot be pulled here (no registry) and has no stand-in."""
     offline = images.offline_missing(client, bases)
@@ -147,10 +151,15 @@ def run_in_image(
         command: list[str] | None = None, *, entrypoint: list[str] | None = None, timeout: int = 30
     ) -> RunResult:
         return run_container(
-            docker_client, image, labels=grading.labels(exercise), command=command,
-            entrypoint=entrypoint, timeout=timeout, network_disabled=True,
+            docker_client,
+            image,
+            labels=grading.labels(exercise),
+            command=command,
+            entrypoint=entrypoint,
+            timeout=timeout,
+            network_disabled=True,
             **limits.for_params(exercise.params).run_options(),
-        )  # fmt: skip
+        )
 
     return run
 
@@ -256,16 +265,21 @@ def compose_project(
     built: dict[str, str] = {}
     failed = None
     if not violations:
-        built, failed = _build_services(valid_compose_config, name, caps, docker_client,
-                                        grading, exercise)  # fmt: skip
+        built, failed = _build_services(
+            valid_compose_config, name, caps, docker_client, grading, exercise
+        )
     if failed is not None:
         failed.not_judged = images.offline_missing(docker_client, refs)
     project = compose.prepare(
-        runnable, name=name,
-        folder=compose_file.parent, labels=grading.labels(exercise),
-        limits=caps, ephemeral_ports=ephemeral,
-        scratch=grading.workdir / "host" / exercise.id, built=built,
-    )  # fmt: skip
+        runnable,
+        name=name,
+        folder=compose_file.parent,
+        labels=grading.labels(exercise),
+        limits=caps,
+        ephemeral_ports=ephemeral,
+        scratch=grading.workdir / "host" / exercise.id,
+        built=built,
+    )
     refused = policy.refusal(violations)
     if refused is not None or failed is not None:
         yield project, failed or compose.CommandResult(False, "", refused=refused)
@@ -297,21 +311,28 @@ def _runnable_part(
     (`grader.containers.compose_subset`)."""
     services: dict[str, dict[str, object]] = dict(config.get("services") or {})  # type: ignore[call-overload]
     missing = {
-        name: str(spec["image"]) for name, spec in services.items()
-        if spec.get("image") and not spec.get("build")
+        name: str(spec["image"])
+        for name, spec in services.items()
+        if spec.get("image")
+        and not spec.get("build")
         and images.offline_missing(client, [str(spec["image"])]) is not None
-    }  # fmt: skip
+    }
     left = compose_subset.left_out(config, set(missing))
     for service in sorted(left):
-        grading.note(exercise, hint("common.service_left_out", service=service,
-                                    image=missing[service]))  # fmt: skip
+        grading.note(
+            exercise, hint("common.service_left_out", service=service, image=missing[service])
+        )
     return compose_subset.without(config, left) if left else config
 
 
 def _build_services(
-    config: dict[str, object], name: str, caps: limits.Limits, client: Client,
-    grading: GradingSession, exercise: Exercise,
-) -> tuple[dict[str, str], compose.CommandResult | None]:  # fmt: skip
+    config: dict[str, object],
+    name: str,
+    caps: limits.Limits,
+    client: Client,
+    grading: GradingSession,
+    exercise: Exercise,
+) -> tuple[dict[str, str], compose.CommandResult | None]:
     """Build the stack's `build:` services with the grader's own guarded build (the limits of
     an exercise's Dockerfile: processes, memory, time, disk), before Compose starts the stack
     with those images; returns service → image, and the failed build as a failed `up` (its
@@ -325,8 +346,15 @@ def _build_services(
     built: dict[str, str] = {}
     for build in guarded:
         tag = f"{name}-{build.service}".lower() + ":latest"
-        result = build_image(client, build.context, tag=tag, dockerfile=build.dockerfile,
-                             buildargs=build.args, target=build.target, **options)  # fmt: skip
+        result = build_image(
+            client,
+            build.context,
+            tag=tag,
+            dockerfile=build.dockerfile,
+            buildargs=build.args,
+            target=build.target,
+            **options,
+        )
         if result.unguarded:
             grading.note(exercise, hint("common.build_unguarded", reason=result.unguarded))
         if not result.ok:

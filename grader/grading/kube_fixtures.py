@@ -138,23 +138,37 @@ def applied(
         return
     request.getfixturevalue("pod_images")
     namespace = live_cluster.namespace or grading.resource_name(exercise)
-    prepared = apply_plan.plan(valid_manifests, namespace=namespace,
-                               served=apply_plan.discovery(live_cluster.kubectl))  # fmt: skip
+    prepared = apply_plan.plan(
+        valid_manifests, namespace=namespace, served=apply_plan.discovery(live_cluster.kubectl)
+    )
     for note in prepared.notes:
         grading.note(exercise, note)
     if live_cluster.namespace is not None:
         made = apply_in_namespace(
-            live_cluster, prepared.bodies, namespace=namespace, run_id=grading.run_id,
+            live_cluster,
+            prepared.bodies,
+            namespace=namespace,
+            run_id=grading.run_id,
             workdir=grading.workdir / f"{exercise.id}-applied",
-        )  # fmt: skip
+        )
     else:
         submission: Submission = request.getfixturevalue("submission")
-        made = apply(live_cluster, submission.folder, namespace=namespace, run_id=grading.run_id,
-                     bodies=prepared.bodies if prepared.changed else None)  # fmt: skip
+        made = apply(
+            live_cluster,
+            submission.folder,
+            namespace=namespace,
+            run_id=grading.run_id,
+            bodies=prepared.bodies if prepared.changed else None,
+        )
     try:
         if made.clashes:
-            raise NotAttempted(hint("common.k8s_namespace_clash", namespace=made.namespace,
-                                    objects=", ".join(made.clashes)))  # fmt: skip
+            raise NotAttempted(
+                hint(
+                    "common.k8s_namespace_clash",
+                    namespace=made.namespace,
+                    objects=", ".join(made.clashes),
+                )
+            )
         yield made
     finally:
         remove(live_cluster, made)

@@ -39,15 +39,22 @@ class Limits:
 
     def run_options(self) -> dict[str, Any]:
         """Keyword arguments for the docker SDK's containers.create/run."""
-        return {"mem_limit": self.memory, "pids_limit": self.pids,
-                "nano_cpus": int(self.cpus * 1_000_000_000)}  # fmt: skip
+        return {
+            "mem_limit": self.memory,
+            "pids_limit": self.pids,
+            "nano_cpus": int(self.cpus * 1_000_000_000),
+        }
 
     def build_options(self) -> dict[str, Any]:
         """Keyword arguments for `grader.containers.engine.build_image` (an unreadable disk
         size: 2g)."""
         disk = size_bytes(self.build_disk) or size_bytes(Limits.build_disk)
-        return {"memory": size_bytes(self.memory), "pids": self.pids,
-                "seconds": self.check_seconds, "disk_bytes": disk}  # fmt: skip
+        return {
+            "memory": size_bytes(self.memory),
+            "pids": self.pids,
+            "seconds": self.check_seconds,
+            "disk_bytes": disk,
+        }
 
     def cap_service(self, service: dict[str, Any]) -> None:
         """Lower a normalised Compose service's limits to these (never raise them)."""

@@ -311,8 +311,10 @@ RECIPES = {"dockerfile": DOCKERFILE, "compose": COMPOSE, "kubernetes": KUBERNETE
 def scaffold(pack: Path, exercise_id: str, *, kind: str, slug: str = "exercise") -> list[Path]:
     """Write the exercise `<pack>/<id>_<slug>/`; returns the files written."""
     if not _ID.match(exercise_id) or not _SLUG.match(slug):
-        raise NewExerciseError(f"{exercise_id}_{slug}: an id like tp1 (lower case letters, "
-                               "then digits) and a slug like flask_app are expected")  # fmt: skip
+        raise NewExerciseError(
+            f"{exercise_id}_{slug}: an id like tp1 (lower case letters, "
+            "then digits) and a slug like flask_app are expected"
+        )
     if kind not in RECIPES:
         raise NewExerciseError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     folder = pack / f"{exercise_id}_{slug}"
@@ -320,8 +322,7 @@ def scaffold(pack: Path, exercise_id: str, *, kind: str, slug: str = "exercise")
         raise NewExerciseError(f"{folder} already exists: nothing was written")
     recipe = RECIPES[kind]
     values = {k: v for k, v in asdict(recipe).items() if isinstance(v, str)}
-    values |= {"id": exercise_id, "live_flag": " --live" if kind == "live" else "",
-               "replicas": "2"}  # fmt: skip
+    values |= {"id": exercise_id, "live_flag": " --live" if kind == "live" else "", "replicas": "2"}
     values["statement"] = Template(recipe.statement).substitute(values)
 
     def text(template: str, **extra: str) -> str:

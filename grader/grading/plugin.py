@@ -51,8 +51,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-kind", action="store_true", help="create an ephemeral kind cluster")
     group.addoption("--grader-exercises", help="the exercise ids to grade, comma-separated")
     group.addoption("--grader-pack", action="append", default=[], help="NAME=FOLDER of a pack")
-    group.addoption("--grader-hidden", action="append", default=[],
-                    help="EXERCISE=CHECK,CHECK or EXERCISE=*: counted, never run")  # fmt: skip
+    group.addoption(
+        "--grader-hidden",
+        action="append",
+        default=[],
+        help="EXERCISE=CHECK,CHECK or EXERCISE=*: counted, never run",
+    )
 
 
 def pytest_load_initial_conftests(
@@ -233,10 +237,16 @@ def _where(reason: Hint | None) -> tuple[str | None, list[int]]:
     included (hadolint's findings): where a merge request shows it (Code Quality)."""
     if reason is None:
         return None, []
-    nested = [h for v in reason.params.values() if isinstance(v, list | tuple)
-              for h in v if isinstance(h, Hint)]  # fmt: skip
-    lines = [int(h.params["line"]) for h in (reason, *nested)
-             if str(h.params.get("line", "")).isdigit()]  # fmt: skip
+    nested = [
+        h
+        for v in reason.params.values()
+        if isinstance(v, list | tuple)
+        for h in v
+        if isinstance(h, Hint)
+    ]
+    lines = [
+        int(h.params["line"]) for h in (reason, *nested) if str(h.params.get("line", "")).isdigit()
+    ]
     file = reason.params.get("file")
     return (str(file) if file else None), sorted(set(lines))
 

@@ -20,9 +20,21 @@ from grader.k8s.apply_plan import MAPPED_KINDS
 from grader.k8s.manifests import Manifests, containers, mapping, pod_templates, sequence
 from grader.model.hints import Hint, declared, hint
 
-RULES = ("privileged", "host_namespace", "capabilities", "devices", "unconfined", "docker_socket",
-         "host_path", "build_context", "cluster_scoped", "external_ips", "node_name",
-         "escalation", "host_port")  # fmt: skip
+RULES = (
+    "privileged",
+    "host_namespace",
+    "capabilities",
+    "devices",
+    "unconfined",
+    "docker_socket",
+    "host_path",
+    "build_context",
+    "cluster_scoped",
+    "external_ips",
+    "node_name",
+    "escalation",
+    "host_port",
+)
 HINT_KEYS = tuple(f"common.policy_{rule}" for rule in RULES)
 UNCONFINED = ("unconfined", "label=disable", "label:disable", "no-new-privileges=false")
 
@@ -76,14 +88,34 @@ def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
 # exercise whose statement asks for one (ex15: a Namespace) lists it in `params.cluster_kinds`
 # (and is graded statically only). A Namespace is never applied either, but is no refusal: its
 # objects are applied in the grading namespace instead (grader.k8s.apply_plan, with a note).
-CLUSTER_SCOPED = frozenset({
-    "APIService", "CertificateSigningRequest", "ClusterIssuer", "ClusterRole",
-    "ClusterRoleBinding", "CSIDriver", "CSINode", "CustomResourceDefinition", "FlowSchema",
-    "IngressClass", "MutatingAdmissionPolicy", "MutatingWebhookConfiguration", "Namespace",
-    "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass",
-    "PriorityLevelConfiguration", "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration", "VolumeAttachment",
-})  # fmt: skip
+CLUSTER_SCOPED = frozenset(
+    {
+        "APIService",
+        "CertificateSigningRequest",
+        "ClusterIssuer",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CSIDriver",
+        "CSINode",
+        "CustomResourceDefinition",
+        "FlowSchema",
+        "IngressClass",
+        "MutatingAdmissionPolicy",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PodSecurityPolicy",
+        "PriorityClass",
+        "PriorityLevelConfiguration",
+        "RuntimeClass",
+        "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+    }
+)
 
 
 def manifest_violations(

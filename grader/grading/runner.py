@@ -67,9 +67,13 @@ def grade(
     run_id = secrets.token_hex(4)
     clock = time.monotonic()
     report = Report(
-        grader_version=__version__, lang=lang, mode=mode, root=str(root),
-        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), strict=strict,
-    )  # fmt: skip
+        grader_version=__version__,
+        lang=lang,
+        mode=mode,
+        root=str(root),
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        strict=strict,
+    )
     parallel = jobs > 1 and len(to_run) > 1
     groups = durations.pack(to_run, jobs, durations.load()) if parallel else [to_run]
     groups = [g for g in groups if g]
@@ -81,10 +85,18 @@ def grade(
             begun = time.monotonic()
             work.mkdir()
             raw, (crash, log) = _run_pytest(
-                group, run_id=run_id, root=root, lang=lang, mode=mode, work=work,
-                debug=debug, stop=halt, cluster=cluster or ClusterChoice(), packs=catalogue.packs,
+                group,
+                run_id=run_id,
+                root=root,
+                lang=lang,
+                mode=mode,
+                work=work,
+                debug=debug,
+                stop=halt,
+                cluster=cluster or ClusterChoice(),
+                packs=catalogue.packs,
                 hidden=hidden,
-            )  # fmt: skip
+            )
             seconds = time.monotonic() - begun
             for exercise in group:
                 outcomes[exercise.id] = (raw.get(exercise.id), crash, log)
@@ -92,8 +104,9 @@ def grade(
                     progress(exercise.id, seconds)
 
         try:
-            _in_parallel(child, [(g, Path(tmp) / str(i)) for i, g in enumerate(groups)],
-                         jobs=jobs, halt=halt)  # fmt: skip
+            _in_parallel(
+                child, [(g, Path(tmp) / str(i)) for i, g in enumerate(groups)], jobs=jobs, halt=halt
+            )
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
@@ -102,14 +115,19 @@ def grade(
     report.environment = provenance.environment(client)
     for exercise in exercises:
         if exercise.id in not_started:
-            report.exercises.append(started.result(exercise, root=root, lang=lang, mode=mode,
-                                                   due=not_started[exercise.id]))  # fmt: skip
+            report.exercises.append(
+                started.result(
+                    exercise, root=root, lang=lang, mode=mode, due=not_started[exercise.id]
+                )
+            )
             continue
         found, crash, log = outcomes.get(exercise.id, (None, "interrupted", ""))
         result = found or ExerciseResult(
-            id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
+            id=exercise.id,
+            title=exercise.title_in(lang),
+            version=exercise.version,
             submission=str(root / exercise.submission),
-        )  # fmt: skip
+        )
         result.submission = str(root / exercise.submission)  # as given, not the child's absolute
         hiding = hidden.get(exercise.id)
         if hiding is not None and result.hidden:
@@ -125,15 +143,19 @@ def grade(
         report.exercises.append(result)
     report.duration = round(time.monotonic() - clock, 3)
     graded = zip(exercises, report.exercises, strict=True)
-    durations.remember({durations.key(e): sum(c.duration for c in r.checks)
-                        for e, r in graded if r.checks})  # fmt: skip
+    durations.remember(
+        {durations.key(e): sum(c.duration for c in r.checks) for e, r in graded if r.checks}
+    )
     return report
 
 
 def _in_parallel(
-    task: Callable[[list[Exercise], Path], None], calls: list[tuple[list[Exercise], Path]],
-    *, jobs: int, halt: threading.Event | None,
-) -> None:  # fmt: skip
+    task: Callable[[list[Exercise], Path], None],
+    calls: list[tuple[list[Exercise], Path]],
+    *,
+    jobs: int,
+    halt: threading.Event | None,
+) -> None:
     """Run `task` over `calls`, `jobs` at once; a Ctrl-C sets `halt`, which stops every
     child cleanly, then is raised again."""
     if len(calls) == 1 or halt is None:
@@ -153,35 +175,71 @@ def _in_parallel(
 
 
 def _guarded(
-    task: Callable[[list[Exercise], Path], None], group: list[Exercise], work: Path,
+    task: Callable[[list[Exercise], Path], None],
+    group: list[Exercise],
+    work: Path,
     halt: threading.Event,
-) -> None:  # fmt: skip
+) -> None:
     if not halt.is_set():
         task(group, work)
 
 
 def _run_pytest(
-    exercises: Sequence[Exercise], *, run_id: str, root: Path, lang: str, mode: str,
-    work: Path, debug: bool, cluster: ClusterChoice, stop: threading.Event | None = None,
-    packs: Sequence[Pack] = (), hidden: Mapping[str, Hiding],
-) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:  # fmt: skip
+    exercises: Sequence[Exercise],
+    *,
+    run_id: str,
+    root: Path,
+    lang: str,
+    mode: str,
+    work: Path,
+    debug: bool,
+    cluster: ClusterChoice,
+    stop: threading.Event | None = None,
+    packs: Sequence[Pack] = (),
+    hidden: Mapping[str, Hiding],
+) -> tuple[dict[str, ExerciseResult], tuple[str | None, str]]:
     """The child's results, and (why the hand-off broke, the end of the child's output)."""
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
     ini.write_text("[pytest]\n", encoding="utf-8")
     cwd.mkdir()
     command = [
-        sys.executable, "-P", "-m", "pytest", "-p", "grader.grading.plugin",
-        "-p", "no:cacheprovider",
-        "-c", str(ini), "--rootdir", str(cwd), "--import-mode=importlib", "--assert=plain",
-        "-q", "--no-header", "-p", "no:warnings",
-        "--grader-run", run_id, "--grader-root", str(root.resolve()), "--grader-lang", lang,
-        "--grader-mode", mode, "--grader-workdir", str(work / "snapshots"),
-        "--grader-out", str(out), *cluster.args(),
-        "--grader-exercises", ",".join(e.id for e in exercises),
+        sys.executable,
+        "-P",
+        "-m",
+        "pytest",
+        "-p",
+        "grader.grading.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(cwd),
+        "--import-mode=importlib",
+        "--assert=plain",
+        "-q",
+        "--no-header",
+        "-p",
+        "no:warnings",
+        "--grader-run",
+        run_id,
+        "--grader-root",
+        str(root.resolve()),
+        "--grader-lang",
+        lang,
+        "--grader-mode",
+        mode,
+        "--grader-workdir",
+        str(work / "snapshots"),
+        "--grader-out",
+        str(out),
+        *cluster.args(),
+        "--grader-exercises",
+        ",".join(e.id for e in exercises),
         *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
         *(arg for i, h in hidden.items() for arg in ("--grader-hidden", h.arg(i))),
         "--continue-on-collection-errors",  # a pack's module that does not load fails alone
-    ]  # fmt: skip
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     timeout = sum(e.timeout for e in exercises) + GRACE_SECONDS

@@ -69,10 +69,16 @@ def judge(result: ExerciseResult, expect: dict[str, Any]) -> list[str]:
     """What differs between `result` and what the case expects (nothing: as expected)."""
     if result.error:
         return [f"the exercise could not be graded: {result.error.splitlines()[0]}"]
-    problems = [f"{c.name}: the grader itself failed ({c.hint})"
-                for c in result.checks if c.status == "error"]  # fmt: skip
-    problems += [f"{c.name}: {c.status} without a hint"
-                 for c in result.checks if c.status not in ("passed",) and not c.hint]  # fmt: skip
+    problems = [
+        f"{c.name}: the grader itself failed ({c.hint})"
+        for c in result.checks
+        if c.status == "error"
+    ]
+    problems += [
+        f"{c.name}: {c.status} without a hint"
+        for c in result.checks
+        if c.status not in ("passed",) and not c.hint
+    ]
     if not expect or expect.get("full_marks"):
         done = ("passed", "advice")
         lost = [c for c in result.checks if c.status not in done and not c.missing_infrastructure]

@@ -89,9 +89,13 @@ def started(exercise: Exercise, folder: Path) -> bool:
 
 
 def triage(
-    exercises: Sequence[Exercise], root: Path, *, named: bool,
-    deadlines: Mapping[str, dt.datetime], now: dt.datetime | None = None,
-) -> dict[str, str | None]:  # fmt: skip
+    exercises: Sequence[Exercise],
+    root: Path,
+    *,
+    named: bool,
+    deadlines: Mapping[str, dt.datetime],
+    now: dt.datetime | None = None,
+) -> dict[str, str | None]:
     """The exercises not started, each with why it is due (`asked`: named on the command
     line; `late`: its deadline passed), or None when it fails nothing yet."""
     moment = now or dt.datetime.now(dt.UTC)
@@ -110,10 +114,14 @@ def result(
 ) -> ExerciseResult:
     """A not-started exercise's result: no check ran, its points at stake, none earned."""
     return ExerciseResult(
-        id=exercise.id, title=exercise.title_in(lang), version=exercise.version,
-        submission=str(root / exercise.submission), declared_points=float(exercise.points_in(mode)),
-        not_started=True, due=due,
-    )  # fmt: skip
+        id=exercise.id,
+        title=exercise.title_in(lang),
+        version=exercise.version,
+        submission=str(root / exercise.submission),
+        declared_points=float(exercise.points_in(mode)),
+        not_started=True,
+        due=due,
+    )
 
 
 def _statement(exercise: Exercise) -> str:

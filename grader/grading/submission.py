@@ -20,8 +20,14 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 2_000
 MAX_DEPTH = 12
 # Why a file was left out of the snapshot: the `common.reason_<why>` messages.
-SKIP_REASONS = ("symlink_outside", "symlink_unsupported", "too_big", "not_regular", "too_deep",
-                "too_many_files")  # fmt: skip
+SKIP_REASONS = (
+    "symlink_outside",
+    "symlink_unsupported",
+    "too_big",
+    "not_regular",
+    "too_deep",
+    "too_many_files",
+)
 
 
 @dataclass

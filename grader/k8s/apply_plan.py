@@ -108,8 +108,13 @@ def limit_hint(output: str, *, quota: str, max_cpu: str, max_memory: str) -> Hin
     """The grader's rule, said as such, when its quota or limits are what refused `output`."""
     if not any(mark in output for mark in GRADER_LIMIT_MARKS):
         return None
-    return hint("common.k8s_grader_limit", quota=quota, max_cpu=max_cpu, max_memory=max_memory,
-                error=output.strip()[-400:])  # fmt: skip
+    return hint(
+        "common.k8s_grader_limit",
+        quota=quota,
+        max_cpu=max_cpu,
+        max_memory=max_memory,
+        error=output.strip()[-400:],
+    )
 
 
 def grader_limit(output: str) -> Hint | None:

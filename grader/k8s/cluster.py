@@ -113,8 +113,12 @@ class Cluster:
         try:
             done = subprocess.run(
                 [binary, "--kubeconfig", str(self.kubeconfig), *context, *identity, *args],
-                input=stdin, capture_output=True, text=True, timeout=timeout, check=False,
-            )  # fmt: skip
+                input=stdin,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             return KubectlResult(False, f"timed out after {timeout} s")
         return KubectlResult(done.returncode == 0, cap(done.stdout + done.stderr))
@@ -143,8 +147,15 @@ def from_kubeconfig(
     version = cluster.kubectl("version", "--request-timeout=5s", timeout=15)
     if not version.ok:
         raise NoCluster(f"the cluster of {path} does not answer: {version.output.strip()[-200:]}")
-    mark = cluster.kubectl("get", "-n", OWN_CLUSTER_MARK[0], OWN_CLUSTER_MARK[1], "-o",
-                           "jsonpath={.data.ingress}", timeout=15)  # fmt: skip
+    mark = cluster.kubectl(
+        "get",
+        "-n",
+        OWN_CLUSTER_MARK[0],
+        OWN_CLUSTER_MARK[1],
+        "-o",
+        "jsonpath={.data.ingress}",
+        timeout=15,
+    )
     cluster.own_node = mark.ok
     if mark.ok and mark.output.strip().startswith("http"):  # its stand-in ingress controller
         cluster.ingress_url = mark.output.strip()
@@ -184,9 +195,15 @@ def create_kind(name: str, workdir: Path) -> tuple[Cluster, Any]:
     cluster = Cluster(handle.kubeconfig_path, ingress_url=f"http://{host}:{KIND_INGRESS_PORT}")
     installed = cluster.kubectl("apply", "-f", INGRESS_NGINX_MANIFEST, timeout=180)
     ready = cluster.kubectl(
-        "wait", "--namespace", "ingress-nginx", "--for=condition=ready", "pod",
-        "--selector=app.kubernetes.io/component=controller", "--timeout=180s", timeout=200,
-    )  # fmt: skip
+        "wait",
+        "--namespace",
+        "ingress-nginx",
+        "--for=condition=ready",
+        "pod",
+        "--selector=app.kubernetes.io/component=controller",
+        "--timeout=180s",
+        timeout=200,
+    )
     if not (installed.ok and ready.ok):
         handle.delete()
         raise NoCluster(f"ingress-nginx did not start: {(installed.output + ready.output)[-300:]}")
@@ -206,12 +223,23 @@ SUBMITTER = "grader-submitter"
 # in `services.nodeports`). A refusal by these is said to be the grader's rule
 # (`apply_plan.limit_hint`). requests.cpu stays at the grader's node's two CPUs.
 GRADING_QUOTA = {
-    "pods": "20", "requests.cpu": "2", "requests.memory": "4Gi", "limits.cpu": "16",
-    "limits.memory": "12Gi", "requests.storage": "40Gi", "persistentvolumeclaims": "4",
-    "services": "10", "services.nodeports": "4", "services.loadbalancers": "2",
-    "configmaps": "20", "secrets": "20", "replicationcontrollers": "4",
-    "count/jobs.batch": "6", "count/cronjobs.batch": "2", "count/deployments.apps": "8",
-}  # fmt: skip
+    "pods": "20",
+    "requests.cpu": "2",
+    "requests.memory": "4Gi",
+    "limits.cpu": "16",
+    "limits.memory": "12Gi",
+    "requests.storage": "40Gi",
+    "persistentvolumeclaims": "4",
+    "services": "10",
+    "services.nodeports": "4",
+    "services.loadbalancers": "2",
+    "configmaps": "20",
+    "secrets": "20",
+    "replicationcontrollers": "4",
+    "count/jobs.batch": "6",
+    "count/cronjobs.batch": "2",
+    "count/deployments.apps": "8",
+}
 PVC_MAX = "20Gi"  # a PVC stays Pending here (no provisioner): its size takes nothing
 CONTAINER_DEFAULTS = {
     "default": {"cpu": "500m", "memory": "512Mi"},
@@ -239,19 +267,41 @@ def grading_namespace(name: str, run_id: str) -> str:
 
     objects: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}},
-        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta("grader-quota"),
-         "spec": {"hard": GRADING_QUOTA}},
-        {"apiVersion": "v1", "kind": "LimitRange", "metadata": meta("grader-limits"),
-         "spec": {"limits": [{"type": "Container", **CONTAINER_DEFAULTS},
-                             {"type": "PersistentVolumeClaim", "max": {"storage": PVC_MAX}}]}},
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(SUBMITTER),
-         "automountServiceAccountToken": False},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-         "metadata": meta(SUBMITTER),
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                     "name": "admin"},
-         "subjects": [{"kind": "ServiceAccount", "name": SUBMITTER, "namespace": name}]},
-    ]  # fmt: skip
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": meta("grader-quota"),
+            "spec": {"hard": GRADING_QUOTA},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "LimitRange",
+            "metadata": meta("grader-limits"),
+            "spec": {
+                "limits": [
+                    {"type": "Container", **CONTAINER_DEFAULTS},
+                    {"type": "PersistentVolumeClaim", "max": {"storage": PVC_MAX}},
+                ]
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": meta(SUBMITTER),
+            "automountServiceAccountToken": False,
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": meta(SUBMITTER),
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "admin",
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": SUBMITTER, "namespace": name}],
+        },
+    ]
     return as_list(objects)
 
 
@@ -272,9 +322,13 @@ class Applied:
 
 
 def apply(
-    cluster: Cluster, folder: Path, *, namespace: str, run_id: str,
+    cluster: Cluster,
+    folder: Path,
+    *,
+    namespace: str,
+    run_id: str,
     bodies: list[dict[str, Any]] | None = None,
-) -> Applied:  # fmt: skip
+) -> Applied:
     """Create the submission's namespace (quota, limits, submitter), dry-run the manifests
     server-side, then apply them — both as the submitter, never with the grader's rights.
     The folder as it is, or `bodies` when the grader prepared them (`apply_plan`)."""
@@ -297,8 +351,17 @@ def delete_namespace(cluster: Cluster, namespace: str) -> None:
     its grace period and the kubelet's garbage collection, and the namespace controller backs
     off exponentially meanwhile). The kubelet still stops the containers, in seconds."""
     cluster.kubectl("delete", "namespace", namespace, "--wait=false", "--ignore-not-found")
-    cluster.kubectl("delete", "pods", "--all", "-n", namespace, "--grace-period=0", "--force",
-                    "--wait=false", "--ignore-not-found")  # fmt: skip
+    cluster.kubectl(
+        "delete",
+        "pods",
+        "--all",
+        "-n",
+        namespace,
+        "--grace-period=0",
+        "--force",
+        "--wait=false",
+        "--ignore-not-found",
+    )
 
 
 def labelled(bodies: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
@@ -319,8 +382,9 @@ def labelled(bodies: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
 def clashes(cluster: Cluster, objects: Path, *, namespace: str, run_id: str) -> list[str]:
     """The student's own objects of the same kind and name as the submission's: applying would
     change them. `Kind/name` of each, never touched."""
-    found = cluster.kubectl("get", "-f", str(objects), "-n", namespace, "--ignore-not-found",
-                            "-o", "json")  # fmt: skip
+    found = cluster.kubectl(
+        "get", "-f", str(objects), "-n", namespace, "--ignore-not-found", "-o", "json"
+    )
     if not found.ok:  # cannot tell what is there: nothing is applied
         return [f"? ({found.output.strip()[-200:]})"]
     if not found.output.strip():
@@ -349,14 +413,12 @@ def apply_in_namespace(
     objects.write_text(as_list(labelled(bodies, run_id)), encoding="utf-8")
     taken = clashes(cluster, objects, namespace=namespace, run_id=run_id)
     if taken:
-        return Applied(namespace, KubectlResult(True, ""), None, own_namespace=False,
-                       clashes=taken)  # fmt: skip
+        return Applied(namespace, KubectlResult(True, ""), None, own_namespace=False, clashes=taken)
     args = ("apply", "--namespace", namespace, "-f", str(objects))
     dry_run = cluster.kubectl(*args, "--dry-run=server")
     if not dry_run.ok:
         return Applied(namespace, dry_run, None, own_namespace=False)
-    return Applied(namespace, dry_run, cluster.kubectl(*args), own_namespace=False,
-                   objects=objects)  # fmt: skip
+    return Applied(namespace, dry_run, cluster.kubectl(*args), own_namespace=False, objects=objects)
 
 
 def remove(cluster: Cluster, applied: Applied) -> None:
@@ -364,8 +426,15 @@ def remove(cluster: Cluster, applied: Applied) -> None:
     if applied.own_namespace:
         delete_namespace(cluster, applied.namespace)
     elif applied.objects is not None:
-        cluster.kubectl("delete", "-f", str(applied.objects), "-n", applied.namespace,
-                        "--ignore-not-found", "--wait=false")  # fmt: skip
+        cluster.kubectl(
+            "delete",
+            "-f",
+            str(applied.objects),
+            "-n",
+            applied.namespace,
+            "--ignore-not-found",
+            "--wait=false",
+        )
 
 
 # --- verdicts on API objects ----------------------------------------------------------------

@@ -504,9 +504,16 @@ def publish_status(kubectl: Kubectl, ingress: Obj, ip: str) -> bool:
     if not name:
         return False
     done = kubectl(
-        "patch", INGRESSES, name, "-n", namespace, "--subresource=status", "--type=merge",
-        "-p", json.dumps(status_patch(ip)),
-    )  # fmt: skip
+        "patch",
+        INGRESSES,
+        name,
+        "-n",
+        namespace,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        json.dumps(status_patch(ip)),
+    )
     if done.returncode != 0:
         log.warning("status of %s/%s not written: %s", namespace, name, done.stderr.strip()[:300])
         return False
@@ -567,8 +574,10 @@ def apply_config(state_dir: Path, config: str) -> bool:
     write_atomically(candidate, config)
     tested = _nginx(state_dir, "-t", config=candidate)
     if tested.returncode != 0:
-        log.error("nginx -t refused the new configuration, kept the last good one: %s",
-                  tested.stderr.strip()[-600:])  # fmt: skip
+        log.error(
+            "nginx -t refused the new configuration, kept the last good one: %s",
+            tested.stderr.strip()[-600:],
+        )
         return False
     os.replace(candidate, state_dir / "nginx.conf")
     return ensure_nginx(state_dir, reload=True)
@@ -624,8 +633,13 @@ class Daemon:
         if not self.class_ready:
             self.class_ready = ensure_ingress_class(self.kubectl, self.ingress_class)
         ingresses, services = self.read() if self.read else read_objects(self.kubectl)
-        config = render(ingresses, services, listen=self.listen, state_dir=self.state_dir,
-                        ingress_class=self.ingress_class)  # fmt: skip
+        config = render(
+            ingresses,
+            services,
+            listen=self.listen,
+            state_dir=self.state_dir,
+            ingress_class=self.ingress_class,
+        )
         if config != self.rendered:
             self.rendered = config  # a refused one is not retried until it changes
             apply_config(self.state_dir, config)
@@ -668,8 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # a kubeconfig the client cannot read: kubectl may
         log.warning("reading through kubectl (the API client cannot use %s)", args.kubeconfig)
         read = None
-    daemon = Daemon(Kubectl(args.kubeconfig), args.listen, state_dir, args.ingress_class,
-                    read=read)  # fmt: skip
+    daemon = Daemon(Kubectl(args.kubeconfig), args.listen, state_dir, args.ingress_class, read=read)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -35,8 +35,9 @@ def parse_hint(manifests: Manifests, folder: object) -> Hint | None:
         return hint("common.k8s_no_manifest", folder=folder)
     if manifests.parse_errors:
         error = manifests.parse_errors[0]
-        return hint("common.k8s_yaml_error", file=error.file, line=error.line or "?",
-                    problem=error.message)  # fmt: skip
+        return hint(
+            "common.k8s_yaml_error", file=error.file, line=error.line or "?", problem=error.message
+        )
     if not manifests.objects:
         return hint("common.k8s_no_manifest", folder=folder)
     return None
@@ -45,26 +46,34 @@ def parse_hint(manifests: Manifests, folder: object) -> Hint | None:
 def _problem_hint(problem: Problem, manifest: Manifest) -> Hint:
     message = problem.message
     where: dict[str, Any] = {
-        "file": problem.file, "line": problem.line or "?", "object": problem.object,
-    }  # fmt: skip
+        "file": problem.file,
+        "line": problem.line or "?",
+        "object": problem.object,
+    }
     if manifest.kind == "Ingress" and manifest.api_version.startswith("extensions/"):
         return hint("common.k8s_old_ingress_api", found=manifest.api_version, **where)
     if message.startswith("no ") and "exists in API version" in message:
-        return hint("common.k8s_unknown_api", kind=manifest.kind,
-                    found=manifest.api_version, **where)  # fmt: skip
+        return hint(
+            "common.k8s_unknown_api", kind=manifest.kind, found=manifest.api_version, **where
+        )
     field, _, detail = message.partition(": ")
     if field == "kind" and "is not one of" in detail:
         expected = re.findall(r"'([^']+)'", detail.split("is not one of", 1)[1])
-        return hint("common.k8s_kind_name", found=manifest.kind,
-                    expected=expected[0] if expected else "?", **where)  # fmt: skip
+        return hint(
+            "common.k8s_kind_name",
+            found=manifest.kind,
+            expected=expected[0] if expected else "?",
+            **where,
+        )
     if field.endswith("replicas") and "is not of type 'integer'" in detail:
         return hint("common.k8s_replicas_string", found=detail.split(" is not")[0], **where)
     if "is not of type 'array'" in detail:
         return hint("common.k8s_not_a_list", field=field, **where)
     if "Additional properties are not allowed" in detail:
         unexpected = re.findall(r"'([^']+)'", detail.split("(", 1)[-1])
-        return hint("common.k8s_unknown_field", field=field, unexpected=", ".join(unexpected),
-                    **where)  # fmt: skip
+        return hint(
+            "common.k8s_unknown_field", field=field, unexpected=", ".join(unexpected), **where
+        )
     return hint("common.k8s_schema", problem=message, **where)
 
 
@@ -84,8 +93,14 @@ def selector_hint(workload: Manifest) -> Hint | None:
     if selects(selector, labels):
         return None
     wanted = selector.get("matchLabels", selector) if isinstance(selector, dict) else selector
-    return hint("common.k8s_selector_mismatch", object=str(workload), selector=wanted or "—",
-                labels=labels or "—", file=workload.file, line=workload.line)  # fmt: skip
+    return hint(
+        "common.k8s_selector_mismatch",
+        object=str(workload),
+        selector=wanted or "—",
+        labels=labels or "—",
+        file=workload.file,
+        line=workload.line,
+    )
 
 
 def selected_templates(service: Manifest, manifests: Manifests) -> list[dict[str, Any]]:
@@ -104,13 +119,20 @@ def service_selects_hint(service: Manifest, manifests: Manifests) -> Hint | None
     selector = service.spec.get("selector") or {}
     elsewhere = [o for o, t in pod_templates(manifests) if selects(selector, template_labels(t))]
     if elsewhere:
-        return hint("common.k8s_service_other_namespace", object=str(service),
-                    namespace=service.namespace or "—", pods=str(elsewhere[0]),
-                    other=elsewhere[0].namespace or "—")  # fmt: skip
+        return hint(
+            "common.k8s_service_other_namespace",
+            object=str(service),
+            namespace=service.namespace or "—",
+            pods=str(elsewhere[0]),
+            other=elsewhere[0].namespace or "—",
+        )
     labels = [template_labels(t) for _, t in pod_templates(manifests)]
-    return hint("common.k8s_service_selects_nothing", object=str(service),
-                selector=service.spec.get("selector") or "—",
-                labels=", ".join(str(x) for x in labels) or "—")  # fmt: skip
+    return hint(
+        "common.k8s_service_selects_nothing",
+        object=str(service),
+        selector=service.spec.get("selector") or "—",
+        labels=", ".join(str(x) for x in labels) or "—",
+    )
 
 
 def _container_ports(templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -132,8 +154,9 @@ def target_port_hint(service: Manifest, manifests: Manifests) -> Hint | None:
     ports = _container_ports(templates)
     numbers = {str(p.get("containerPort")) for p in ports}
     names = {str(p.get("name")) for p in ports if p.get("name")}
-    listens = {LISTENS.get(repository(str(c.get("image") or ""))) for t in templates
-               for c in containers(t)}  # fmt: skip
+    listens = {
+        LISTENS.get(repository(str(c.get("image") or ""))) for t in templates for c in containers(t)
+    }
     for entry in service.spec.get("ports") or []:
         target = str(entry.get("targetPort", entry.get("port")))
         if not ports and target.isdigit() and (None in listens or target in listens):
@@ -143,8 +166,9 @@ def target_port_hint(service: Manifest, manifests: Manifests) -> Hint | None:
             declared = ", ".join(sorted(numbers | names)) or (
                 f"— (image : {image})" if image else "—"
             )
-            return hint("common.k8s_target_port", object=str(service), target=target,
-                        declared=declared)  # fmt: skip
+            return hint(
+                "common.k8s_target_port", object=str(service), target=target, declared=declared
+            )
     return None
 
 
@@ -169,15 +193,21 @@ def ingress_backend_hint(ingress: Manifest, manifests: Manifests) -> Hint | None
         service = manifests.named("Service", name)
         if service is None or service.namespace != ingress.namespace:
             known = ", ".join(m.name for m in manifests.of_kind("Service")) or "—"
-            return hint("common.k8s_ingress_no_service", object=str(ingress), name=name or "—",
-                        known=known)  # fmt: skip
+            return hint(
+                "common.k8s_ingress_no_service", object=str(ingress), name=name or "—", known=known
+            )
         port = service_ref.get("port") or {}
         wanted = str(port.get("number") or port.get("name") or "")
         offered = {str(p.get("port")) for p in service.spec.get("ports") or []}
         offered |= {str(p.get("name")) for p in service.spec.get("ports") or [] if p.get("name")}
         if wanted not in offered:
-            return hint("common.k8s_ingress_bad_port", object=str(ingress), service=name,
-                        port=wanted or "—", offered=", ".join(sorted(offered)) or "—")  # fmt: skip
+            return hint(
+                "common.k8s_ingress_bad_port",
+                object=str(ingress),
+                service=name,
+                port=wanted or "—",
+                offered=", ".join(sorted(offered)) or "—",
+            )
     return None
 
 
@@ -235,14 +265,18 @@ def resources_hint(owner: Manifest, container: dict[str, Any]) -> Hint | None:
         values = resources.get(section) or {}
         missing = [r for r in ("cpu", "memory") if r not in values]
         if missing:
-            return hint("common.k8s_resources_missing", object=str(owner), container=name,
-                        section=section, missing=", ".join(missing))  # fmt: skip
+            return hint(
+                "common.k8s_resources_missing",
+                object=str(owner),
+                container=name,
+                section=section,
+                missing=", ".join(missing),
+            )
         for resource, value in values.items():
             problem = _quantity_problem(str(resource), value)
             if problem:
                 key = declared(f"common.k8s_quantity_{problem}", HINT_KEYS)
-                return hint(key, object=str(owner),
-                            container=name, section=section, value=value)  # fmt: skip
+                return hint(key, object=str(owner), container=name, section=section, value=value)
     return None
 
 
@@ -263,8 +297,13 @@ def probe_hint(owner: Manifest, container: dict[str, Any]) -> Hint | None:
         action = probe.get("httpGet") or probe.get("tcpSocket") or {}
         if action and str(action.get("port")) not in declared:
             known = ", ".join(sorted(declared)) or "—"
-            return hint("common.k8s_probe_port", object=str(owner), probe=kind,
-                        port=action.get("port"), declared=known)  # fmt: skip
+            return hint(
+                "common.k8s_probe_port",
+                object=str(owner),
+                probe=kind,
+                port=action.get("port"),
+                declared=known,
+            )
     return None
 
 

@@ -34,12 +34,19 @@ CRASH_LOOP = "CrashLoopBackOff"
 CONFIG_ERROR = "CreateContainerConfigError"
 JOB_GIVEN_UP = frozenset({"BackoffLimitExceeded", "DeadlineExceeded"})
 # Labels the controllers add to their pods: noise when showing the student their own labels.
-CONTROLLER_LABELS = frozenset({
-    "pod-template-hash", "controller-revision-hash", "controller-uid", "job-name",
-    "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
-    "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
-    "batch.kubernetes.io/job-completion-index",
-})  # fmt: skip
+CONTROLLER_LABELS = frozenset(
+    {
+        "pod-template-hash",
+        "controller-revision-hash",
+        "controller-uid",
+        "job-name",
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+        "batch.kubernetes.io/controller-uid",
+        "batch.kubernetes.io/job-name",
+        "batch.kubernetes.io/job-completion-index",
+    }
+)
 LOG_LINES, LOG_CHARS, MESSAGE_CHARS = 5, 400, 300
 READINESS_FAILURES = 10  # failed readiness probes in a row after which a wait gives up
 
@@ -124,10 +131,12 @@ def _in_order(events: Iterable[Any]) -> list[Any]:
 def _about_pod(events: Iterable[Any], pod: Any) -> list[Any]:
     name = _name(pod)
     return _in_order(
-        e for e in events
-        if e.involved_object is not None and e.involved_object.kind == "Pod"
+        e
+        for e in events
+        if e.involved_object is not None
+        and e.involved_object.kind == "Pod"
         and e.involved_object.name == name
-    )  # fmt: skip
+    )
 
 
 def _event_container(event: Any) -> str | None:
@@ -165,19 +174,28 @@ def _image_pull(pod: Any, events: list[Any], logs: Logs | None) -> Hint | None:
         spec = _spec_container(pod, status.name)
         image = status.image or (spec.image if spec is not None else None) or "—"
         error = _pull_error(_about_pod(events, pod), status.name) or waiting.message
-        return hint("common.k8s_image_pull", pod=_name(pod), container=status.name, image=image,
-                    reason=waiting.reason, error=_short(error) if error else "—")  # fmt: skip
+        return hint(
+            "common.k8s_image_pull",
+            pod=_name(pod),
+            container=status.name,
+            image=image,
+            reason=waiting.reason,
+            error=_short(error) if error else "—",
+        )
     return None
 
 
 def _pull_error(events: list[Any], container: str) -> str | None:
     """The kubelet's own words on the pull ("Failed to pull image …: not found"), if any."""
     told = [
-        e.message for e in events
-        if e.type == "Warning" and e.reason in ("Failed", "InspectFailed", "ErrImageNeverPull")
-        and e.message and not _BARE_ERROR.match(e.message)
+        e.message
+        for e in events
+        if e.type == "Warning"
+        and e.reason in ("Failed", "InspectFailed", "ErrImageNeverPull")
+        and e.message
+        and not _BARE_ERROR.match(e.message)
         and _event_container(e) in (None, container)
-    ]  # fmt: skip
+    ]
     return told[-1] if told else None
 
 
@@ -192,10 +210,15 @@ def _crash(pod: Any, events: list[Any], logs: Logs | None) -> Hint | None:
             continue
         if ended is not None and ended.reason == "OOMKilled":
             return _oom(pod, status.name, ended)
-        return hint("common.k8s_crash_loop", pod=_name(pod), container=status.name,
-                    code=_code(ended), reason=_reason(ended) or CRASH_LOOP,
-                    restarts=status.restart_count or 0,
-                    logs=_last_lines(logs, _name(pod), status.name))  # fmt: skip
+        return hint(
+            "common.k8s_crash_loop",
+            pod=_name(pod),
+            container=status.name,
+            code=_code(ended),
+            reason=_reason(ended) or CRASH_LOOP,
+            restarts=status.restart_count or 0,
+            logs=_last_lines(logs, _name(pod), status.name),
+        )
     return None
 
 
@@ -214,31 +237,38 @@ def _oom(pod: Any, container: str, ended: Any) -> Hint:
     spec = _spec_container(pod, container)
     limits = spec.resources.limits if spec is not None and spec.resources is not None else None
     limit = (limits or {}).get("memory") or "—"
-    return hint("common.k8s_oom_killed", pod=_name(pod), container=container,
-                code=_code(ended), limit=limit)  # fmt: skip
+    return hint(
+        "common.k8s_oom_killed", pod=_name(pod), container=container, code=_code(ended), limit=limit
+    )
 
 
 def _config_error(pod: Any, events: list[Any], logs: Logs | None) -> Hint | None:
     for status in _statuses(pod):
         waiting = _waiting(status)
         if waiting is not None and waiting.reason == CONFIG_ERROR:
-            return hint("common.k8s_config_error", pod=_name(pod), container=status.name,
-                        error=_short(waiting.message or CONFIG_ERROR))  # fmt: skip
+            return hint(
+                "common.k8s_config_error",
+                pod=_name(pod),
+                container=status.name,
+                error=_short(waiting.message or CONFIG_ERROR),
+            )
     return _missing_volume_source(pod, events)
 
 
 def _missing_volume_source(pod: Any, events: list[Any]) -> Hint | None:
     """A pod stuck in ContainerCreating because a volume's ConfigMap or Secret is missing."""
     mounts = [
-        e.message for e in _about_pod(events, pod)
+        e.message
+        for e in _about_pod(events, pod)
         if e.reason == "FailedMount" and e.message and _MISSING_SOURCE.search(e.message)
-    ]  # fmt: skip
+    ]
     if not mounts or _phase(pod) != "Pending":
         return None
     waiting = [s.name for s in _statuses(pod) if _waiting(s) is not None]  # ContainerCreating
     container = waiting[0] if waiting else "—"
-    return hint("common.k8s_config_error", pod=_name(pod), container=container,
-                error=_short(mounts[-1]))  # fmt: skip
+    return hint(
+        "common.k8s_config_error", pod=_name(pod), container=container, error=_short(mounts[-1])
+    )
 
 
 def _unschedulable(pod: Any, events: list[Any], logs: Logs | None) -> Hint | None:
@@ -254,9 +284,10 @@ def _readiness(pod: Any, events: list[Any], logs: Logs | None) -> Hint | None:
     if _phase(pod) != "Running":
         return None
     failing = [
-        e for e in _about_pod(events, pod)
+        e
+        for e in _about_pod(events, pod)
         if e.reason == "Unhealthy" and (e.message or "").startswith("Readiness probe failed")
-    ]  # fmt: skip
+    ]
     if not failing:
         return None
     event = failing[-1]
@@ -265,9 +296,15 @@ def _readiness(pod: Any, events: list[Any], logs: Logs | None) -> Hint | None:
     spec = _spec_container(pod, container)
     probe, port = _probe(spec.readiness_probe if spec is not None else None)
     error = event.message.removeprefix("Readiness probe failed:").strip() or event.message
-    return hint("common.k8s_readiness_failing", pod=_name(pod), container=container,
-                probe=probe, port=port, declared=_declared_ports(spec),
-                error=_short(error))  # fmt: skip
+    return hint(
+        "common.k8s_readiness_failing",
+        pod=_name(pod),
+        container=container,
+        probe=probe,
+        port=port,
+        declared=_declared_ports(spec),
+        error=_short(error),
+    )
 
 
 def _probe(probe: Any | None) -> tuple[str, Any]:
@@ -297,8 +334,12 @@ def _not_ready_yet(pod: Any) -> Hint:
 
 
 _POD_CAUSES: tuple[Callable[[Any, list[Any], Logs | None], Hint | None], ...] = (
-    _image_pull, _crash, _config_error, _unschedulable, _readiness,
-)  # fmt: skip
+    _image_pull,
+    _crash,
+    _config_error,
+    _unschedulable,
+    _readiness,
+)
 
 
 # --- what the callers use ---------------------------------------------------------------------
@@ -343,9 +384,10 @@ def diagnose_replica_failures(events: list[Any]) -> Hint | None:
     event = _in_order(failures)[-1]
     source = event.involved_object
     return grader_limit(event.message or "") or hint(
-        "common.k8s_failed_create", object=f"{source.kind}/{source.name}",
+        "common.k8s_failed_create",
+        object=f"{source.kind}/{source.name}",
         error=_short(event.message or "FailedCreate"),
-    )  # fmt: skip
+    )
 
 
 def _failed_runs(pod: Any) -> list[tuple[Any, Any]]:
@@ -366,18 +408,28 @@ def diagnose_job(
     failed = max(counted, len({_name(pod) for pod, _, _ in runs}))
     if runs:
         pod, status, run = max(runs, key=lambda found: _finished_at(found[2]))
-        return hint("common.k8s_job_failed", job=_name(job), failed=failed, code=_code(run),
-                    reason=_reason(run) or "—",
-                    logs=_last_lines(logs, _name(pod), status.name))  # fmt: skip
+        return hint(
+            "common.k8s_job_failed",
+            job=_name(job),
+            failed=failed,
+            code=_code(run),
+            reason=_reason(run) or "—",
+            logs=_last_lines(logs, _name(pod), status.name),
+        )
     found = diagnose_pods(pods, events, logs=logs)
     if found is not None:
         return found
     condition = _job_failed_condition(job)
     if condition is None:
         return None
-    return hint("common.k8s_job_failed", job=_name(job), failed=failed, code="—",
-                reason=_short(condition.message or condition.reason or "Failed"),
-                logs=hint("common.k8s_no_logs"))  # fmt: skip
+    return hint(
+        "common.k8s_job_failed",
+        job=_name(job),
+        failed=failed,
+        code="—",
+        reason=_short(condition.message or condition.reason or "Failed"),
+        logs=hint("common.k8s_no_logs"),
+    )
 
 
 def _job_failed_condition(job: Any) -> Any | None:
@@ -398,9 +450,12 @@ def service_without_endpoints(service: Any, pods: list[Any]) -> Hint | None:
     if any(selector.items() <= _labels(p).items() for p in live):
         return None
     seen = sorted({label_selector(_own_labels(p)) for p in live} - {""})
-    return hint("common.k8s_service_no_endpoints", service=_name(service),
-                selector=label_selector(selector),
-                labels=", ".join(f"`{s}`" for s in seen) or "—")  # fmt: skip
+    return hint(
+        "common.k8s_service_no_endpoints",
+        service=_name(service),
+        selector=label_selector(selector),
+        labels=", ".join(f"`{s}`" for s in seen) or "—",
+    )
 
 
 def _gone(pod: Any) -> bool:
@@ -434,10 +489,11 @@ def _readiness_given_up(pod: Any, events: list[Any]) -> bool:
     if _phase(pod) != "Running":
         return False
     return any(
-        e.reason == "Unhealthy" and (e.message or "").startswith("Readiness probe failed")
+        e.reason == "Unhealthy"
+        and (e.message or "").startswith("Readiness probe failed")
         and (e.count or 1) >= READINESS_FAILURES
         for e in _about_pod(events, pod)
-    )  # fmt: skip
+    )
 
 
 def _pod_hopeless(pod: Any, events: list[Any]) -> bool:

@@ -17,8 +17,14 @@ from grader.model.labels import LABEL_MANAGED
 
 KINDS = "pods,deployments.apps,services,ingresses.networking.k8s.io,jobs.batch,cronjobs.batch"
 # What the API server writes that a manifest does not hold.
-_SERVER_FIELDS = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation",
-                  "selfLink")  # fmt: skip
+_SERVER_FIELDS = (
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "creationTimestamp",
+    "generation",
+    "selfLink",
+)
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
@@ -59,8 +65,9 @@ def as_manifest(item: dict[str, object]) -> dict[str, object]:
     metadata = dict(body.get("metadata") or {})  # type: ignore[call-overload]
     for name in _SERVER_FIELDS:
         metadata.pop(name, None)
-    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items()
-                   if k != _LAST_APPLIED}  # fmt: skip
+    annotations = {
+        k: v for k, v in (metadata.get("annotations") or {}).items() if k != _LAST_APPLIED
+    }
     if annotations:
         metadata["annotations"] = annotations
     else:

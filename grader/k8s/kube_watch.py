@@ -53,9 +53,12 @@ class NamespaceView:
         for previous in (True, False):
             try:
                 text = self.core.read_namespaced_pod_log(
-                    pod, self.namespace, container=container, tail_lines=LOG_TAIL,
+                    pod,
+                    self.namespace,
+                    container=container,
+                    tail_lines=LOG_TAIL,
                     previous=previous,
-                )  # fmt: skip
+                )
             except ApiException:
                 continue
             if text:
@@ -73,13 +76,21 @@ class NamespaceView:
             return False
 
     def until_ready(
-        self, read: Callable[[], Any], verdict: Verdict, *, seconds: float,
-        selector: str | None = None, name: str | None = None,
-    ) -> tuple[bool, str, Hint | None]:  # fmt: skip
+        self,
+        read: Callable[[], Any],
+        verdict: Verdict,
+        *,
+        seconds: float,
+        selector: str | None = None,
+        name: str | None = None,
+    ) -> tuple[bool, str, Hint | None]:
         """Poll `read()` until `verdict` says ready, the outcome of the selected pods is known or
         the deadline: (ready, status, why not — as the cluster tells it)."""
-        last = poll(read, lambda o: verdict(o)[0] or self.hopeless(selector=selector, name=name),
-                    seconds=seconds)  # fmt: skip
+        last = poll(
+            read,
+            lambda o: verdict(o)[0] or self.hopeless(selector=selector, name=name),
+            seconds=seconds,
+        )
         ready, status = verdict(last)
         return ready, status, None if ready else self.why(selector=selector, name=name)
 

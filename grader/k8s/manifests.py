@@ -150,8 +150,10 @@ def pod_templates(manifests: Manifests) -> Iterator[tuple[Manifest, dict[str, An
     """(owner, pod spec-bearing template) for Pods and every workload with a pod template."""
     for manifest in manifests:
         if manifest.kind == "Pod":
-            yield manifest, {"metadata": mapping(manifest.body.get("metadata")),
-                             "spec": manifest.spec}  # fmt: skip
+            yield (
+                manifest,
+                {"metadata": mapping(manifest.body.get("metadata")), "spec": manifest.spec},
+            )
         template = manifest.spec.get("template")
         if manifest.kind == "CronJob":
             job = mapping(mapping(manifest.spec.get("jobTemplate")).get("spec"))

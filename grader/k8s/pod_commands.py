@@ -22,17 +22,68 @@ from grader.k8s.manifests import mapping, sequence
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 SEPARATORS = frozenset(";&|()\n")  # the characters of what ends a simple command
 # Images whose default command is a server: as an init container, it never ends.
-SERVER_IMAGES = frozenset({
-    "nginx", "httpd", "nginxinc/nginx-unprivileged", "redis", "mysql", "mariadb", "postgres",
-    "wordpress", "jupyter/base-notebook",
-})  # fmt: skip
+SERVER_IMAGES = frozenset(
+    {
+        "nginx",
+        "httpd",
+        "nginxinc/nginx-unprivileged",
+        "redis",
+        "mysql",
+        "mariadb",
+        "postgres",
+        "wordpress",
+        "jupyter/base-notebook",
+    }
+)
 # Programs (and shell words) that write no file but through a redirection, and the writers read.
-QUIET = frozenset({
-    "echo", "printf", "sleep", "true", "false", ":", "ls", "cat", "mkdir", "chmod", "chown",
-    "date", "env", "pwd", "exit", "set", "export", "test", "[", "whoami", "id", "hostname",
-    "uname", "nslookup", "ping", "while", "until", "if", "then", "fi", "for", "done", "do",
-    "else", "elif", "", "sh", "bash", "ash", "grep", "head", "wc", "sed", "base64",
-})  # fmt: skip
+QUIET = frozenset(
+    {
+        "echo",
+        "printf",
+        "sleep",
+        "true",
+        "false",
+        ":",
+        "ls",
+        "cat",
+        "mkdir",
+        "chmod",
+        "chown",
+        "date",
+        "env",
+        "pwd",
+        "exit",
+        "set",
+        "export",
+        "test",
+        "[",
+        "whoami",
+        "id",
+        "hostname",
+        "uname",
+        "nslookup",
+        "ping",
+        "while",
+        "until",
+        "if",
+        "then",
+        "fi",
+        "for",
+        "done",
+        "do",
+        "else",
+        "elif",
+        "",
+        "sh",
+        "bash",
+        "ash",
+        "grep",
+        "head",
+        "wc",
+        "sed",
+        "base64",
+    }
+)
 INSTALLERS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf", "pip", "pip3"})
 WRITERS = frozenset({"tee", "touch", "cp", "mv", "install", "wget", "curl", "git"})
 _ENDLESS_LOOP = re.compile(r"\bwhile\s+(true|:|\[\s*1\s*\])\s*;?\s*do\b")
@@ -84,8 +135,10 @@ def simple_commands(text: str) -> list[list[str]] | None:
 
 def _program(words: list[str]) -> list[str]:
     """The words without a leading `exec`, `nohup`, `busybox` or variable assignments."""
-    while words and (words[0] in ("exec", "nohup", "busybox", "then", "do", "else")
-                     or re.match(r"^\w+=", words[0])):  # fmt: skip
+    while words and (
+        words[0] in ("exec", "nohup", "busybox", "then", "do", "else")
+        or re.match(r"^\w+=", words[0])
+    ):
         words = words[1:]
     return words
 
@@ -118,8 +171,9 @@ def _endless_command(words: list[str], *, longer_than: float) -> Endless | None:
         seconds = _seconds(rest[0])
         if seconds is None or seconds > longer_than:
             return Endless(said, seconds)
-    if name == "tail" and any(w in ("-f", "-F", "--follow") or w.startswith("--follow=")
-                              for w in rest):  # fmt: skip
+    if name == "tail" and any(
+        w in ("-f", "-F", "--follow") or w.startswith("--follow=") for w in rest
+    ):
         return Endless(said)
     if name == "nginx" and any("daemon off" in w for w in rest):
         return Endless(said)
@@ -154,8 +208,11 @@ def written_files(container: dict[str, Any]) -> Writes:
     commands = simple_commands(script(words)) if words is not None else None
     if commands is None:  # the image's own command, or a script that does not split
         return Writes([], complete=False)
-    env = {str(e.get("name")): str(e.get("value", "")) for e in sequence(container.get("env"))
-           if isinstance(e, dict) and "value" in e}  # fmt: skip
+    env = {
+        str(e.get("name")): str(e.get("value", ""))
+        for e in sequence(container.get("env"))
+        if isinstance(e, dict) and "value" in e
+    }
     cwd, found, complete = str(container.get("workingDir") or "/"), [], True
     for simple in commands:
         words = [_expand(w, env) for w in _program(simple)]
@@ -166,8 +223,10 @@ def written_files(container: dict[str, Any]) -> Writes:
         complete &= name in QUIET or name in WRITERS
         found += [posixpath.normpath(posixpath.join(cwd, p)) for p in _writes(words)]
     resolved = [path for path in found if "$" not in path]
-    return Writes([path for path in resolved if not path.startswith("/dev/")],
-                  complete=complete and len(resolved) == len(found))  # fmt: skip
+    return Writes(
+        [path for path in resolved if not path.startswith("/dev/")],
+        complete=complete and len(resolved) == len(found),
+    )
 
 
 def _expand(word: str, env: dict[str, str]) -> str:
@@ -177,8 +236,12 @@ def _expand(word: str, env: dict[str, str]) -> str:
 def _writes(words: list[str]) -> list[str]:
     """The files one simple command writes, as written (relative paths left relative)."""
     found = [words[at + 1] for at, word in enumerate(words[:-1]) if word in (">", ">>", ">|")]
-    words = [w for at, w in enumerate(words) if w not in (">", ">>", ">|", "<")
-             and (at == 0 or words[at - 1] not in (">", ">>", ">|", "<"))]  # fmt: skip
+    words = [
+        w
+        for at, w in enumerate(words)
+        if w not in (">", ">>", ">|", "<")
+        and (at == 0 or words[at - 1] not in (">", ">>", ">|", "<"))
+    ]
     if not words:
         return found
     name, rest = posixpath.basename(words[0]), words[1:]
@@ -187,8 +250,11 @@ def _writes(words: list[str]) -> list[str]:
         found += operands
     elif name in ("cp", "mv", "install") and len(operands) >= 2:
         target = operands[-1]
-        found += [posixpath.join(target, posixpath.basename(s)) for s in operands[:-1]] \
-            if target.endswith("/") else [target]  # fmt: skip
+        found += (
+            [posixpath.join(target, posixpath.basename(s)) for s in operands[:-1]]
+            if target.endswith("/")
+            else [target]
+        )
     elif name in ("wget", "curl"):
         found += _download_target(name, rest)
     elif name == "git" and rest[:1] == ["clone"] and len(operands) >= 2:
@@ -242,8 +308,7 @@ def in_volume(path: str, mount: dict[str, Any]) -> str | None:
 def volume_of(path: str, container: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     """(the mount, the path inside its volume) where the container writes `path`: the deepest
     mount holding it; None when it is the container's own file system (lost with it)."""
-    holding = [(m, inside) for m in mounts(container)
-               if (inside := in_volume(path, m)) is not None]  # fmt: skip
+    holding = [(m, inside) for m in mounts(container) if (inside := in_volume(path, m)) is not None]
     if not holding:
         return None
     return max(holding, key=lambda found: len(str(found[0].get("mountPath") or "")))

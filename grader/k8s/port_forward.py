@@ -67,8 +67,9 @@ def _exchange(
     from kubernetes.stream import portforward
 
     core = client.CoreV1Api(api)
-    forward = portforward(core.connect_get_namespaced_pod_portforward, pod, namespace,
-                          ports=str(port))  # fmt: skip
+    forward = portforward(
+        core.connect_get_namespaced_pod_portforward, pod, namespace, ports=str(port)
+    )
     try:
         sock = forward.socket(port)
         sock.settimeout(seconds)

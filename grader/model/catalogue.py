@@ -171,8 +171,11 @@ def packs(folders: Iterable[Path] = (), environ: dict[str, str] | None = None) -
     """The packs asked for: `folders` (--exercises), `$GRADER_EXERCISES`, installed ones."""
     environ = dict(os.environ) if environ is None else environ
     found = [Pack(f.resolve().name, f) for f in folders]
-    found += [Pack(Path(f).resolve().name, Path(f))
-              for f in environ.get(PACKS_VARIABLE, "").split(os.pathsep) if f]  # fmt: skip
+    found += [
+        Pack(Path(f).resolve().name, Path(f))
+        for f in environ.get(PACKS_VARIABLE, "").split(os.pathsep)
+        if f
+    ]
     for point in _installed():
         try:
             target = point.load()
@@ -213,8 +216,11 @@ def _installed() -> list[_EntryPoint]:
     header = f"[{ENTRY_POINTS}]"
     for entry in sys.path:
         try:
-            listed = sorted(e.path for e in os.scandir(entry or ".")
-                            if e.name.endswith((".dist-info", ".egg-info")))  # fmt: skip
+            listed = sorted(
+                e.path
+                for e in os.scandir(entry or ".")
+                if e.name.endswith((".dist-info", ".egg-info"))
+            )
         except OSError:
             continue
         for info in listed:
@@ -246,8 +252,9 @@ def import_refusals(source: str) -> list[str]:
             if node.module == "grader.authoring":
                 from grader import authoring
 
-                problems += [f"grader.authoring has no {n}" for n in names
-                             if n not in authoring.__all__]  # fmt: skip
+                problems += [
+                    f"grader.authoring has no {n}" for n in names if n not in authoring.__all__
+                ]
             elif not (node.module == "grader" and names == ["authoring"]):
                 problems.append(f"imports {node.module} {', '.join(names)}")
         elif isinstance(node, ast.Import):
@@ -263,16 +270,20 @@ def _pack_refusal(exercise: Exercise) -> str | None:
         except (SyntaxError, ValueError, OSError):
             continue  # graded, and its error shown there (grader.grading.plugin)
         if problems:
-            return (f"{module.name}: {problems[0]}: an exercise may import from grader.authoring "
-                    "only (see the README, Writing an exercise)")  # fmt: skip
+            return (
+                f"{module.name}: {problems[0]}: an exercise may import from grader.authoring "
+                "only (see the README, Writing an exercise)"
+            )
     return None
 
 
 class Catalogue:
     def __init__(
-        self, exercises: list[Exercise], refused: dict[str, str] | None = None,
+        self,
+        exercises: list[Exercise],
+        refused: dict[str, str] | None = None,
         packs: Iterable[Pack] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._by_id = {e.id: e for e in sorted(exercises, key=_order)}
         self.refused = refused or {}  # a pack's exercise (or folder) → why it is not loaded
         self.packs = list(packs)  # as loaded: the pytest child loads the same

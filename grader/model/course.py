@@ -67,10 +67,15 @@ class Course:
             hidden = exercise.hidden.checks if exercise.hidden is not None else None
             have = check_names(exercise.id) if hidden else []
             for name in sorted(hidden - set(have) if hidden else ()):
-                problems.append(f"exercises[{k}].hidden: {exercise.id} has no check {name!r} "
-                                f"(its checks: {', '.join(have)})")  # fmt: skip
-        problems += [f"released: {r!r} is not an exercise of the course"
-                     for r in self.released if r != "all" and r not in self.ids()]  # fmt: skip
+                problems.append(
+                    f"exercises[{k}].hidden: {exercise.id} has no check {name!r} "
+                    f"(its checks: {', '.join(have)})"
+                )
+        problems += [
+            f"released: {r!r} is not an exercise of the course"
+            for r in self.released
+            if r != "all" and r not in self.ids()
+        ]
         return problems
 
     def unknown(self, known: Iterable[str]) -> list[str]:
@@ -155,8 +160,14 @@ def _message(error: Any) -> str:
     return f"{where}: {error.message}"
 
 
-_TYPES = {"string": "a text", "object": "a mapping", "array": "a list", "number": "a number",
-          "boolean": "true or false", "integer": "a whole number"}  # fmt: skip
+_TYPES = {
+    "string": "a text",
+    "object": "a mapping",
+    "array": "a list",
+    "number": "a number",
+    "boolean": "true or false",
+    "integer": "a whole number",
+}
 _BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 
 
@@ -210,10 +221,14 @@ def _course(path: Path, data: dict[str, Any], *, with_packs: bool = True) -> Cou
         entry = {"id": item} if isinstance(item, str) else item
         deadline = entry.get("deadline")
         when = moment(deadline, f"exercises[{k}].deadline") if deadline else None
-        exercises.append(CourseExercise(
-            id=entry["id"], weight=float(entry.get("weight", 1)), deadline=when,
-            hidden=_hiding(entry.get("hidden"), when, moment, f"exercises[{k}].hidden"),
-        ))  # fmt: skip
+        exercises.append(
+            CourseExercise(
+                id=entry["id"],
+                weight=float(entry.get("weight", 1)),
+                deadline=when,
+                hidden=_hiding(entry.get("hidden"), when, moment, f"exercises[{k}].hidden"),
+            )
+        )
     seen = [e.id for e in exercises]
     twice = sorted({i for i in seen if seen.count(i) > 1})
     problems += [f"exercises: {i!r} is listed twice" for i in twice]
@@ -229,35 +244,49 @@ def _course(path: Path, data: dict[str, Any], *, with_packs: bool = True) -> Cou
         if isinstance(value, dict):  # per exercise
             own = {i: extension(v, f"{where}.{i}") for i, v in value.items()}
             extensions[student] = {i: v for i, v in own.items() if v is not None}
-            problems.extend(f"{where}.{i}: {i!r} is not an exercise of the course"
-                            for i in value if i not in seen)  # fmt: skip
+            problems.extend(
+                f"{where}.{i}: {i!r} is not an exercise of the course"
+                for i in value
+                if i not in seen
+            )
         elif (found := extension(value, where)) is not None:
             extensions[student] = found
     policy = lateness.LatePolicy(
         grace=lateness.parse_duration(late["grace"]) if "grace" in late else dt.timedelta(0),
-        per=penalty.get("per", "day"), percent=float(penalty.get("percent", 0)),
-        cap=float(late.get("cap", 100)), extensions=extensions,
-    )  # fmt: skip
+        per=penalty.get("per", "day"),
+        percent=float(penalty.get("percent", 0)),
+        cap=float(late.get("cap", 100)),
+        extensions=extensions,
+    )
     packs = [(path.parent / p).resolve() for p in data.get("packs") or []]
     absent = [p for p in packs if not p.is_dir()]
     if with_packs:
-        problems += [f"packs[{k}]: expected a folder (relative to the course file), found "
-                     f"{_shown(str(p))}, which is not one" for k, p in enumerate(packs)
-                     if p in absent]  # fmt: skip
+        problems += [
+            f"packs[{k}]: expected a folder (relative to the course file), found "
+            f"{_shown(str(p))}, which is not one"
+            for k, p in enumerate(packs)
+            if p in absent
+        ]
     packs = [p for p in packs if p not in absent]
     if problems:
         raise CourseError(path, problems)
     return Course(
-        path=path, exercises=exercises, name=str(data.get("name") or ""), packs=packs,
-        strict=bool(data.get("strict", False)), late=policy,
+        path=path,
+        exercises=exercises,
+        name=str(data.get("name") or ""),
+        packs=packs,
+        strict=bool(data.get("strict", False)),
+        late=policy,
         released=[str(r) for r in data.get("released") or []],
-    )  # fmt: skip
+    )
 
 
 def _hiding(
-    value: Any, deadline: dt.datetime | None, moment: Callable[[str, str], dt.datetime | None],
+    value: Any,
+    deadline: dt.datetime | None,
+    moment: Callable[[str, str], dt.datetime | None],
     where: str,
-) -> Hiding | None:  # fmt: skip
+) -> Hiding | None:
     """The hiding of schema-valid `value` (`all`, names, or {checks, until}); it lasts until
     `until`, else the exercise's deadline, else until released."""
     if value is None:

@@ -79,9 +79,12 @@ class Lateness:
 
 
 def assess(
-    student: str, deadline: dt.datetime, submitted_at: dt.datetime | None, policy: LatePolicy,
+    student: str,
+    deadline: dt.datetime,
+    submitted_at: dt.datetime | None,
+    policy: LatePolicy,
     exercise: str | None = None,
-) -> Lateness:  # fmt: skip
+) -> Lateness:
     """The lateness of work committed at `submitted_at`. Unknown dates (a plain folder, not
     a git repository) are taken as on time: the grader cannot tell, and says so by leaving
     `submitted_at` empty."""
@@ -101,6 +104,9 @@ def describe(late_seconds: float) -> str:
     minutes = math.ceil(late_seconds / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{minutes} min" if minutes else ""]  # fmt: skip
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
     return " ".join(p for p in parts if p) or "0 min"

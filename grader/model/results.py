@@ -45,8 +45,9 @@ MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
 NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge", "common.image_offline"})
 # The verdicts of an exercise that is not validated: for the student's work, or for the want of
 # it where it was due (named on the command line, or past its deadline).
-FAILED_VERDICTS: frozenset[str] = frozenset({"not_validated", "not_started_asked",
-                                             "not_started_late"})  # fmt: skip
+FAILED_VERDICTS: frozenset[str] = frozenset(
+    {"not_validated", "not_started_asked", "not_started_late"}
+)
 
 
 @dataclass
@@ -113,10 +114,12 @@ class ExerciseResult:
         """The checks that keep the exercise from being validated: objectives (every check
         when `strict`) not done, except those not attempted for want of infrastructure."""
         return [
-            c for c in self.checks
-            if c.status in UNSUCCESSFUL and not c.missing_infrastructure
+            c
+            for c in self.checks
+            if c.status in UNSUCCESSFUL
+            and not c.missing_infrastructure
             and (strict or c.kind == "objective")
-        ]  # fmt: skip
+        ]
 
     def judged(self) -> bool:
         """The student's work could really be checked: the grading ran, at least one objective
@@ -243,12 +246,15 @@ class Report:
         exercises = [exercise_from(e) for e in data["exercises"]]
         fields = {k: data[k] for k in ("grader_version", "lang", "mode", "root", "started_at")}
         return cls(
-            **fields, duration=float(data.get("duration", 0.0)), exercises=exercises,
-            commit=_opt(data.get("commit")), strict=bool(data.get("strict", False)),
+            **fields,
+            duration=float(data.get("duration", 0.0)),
+            exercises=exercises,
+            commit=_opt(data.get("commit")),
+            strict=bool(data.get("strict", False)),
             policy=scoring.Policy.from_dict(data.get("policy")),
             weights={str(k): float(v) for k, v in (data.get("weights") or {}).items()},
             environment={str(k): str(v) for k, v in (data.get("environment") or {}).items()},
-        )  # fmt: skip
+        )
 
     @property
     def score(self) -> float:

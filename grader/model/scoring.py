@@ -65,8 +65,11 @@ class Score:
         return round(100 * self.points / self.max_points, 1) if self.max_points else 0.0
 
     def __add__(self, other: Score) -> Score:
-        return Score(self.points + other.points, self.max_points + other.max_points,
-                     self.left_out + other.left_out)  # fmt: skip
+        return Score(
+            self.points + other.points,
+            self.max_points + other.max_points,
+            self.left_out + other.left_out,
+        )
 
 
 def of_exercise(result: ExerciseResult, policy: Policy = DEFAULT) -> Score:
@@ -93,8 +96,9 @@ def penalised(percent: float, penalty: float) -> float:
     return round(percent * (1 - min(100.0, max(0.0, penalty)) / 100), 1)
 
 
-def weighted(percents: Mapping[str, float], weights: Mapping[str, float],
-             at_stake: Mapping[str, float]) -> float:  # fmt: skip
+def weighted(
+    percents: Mapping[str, float], weights: Mapping[str, float], at_stake: Mapping[str, float]
+) -> float:
     """A course's total: the weighted mean of its exercises' percentages (weight 1 unless
     `weights` says otherwise). Exercises with nothing at stake here (every check left out by
     the policy) are left out of the mean rather than counted as zero."""
@@ -106,9 +110,10 @@ def weighted(percents: Mapping[str, float], weights: Mapping[str, float],
 
 
 def course_total(
-    scores: Mapping[str, Score], weights: Mapping[str, float] | None,
+    scores: Mapping[str, Score],
+    weights: Mapping[str, float] | None,
     penalties: Mapping[str, float] | None = None,
-) -> float:  # fmt: skip
+) -> float:
     """The total in percent. Without a course (`weights` None) it is points earned out of
     points at stake, as it always was; with one, the weighted mean of the exercises'
     percentages, each first `penalised` for lateness."""

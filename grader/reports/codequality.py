@@ -21,8 +21,15 @@ from grader.model.results import CheckResult, ExerciseResult, Report
 from grader.model.texts import texts
 
 SEVERITY = {"failed": "major", "warning": "minor", "advice": "info"}
-MAIN_FILES = ("Dockerfile", "dockerfile", "compose.yaml", "compose.yml", "docker-compose.yaml",
-              "docker-compose.yml", "README.md")  # fmt: skip
+MAIN_FILES = (
+    "Dockerfile",
+    "dockerfile",
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+    "README.md",
+)
 
 
 def render(report: Report) -> str:
@@ -48,14 +55,14 @@ def _issue(
     exercise: ExerciseResult, check: CheckResult, severity: str, path: str, line: int
 ) -> dict[str, Any]:
     identity = "\0".join((exercise.id, check.name, check.hint_key or "", path, str(line)))
+    title = check.title.splitlines()[0]
     return {
-        "description": f"{exercise.id} · {check.title.splitlines()[0]}: {check.hint or ''}"
-        .strip().removesuffix(":"),
+        "description": f"{exercise.id} · {title}: {check.hint or ''}".strip().removesuffix(":"),
         "check_name": f"grader.{exercise.id}.{check.name}",
         "fingerprint": hashlib.sha256(identity.encode()).hexdigest()[:32],
         "severity": severity,
         "location": {"path": path, "lines": {"begin": max(1, line)}},
-    }  # fmt: skip
+    }
 
 
 def _not_started(report: Report, exercise: ExerciseResult) -> dict[str, Any]:

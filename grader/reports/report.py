@@ -15,11 +15,21 @@ from grader.paths import reports_dir
 from grader.reports.signing import sign
 
 FORMATS = ("text", "md", "html", "json", "junit", "codequality")
-_TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2",
-              "junit": "junit.xml.j2"}  # fmt: skip
+_TEMPLATES = {
+    "text": "report.txt.j2",
+    "md": "report.md.j2",
+    "html": "report.html.j2",
+    "junit": "junit.xml.j2",
+}
 
-SYMBOLS = {"passed": "✔", "failed": "✘", "not_attempted": "○", "error": "‼", "advice": "ℹ",
-           "warning": "⚠"}  # fmt: skip
+SYMBOLS = {
+    "passed": "✔",
+    "failed": "✘",
+    "not_attempted": "○",
+    "error": "‼",
+    "advice": "ℹ",
+    "warning": "⚠",
+}
 _CODE = re.compile(r"`([^`\n]+)`")
 
 

@@ -11,8 +11,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
 # Mistakes students really make, one per exercise, for generated classes.
-BROKEN = {"ex1": "forgot_install", "ex2": "reversed_mapping", "ex3": "no_volume",
-          "ex5": "copy_to_wrong_directory", "ex6": "wrong_db_host", "ex7": "runs_as_root"}  # fmt: skip
+BROKEN = {
+    "ex1": "forgot_install",
+    "ex2": "reversed_mapping",
+    "ex3": "no_volume",
+    "ex5": "copy_to_wrong_directory",
+    "ex6": "wrong_db_host",
+    "ex7": "runs_as_root",
+}
 
 
 def solution(exercise: str) -> Path:
@@ -24,12 +30,18 @@ def source(exercise: str, variant: str | None) -> Path:
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Étudiant", "GIT_AUTHOR_EMAIL": "e@example.org",
-           "GIT_COMMITTER_NAME": "Étudiant", "GIT_COMMITTER_EMAIL": "e@example.org"}  # fmt: skip
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Étudiant",
+        "GIT_AUTHOR_EMAIL": "e@example.org",
+        "GIT_COMMITTER_NAME": "Étudiant",
+        "GIT_COMMITTER_EMAIL": "e@example.org",
+    }
     if date:
         env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    done = subprocess.run(["git", "-C", str(repo), *args], env=env, check=True,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], env=env, check=True, capture_output=True, text=True
+    )
     return done.stdout.strip()
 
 
@@ -39,8 +51,13 @@ def make_student(
     """A student's repository holding `exercise → variant` (None: the reference solution)."""
     repo.mkdir(parents=True, exist_ok=True)
     for exercise, variant in work.items():
-        shutil.copytree(source(exercise, variant), repo / exercise, symlinks=True,
-                        dirs_exist_ok=True, ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
+        shutil.copytree(
+            source(exercise, variant),
+            repo / exercise,
+            symlinks=True,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("expect.yaml"),
+        )
     if git_repo:
         if not (repo / ".git").exists():
             git(repo, "init", "--quiet", "--initial-branch=main")

@@ -11,8 +11,10 @@ def assert_gitlab_format(issues: Any) -> None:
     assert isinstance(issues, list)
     for issue in issues:
         assert {"description", "check_name", "fingerprint", "severity", "location"} <= set(issue)
-        assert all(isinstance(issue[k], str) and issue[k] for k in
-                   ("description", "check_name", "fingerprint"))  # fmt: skip
+        assert all(
+            isinstance(issue[k], str) and issue[k]
+            for k in ("description", "check_name", "fingerprint")
+        )
         assert issue["severity"] in SEVERITIES
         path = issue["location"]["path"]
         assert isinstance(path, str) and path and not path.startswith(("/", "./"))

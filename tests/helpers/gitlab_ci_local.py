@@ -54,8 +54,19 @@ def install() -> list[str]:
     found = command()
     if found is None:
         INSTALL.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(INSTALL), "node@22",
-                        f"gitlab-ci-local@{VERSION}"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--prefix",
+                str(INSTALL),
+                "node@22",
+                f"gitlab-ci-local@{VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+        )
         found = command()
     assert found is not None, f"gitlab-ci-local did not install into {INSTALL}"
     return found
@@ -67,8 +78,7 @@ def build_images(client: docker.DockerClient) -> None:
 
     seed_one(client, "debian")
     ensure_standin(client, PYTHON)
-    for folder, tag in (("dind", "local/dind:standin"), ("gcl-util", UTIL),
-                        ("wait-for-it", WAIT)):  # fmt: skip
+    for folder, tag in (("dind", "local/dind:standin"), ("gcl-util", UTIL), ("wait-for-it", WAIT)):
         try:
             client.images.get(tag)
         except docker.errors.ImageNotFound:
@@ -92,15 +102,21 @@ def git_repo(folder: Path, remote: str) -> Path:
     subprocess.run([*run, "init", "-q", "-b", "main"], check=True)
     subprocess.run([*run, "remote", "add", "origin", remote], check=True)
     subprocess.run([*run, "add", "-A"], check=True)
-    subprocess.run([*run, "-c", "user.name=ci", "-c", "user.email=ci@example.org", "commit",
-                    "-qm", "work"], check=True)  # fmt: skip
+    subprocess.run(
+        [*run, "-c", "user.name=ci", "-c", "user.email=ci@example.org", "commit", "-qm", "work"],
+        check=True,
+    )
     return folder
 
 
 def project_copy(target: Path) -> Path:
     """This repository's working tree (tracked and new files, nothing ignored) as a project."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"],
-                            check=True, capture_output=True, text=True).stdout  # fmt: skip
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
         if source.is_symlink() or source.is_file():
@@ -131,21 +147,42 @@ class Pipeline:
         return self.folder / ".gitlab-ci-local" / "builds" / job.replace(" ", "-")
 
 
-def run(folder: Path, *jobs: str, variables: dict[str, str], preloaded: Path | None = None,
-        timeout: int = 900) -> Pipeline:  # fmt: skip
+def run(
+    folder: Path,
+    *jobs: str,
+    variables: dict[str, str],
+    preloaded: Path | None = None,
+    timeout: int = 900,
+) -> Pipeline:
     """Run `jobs` of folder's .gitlab-ci.yml (all of them if none) in containers."""
     volumes = ["%gcl-cert%:/certs/client", f"{PIP_CACHE}:/root/.cache/pip"]
     if preloaded is not None:
         volumes.append(f"{preloaded}:/preload:ro")
-    args = [*install(), "--privileged", "--pull-policy", "if-not-present", "--no-color",
-            "--container-executable", str(HELPERS / "docker-privileged"),
-            "--helper-image", UTIL, "--wait-image", WAIT, "--wait-for-services-timeout", "120",
-            "--ca-file", CA_FILE, "--cleanup",
-            *(f"--volume={v}" for v in volumes),
-            *(f"--variable={k}={v}" for k, v in variables.items()), *jobs]  # fmt: skip
+    args = [
+        *install(),
+        "--privileged",
+        "--pull-policy",
+        "if-not-present",
+        "--no-color",
+        "--container-executable",
+        str(HELPERS / "docker-privileged"),
+        "--helper-image",
+        UTIL,
+        "--wait-image",
+        WAIT,
+        "--wait-for-services-timeout",
+        "120",
+        "--ca-file",
+        CA_FILE,
+        "--cleanup",
+        *(f"--volume={v}" for v in volumes),
+        *(f"--variable={k}={v}" for k, v in variables.items()),
+        *jobs,
+    ]
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    done = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)  # fmt: skip
+    done = subprocess.run(
+        args, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     (folder / ".gitlab-ci-local" / "run.log").write_text(
         done.stdout + done.stderr, encoding="utf-8"
     )
@@ -166,10 +203,23 @@ def package_index(folder: Path) -> Iterator[str]:
         probe.bind((BRIDGE, 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "pypi-server"), "run", "-i", BRIDGE, "-p", str(port),
-         "-a", ".", "-P", ".", "--overwrite", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "pypi-server"),
+            "run",
+            "-i",
+            BRIDGE,
+            "-p",
+            str(port),
+            "-a",
+            ".",
+            "-P",
+            ".",
+            "--overwrite",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://{BRIDGE}:{port}"
     try:
         for _ in range(100):

@@ -42,9 +42,16 @@ class FakeGitLab:
         extra = []
         for k, name in enumerate(sorted(set(self.repositories) - known)):
             path = name.removesuffix(".git")
-            extra.append({**recorded[0], "id": 9000 + k, "path": path.rsplit("/", 1)[-1],
-                          "name": path.rsplit("/", 1)[-1], "path_with_namespace": path,
-                          "http_url_to_repo": f"{self.base}/{name}"})  # fmt: skip
+            extra.append(
+                {
+                    **recorded[0],
+                    "id": 9000 + k,
+                    "path": path.rsplit("/", 1)[-1],
+                    "name": path.rsplit("/", 1)[-1],
+                    "path_with_namespace": path,
+                    "http_url_to_repo": f"{self.base}/{name}",
+                }
+            )
         return extra
 
     def git_file(self, path: str) -> Path | None:

@@ -14,6 +14,7 @@ def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir(parents=True, exist_ok=True)
     for name, source in folders.items():
-        shutil.copytree(source, repo / name, symlinks=True,
-                        ignore=shutil.ignore_patterns("expect.yaml"))  # fmt: skip
+        shutil.copytree(
+            source, repo / name, symlinks=True, ignore=shutil.ignore_patterns("expect.yaml")
+        )
     return repo

@@ -73,7 +73,11 @@ def test_a_class_with_broken_hostile_and_missing_work_is_graded_to_the_end(
     assert status == 1, text  # one student could not be graded
     found = records(out)
     assert {s: r.status for s, r in found.items()} == {
-        "ref": "graded", "oubli": "graded", "pirate": "graded", "absent": "failed"}  # fmt: skip
+        "ref": "graded",
+        "oubli": "graded",
+        "pirate": "graded",
+        "absent": "failed",
+    }
     assert "no such folder" in (found["absent"].error or "")
     assert found["ref"].score == 100.0
     assert found["oubli"].exercises["ex1"].checks["test_cowsay_is_installed"] == "failed"
@@ -83,7 +87,11 @@ def test_a_class_with_broken_hostile_and_missing_work_is_graded_to_the_end(
     assert book["ref"]["Total (/20)"] == "20" and book["absent"]["Total (/20)"] == ""
     for student in ("ref", "oubli", "pirate"):
         assert {p.name for p in (out / "students" / student).iterdir()} == {
-            "report.html", "report.md", "report.json", "report.xml"}  # fmt: skip
+            "report.html",
+            "report.md",
+            "report.json",
+            "report.xml",
+        }
     assert "absent" in (out / "dashboard.html").read_text()
     status, text = run(
         "batch", str(tmp_path / "classe.csv"), "--exercises", "ex1", "--out", str(out)
@@ -110,8 +118,16 @@ def test_two_stacks_wanting_port_8082_at_once_take_turns(engine: object, tmp_pat
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        status, text = run("batch", str(tmp_path / "clones"), "--exercises", "ex2", "-j", "3",
-                           "--out", str(tmp_path / "out"))  # fmt: skip
+        status, text = run(
+            "batch",
+            str(tmp_path / "clones"),
+            "--exercises",
+            "ex2",
+            "-j",
+            "3",
+            "--out",
+            str(tmp_path / "out"),
+        )
     finally:
         finished.set()
         watcher.join()
@@ -160,8 +176,13 @@ def test_ports_lock_serialises_holders_and_gives_up_after_its_timeout(tmp_path: 
 
 
 def _grader(*argv: str, **options: Any) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "grader", *argv], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **options)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "grader", *argv],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        **options,
+    )
 
 
 def test_sigkill_mid_batch_loses_only_what_was_in_flight_and_resume_finishes(
@@ -229,8 +250,16 @@ def test_deadline_grades_the_commit_before_it_and_flags_the_later_push(
     make_student(repo, {"ex1": "forgot_install"}, date="2026-11-30T18:00:00+00:00")
     make_student(repo, {"ex1": None}, date="2026-12-02T09:30:00+00:00")
     out = tmp_path / "out"
-    status, text = run("batch", str(tmp_path / "clones"), "--exercises", "ex1", "--deadline",
-                       "2026-12-01T23:59:00+00:00", "--out", str(out))  # fmt: skip
+    status, text = run(
+        "batch",
+        str(tmp_path / "clones"),
+        "--exercises",
+        "ex1",
+        "--deadline",
+        "2026-12-01T23:59:00+00:00",
+        "--out",
+        str(out),
+    )
     assert status == 0, text
     row = gradebook(out)["tardif"]
     assert row["ex1 (/10)"] == "5"
@@ -288,8 +317,9 @@ def test_the_batch_still_fails_an_absent_exercise_and_never_scores_the_scaffold(
         next((ROOT / "exercises").glob("ex2_*")).joinpath("README.md").read_bytes()
     )
     out = tmp_path / "results"
-    status, text = run("batch", str(tmp_path / "clones"), "--exercises", "ex1,ex2,ex6",
-                       "--out", str(out))  # fmt: skip
+    status, text = run(
+        "batch", str(tmp_path / "clones"), "--exercises", "ex1,ex2,ex6", "--out", str(out)
+    )
     assert status == 0, text
     ana = records(out)["ana"]
     assert ana.exercises["ex1"].validated and ana.exercises["ex1"].points == 10

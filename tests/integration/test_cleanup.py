@@ -28,8 +28,10 @@ def test_ctrl_c_during_a_grading_leaves_nothing_behind(engine, tmp_path: Path) -
     grader = Path(sys.executable).parent / "grader"
     child = subprocess.Popen(
         [str(grader), "check", "ex2", "--path", str(ROOT / "fixtures" / "sample")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while not _labelled(engine) and time.monotonic() < deadline:
         time.sleep(0.05)

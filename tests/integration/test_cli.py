@@ -131,12 +131,18 @@ def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
     verdicts = []
     for jobs in ("1", "2"):
         saved = tmp_path / f"j{jobs}.json"
-        status, _ = run("check", "--all", "--path", str(SAMPLE), "-j", jobs, "--save",
-                        f"json:{saved}")  # fmt: skip
+        status, _ = run(
+            "check", "--all", "--path", str(SAMPLE), "-j", jobs, "--save", f"json:{saved}"
+        )
         assert status == 0
         data = json.loads(saved.read_text())
-        verdicts.append({(e["id"], c["name"]): (c["status"], c["hint_key"])
-                         for e in data["exercises"] for c in e["checks"]})  # fmt: skip
+        verdicts.append(
+            {
+                (e["id"], c["name"]): (c["status"], c["hint_key"])
+                for e in data["exercises"]
+                for c in e["checks"]
+            }
+        )
     assert verdicts[0] == verdicts[1] and len(verdicts[0]) > 60
     progress = capsys.readouterr().err
     graded = sum("files" in e.modes for e in Catalogue.load())
@@ -186,13 +192,17 @@ def test_a_not_started_exercise_fails_when_named_or_past_its_course_deadline(
 ) -> None:
     repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
     course = tmp_path / "course.yaml"
-    course.write_text("exercises:\n  - ex5\n  - {id: ex4, deadline: 2020-01-01T00:00:00+01:00}\n"
-                      "  - {id: ex6, deadline: 2999-01-01T00:00:00+01:00}\n")  # fmt: skip
+    course.write_text(
+        "exercises:\n  - ex5\n  - {id: ex4, deadline: 2020-01-01T00:00:00+01:00}\n"
+        "  - {id: ex6, deadline: 2999-01-01T00:00:00+01:00}\n"
+    )
     status, out = run("check", "--all", "--path", str(repo), "--course", str(course))
     assert status == 1, out
     assert "0/23 points · pas commencé, date limite passée : non validé\n" in out
-    assert "ex6 · Une stack multi-conteneurs : WordPress et sa base de données  —  0/20 points · " \
-           "pas commencé\n" in out  # fmt: skip
+    assert (
+        "ex6 · Une stack multi-conteneurs : WordPress et sa base de données  —  0/20 points · "
+        "pas commencé\n" in out
+    )
     status, out = run("check", "ex4", "--path", str(repo), "--lang", "en")
     assert status == 1
     assert out.startswith(

@@ -39,11 +39,20 @@ LIVE_EXERCISES = ("ex4", "ex11", "ex12", "ex13", "ex14", "ex15", "ex18")
 # Cluster-scoped kinds a submission could try to leave behind (and the grader's own namespaces,
 # which it deletes itself, apart).
 CLUSTER_KINDS = (
-    "clusterroles", "clusterrolebindings", "persistentvolumes", "storageclasses",
-    "validatingwebhookconfigurations", "mutatingwebhookconfigurations",
-    "customresourcedefinitions", "apiservices", "priorityclasses", "podsecuritypolicies",
-    "ingressclasses", "csidrivers", "runtimeclasses",
-)  # fmt: skip
+    "clusterroles",
+    "clusterrolebindings",
+    "persistentvolumes",
+    "storageclasses",
+    "validatingwebhookconfigurations",
+    "mutatingwebhookconfigurations",
+    "customresourcedefinitions",
+    "apiservices",
+    "priorityclasses",
+    "podsecuritypolicies",
+    "ingressclasses",
+    "csidrivers",
+    "runtimeclasses",
+)
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +103,9 @@ def _live_variants() -> list[object]:
     for expect in sorted(SUBMISSIONS.glob("*/*/expect.yaml")):
         if (yaml.safe_load(expect.read_text(encoding="utf-8")) or {}).get("live"):
             folder = expect.parent
-            found.append(pytest.param(folder.parent.name, folder,
-                                      id=f"{folder.parent.name}-{folder.name}"))  # fmt: skip
+            found.append(
+                pytest.param(folder.parent.name, folder, id=f"{folder.parent.name}-{folder.name}")
+            )
     return found
 
 
@@ -104,9 +114,12 @@ def _live_variants() -> list[object]:
 
 @pytest.mark.parametrize("exercise_id", LIVE_EXERCISES)
 def test_reference_scores_full_marks_with_every_live_check(
-    catalogue: Catalogue, exercise_id: str, tmp_path: Path, cluster_choice: ClusterChoice,
+    catalogue: Catalogue,
+    exercise_id: str,
+    tmp_path: Path,
+    cluster_choice: ClusterChoice,
     engine: object,
-) -> None:  # fmt: skip
+) -> None:
     exercise = catalogue.get(exercise_id)
     result = _grade(catalogue, exercise_id, exercise.folder / "solution", tmp_path, cluster_choice)
     assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
@@ -115,9 +128,12 @@ def test_reference_scores_full_marks_with_every_live_check(
 
 
 def test_ex4_names_the_offline_ingress_controller_in_the_report(
-    catalogue: Catalogue, tmp_path: Path, cluster_choice: ClusterChoice, cluster: Cluster,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    cluster_choice: ClusterChoice,
+    cluster: Cluster,
     engine: object,
-) -> None:  # fmt: skip
+) -> None:
     if not cluster.own_node:
         pytest.skip("a cluster of its own has its own controller")
     exercise = catalogue.get("ex4")
@@ -127,9 +143,13 @@ def test_ex4_names_the_offline_ingress_controller_in_the_report(
 
 @pytest.mark.parametrize(("exercise_id", "variant"), _live_variants())
 def test_a_mistake_only_a_cluster_reveals_fails_with_what_the_cluster_saw(
-    catalogue: Catalogue, exercise_id: str, variant: Path, tmp_path: Path,
-    cluster_choice: ClusterChoice, engine: object,
-) -> None:  # fmt: skip
+    catalogue: Catalogue,
+    exercise_id: str,
+    variant: Path,
+    tmp_path: Path,
+    cluster_choice: ClusterChoice,
+    engine: object,
+) -> None:
     expect = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
     started = time.monotonic()
     result = _grade(catalogue, exercise_id, variant, tmp_path, cluster_choice)
@@ -158,9 +178,13 @@ VALIDATED_LIVE = {
 
 @pytest.mark.parametrize("case", sorted(VALIDATED_LIVE))
 def test_correct_work_the_graders_limits_once_refused_is_validated_with_a_note(
-    case: str, catalogue: Catalogue, tmp_path: Path, cluster_choice: ClusterChoice,
-    cluster: Cluster, engine: object,
-) -> None:  # fmt: skip
+    case: str,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    cluster_choice: ClusterChoice,
+    cluster: Cluster,
+    engine: object,
+) -> None:
     exercise_id = case.split("/")[0]
     before = cluster_objects(cluster)
     started = time.monotonic()
@@ -197,8 +221,9 @@ def test_a_service_without_pods_is_diagnosed_from_the_cluster(
     seen = {c.name: (c.status, c.hint_key) for c in result.checks}
     assert seen["test_service_selects_the_nginx_pods"][0] == "failed"
     assert seen["test_nginx_answers_through_the_ingress"] == (
-        "failed", "common.k8s_service_no_endpoints",
-    )  # fmt: skip
+        "failed",
+        "common.k8s_service_no_endpoints",
+    )
 
 
 # --- a student never gets the cluster ------------------------------------------------------
@@ -210,9 +235,13 @@ def _hostile_manifest_cases() -> list[object]:
 
 @pytest.mark.parametrize("case", _hostile_manifest_cases())
 def test_hostile_manifests_are_refused_and_leave_the_cluster_unchanged(
-    case: Path, catalogue: Catalogue, tmp_path: Path, cluster_choice: ClusterChoice,
-    cluster: Cluster, engine: object,
-) -> None:  # fmt: skip
+    case: Path,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    cluster_choice: ClusterChoice,
+    cluster: Cluster,
+    engine: object,
+) -> None:
     expect = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
     before = cluster_objects(cluster)
     result = _grade(catalogue, str(expect["exercise"]), case, tmp_path, cluster_choice)
@@ -255,12 +284,22 @@ def test_the_quota_stops_a_submission_that_would_starve_the_node(
     cluster: Cluster, namespace: str, tmp_path: Path
 ) -> None:
     deployment = {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "greedy"},
-        "spec": {"replicas": 40, "selector": {"matchLabels": {"app": "greedy"}},
-                 "template": {"metadata": {"labels": {"app": "greedy"}},
-                              "spec": {"containers": [{"name": "c", "image": "busybox:1.36",
-                                                       "command": ["sleep", "3600"]}]}}},
-    }  # fmt: skip
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "greedy"},
+        "spec": {
+            "replicas": 40,
+            "selector": {"matchLabels": {"app": "greedy"}},
+            "template": {
+                "metadata": {"labels": {"app": "greedy"}},
+                "spec": {
+                    "containers": [
+                        {"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}
+                    ]
+                },
+            },
+        },
+    }
     (tmp_path / "greedy.yaml").write_text(json.dumps(deployment), encoding="utf-8")
     assert apply(cluster, tmp_path, namespace=namespace, run_id="test").ok
     time.sleep(8)
@@ -280,9 +319,21 @@ def test_a_batch_of_three_students_shares_one_cluster_and_leaves_nothing(
         make_student(tmp_path / "clones" / student, {"ex11": None, "ex12": None})
     before = cluster_objects(cluster)
     out = io.StringIO()
-    status = main(["batch", str(tmp_path / "clones"), "--exercises", "ex11,ex12", "-j", "3",
-                   "--out", str(tmp_path / "out"), "--kubeconfig", str(cluster.kubeconfig)],
-                  stdout=out)  # fmt: skip
+    status = main(
+        [
+            "batch",
+            str(tmp_path / "clones"),
+            "--exercises",
+            "ex11,ex12",
+            "-j",
+            "3",
+            "--out",
+            str(tmp_path / "out"),
+            "--kubeconfig",
+            str(cluster.kubeconfig),
+        ],
+        stdout=out,
+    )
     assert status == 0, out.getvalue()
     scores = [r.score for r in journal.load([tmp_path / "out"]).values()]
     assert scores == [100.0, 100.0, 100.0], out.getvalue()
@@ -315,17 +366,24 @@ def test_docker_live_checks_ignore_the_pods_of_a_running_cluster(
     for the student's nginx."""
     from grader.grading.checks import containers_from
 
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
-           "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}  # fmt: skip
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+    }
     (tmp_path / "pod.yaml").write_text(json.dumps(pod), encoding="utf-8")
     assert apply(cluster, tmp_path, namespace=namespace, run_id="test").ok
-    waited = cluster.kubectl("wait", "-n", namespace, "--for=condition=Ready", "pod/web",
-                             "--timeout=60s", timeout=70)  # fmt: skip
+    waited = cluster.kubectl(
+        "wait", "-n", namespace, "--for=condition=Ready", "pod/web", "--timeout=60s", timeout=70
+    )
     assert waited.ok, waited.output
     listed = subprocess.run(
         ["docker", "ps", "-q", "--filter", f"label=io.kubernetes.pod.namespace={namespace}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert listed.stdout.split(), "the pod's containers are not on this engine"
     assert not {c.id[:12] for c in containers_from(engine, "nginx")} & set(listed.stdout.split())
 
@@ -338,69 +396,127 @@ def student_space(cluster: Cluster, tmp_path: Path) -> Iterator[tuple[str, Path]
     """A student's space as on the course's shared cluster: one namespace where they are
     admin (the built-in `admin` role), no right anywhere else; their kubeconfig works there."""
     space = f"etudiant-{os.getpid()}-{time.monotonic_ns() % 100000}"
-    made = cluster.kubectl("apply", "-f", "-", stdin=yaml.safe_dump_all([
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": space}},
-        {"apiVersion": "v1", "kind": "ServiceAccount",
-         "metadata": {"name": "etudiant", "namespace": space}},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-         "metadata": {"name": "etudiant-admin", "namespace": space},
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                     "name": "admin"},
-         "subjects": [{"kind": "ServiceAccount", "name": "etudiant", "namespace": space}]},
-    ]))  # fmt: skip
+    made = cluster.kubectl(
+        "apply",
+        "-f",
+        "-",
+        stdin=yaml.safe_dump_all(
+            [
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": space}},
+                {
+                    "apiVersion": "v1",
+                    "kind": "ServiceAccount",
+                    "metadata": {"name": "etudiant", "namespace": space},
+                },
+                {
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "RoleBinding",
+                    "metadata": {"name": "etudiant-admin", "namespace": space},
+                    "roleRef": {
+                        "apiGroup": "rbac.authorization.k8s.io",
+                        "kind": "ClusterRole",
+                        "name": "admin",
+                    },
+                    "subjects": [
+                        {"kind": "ServiceAccount", "name": "etudiant", "namespace": space}
+                    ],
+                },
+            ]
+        ),
+    )
     assert made.ok, made.output
     secret = ""
     for _ in range(30):
-        secret = cluster.kubectl("get", "sa", "etudiant", "-n", space, "-o",
-                                 "jsonpath={.secrets[0].name}").output.strip()  # fmt: skip
+        secret = cluster.kubectl(
+            "get", "sa", "etudiant", "-n", space, "-o", "jsonpath={.secrets[0].name}"
+        ).output.strip()
         if secret:
             break
         time.sleep(0.5)
-    token = cluster.kubectl("get", "secret", secret, "-n", space, "-o",
-                            "jsonpath={.data.token}").output.strip()  # fmt: skip
+    token = cluster.kubectl(
+        "get", "secret", secret, "-n", space, "-o", "jsonpath={.data.token}"
+    ).output.strip()
     admin = yaml.safe_load(cluster.kubeconfig.read_text(encoding="utf-8"))
     server = admin["clusters"][0]["cluster"]
     kubeconfig = tmp_path / "etudiant.kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config",
-        "clusters": [{"name": "ecole", "cluster": server}],
-        "users": [{"name": "etudiant", "user": {"token": base64.b64decode(token).decode()}}],
-        "contexts": [{"name": "ecole", "context": {"cluster": "ecole", "user": "etudiant",
-                                                    "namespace": space}}],
-        "current-context": "ecole",
-    }), encoding="utf-8")  # fmt: skip
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "ecole", "cluster": server}],
+                "users": [
+                    {"name": "etudiant", "user": {"token": base64.b64decode(token).decode()}}
+                ],
+                "contexts": [
+                    {
+                        "name": "ecole",
+                        "context": {"cluster": "ecole", "user": "etudiant", "namespace": space},
+                    }
+                ],
+                "current-context": "ecole",
+            }
+        ),
+        encoding="utf-8",
+    )
     yield space, kubeconfig
     delete_namespace(cluster, space)
 
 
 def _as_student(kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], input=stdin,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["kubectl", "--kubeconfig", str(kubeconfig), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def _version_of(kubeconfig: Path, what: str) -> str:
     """What changes when anyone but the cluster's controllers touches the object."""
-    return _as_student(kubeconfig, "get", what, "-o",
-                       "jsonpath={.metadata.uid} {.metadata.generation} {.metadata.labels}")  # fmt: skip
+    return _as_student(
+        kubeconfig,
+        "get",
+        what,
+        "-o",
+        "jsonpath={.metadata.uid} {.metadata.generation} {.metadata.labels}",
+    )
 
 
 def test_in_a_students_only_namespace_the_grader_grades_there_and_removes_only_its_own(
-    catalogue: Catalogue, tmp_path: Path, cluster: Cluster,
-    student_space: tuple[str, Path], engine: object,
-) -> None:  # fmt: skip
+    catalogue: Catalogue,
+    tmp_path: Path,
+    cluster: Cluster,
+    student_space: tuple[str, Path],
+    engine: object,
+) -> None:
     space, kubeconfig = student_space
-    can = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "auth", "can-i", "create",
-                          "namespaces"], capture_output=True, text=True, check=False)  # fmt: skip
+    can = subprocess.run(
+        ["kubectl", "--kubeconfig", str(kubeconfig), "auth", "can-i", "create", "namespaces"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert can.stdout.strip() == "no"  # as on the course's cluster
-    mine = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mes-notes"},
-            "data": {"todo": "ex12"}}  # fmt: skip
+    mine = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "mes-notes"},
+        "data": {"todo": "ex12"},
+    }
     _as_student(kubeconfig, "apply", "-f", "-", stdin=json.dumps(mine))
     before = _version_of(kubeconfig, "configmap/mes-notes")
     exercise = catalogue.get("ex11")
-    result = _grade(catalogue, "ex11", exercise.folder / "solution", tmp_path,
-                    ClusterChoice(kubeconfig=str(kubeconfig)))  # fmt: skip
+    result = _grade(
+        catalogue,
+        "ex11",
+        exercise.folder / "solution",
+        tmp_path,
+        ClusterChoice(kubeconfig=str(kubeconfig)),
+    )
     assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
     assert _version_of(kubeconfig, "configmap/mes-notes") == before  # theirs, untouched
     stop = time.monotonic() + 60
@@ -417,8 +533,13 @@ def test_objects_of_the_same_name_in_the_students_namespace_are_never_touched(
     exercise = catalogue.get("ex11")
     _as_student(kubeconfig, "apply", "-f", str(exercise.folder / "solution"))
     before = _version_of(kubeconfig, "pod/mynginx")
-    result = _grade(catalogue, "ex11", exercise.folder / "solution", tmp_path,
-                    ClusterChoice(kubeconfig=str(kubeconfig)))  # fmt: skip
+    result = _grade(
+        catalogue,
+        "ex11",
+        exercise.folder / "solution",
+        tmp_path,
+        ClusterChoice(kubeconfig=str(kubeconfig)),
+    )
     seen = {c.name: (c.status, c.hint_key) for c in result.checks}
     assert seen["test_pod_is_running_and_ready"] == ("not_attempted", "common.k8s_namespace_clash")
     assert _version_of(kubeconfig, "pod/mynginx") == before
@@ -435,8 +556,13 @@ def test_live_grades_what_the_student_deployed_read_only(
     before = (_version_of(kubeconfig, "pod/mynginx"), _version_of(kubeconfig, "deployment/web"))
     repo = tmp_path / "repo"
     repo.mkdir()
-    report = grade([catalogue.get("ex11"), catalogue.get("ex12")], root=repo, catalogue=catalogue,
-                   mode="live", cluster=ClusterChoice(kubeconfig=str(kubeconfig)))  # fmt: skip
+    report = grade(
+        [catalogue.get("ex11"), catalogue.get("ex12")],
+        root=repo,
+        catalogue=catalogue,
+        mode="live",
+        cluster=ClusterChoice(kubeconfig=str(kubeconfig)),
+    )
     for result in report.exercises:
         assert [(c.name, c.status, c.hint) for c in result.checks if c.status != "passed"] == []
         assert result.checks, result.id
@@ -490,8 +616,9 @@ def test_down_removes_what_the_cluster_made_and_up_again_takes_seconds(
         line.split("=", 1)
         for line in (OWN_CLUSTER / "sysctls.before").read_text(encoding="utf-8").splitlines()
     )
-    down = subprocess.run(["bash", str(script), "down"], capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    down = subprocess.run(
+        ["bash", str(script), "down"], capture_output=True, text=True, check=False
+    )
     assert down.returncode == 0, down.stderr
     assert list(OWN_CLUSTER.glob("pids/*")) == []
     assert engine.containers.list(all=True, filters={"label": "io.kubernetes.docker.type"}) == []
@@ -499,14 +626,14 @@ def test_down_removes_what_the_cluster_made_and_up_again_takes_seconds(
     for key, value in before.items():
         now = subprocess.run(["sysctl", "-n", key], capture_output=True, text=True, check=False)
         assert now.stdout.strip() == value, key
-    processes = subprocess.run(["pgrep", "-f", str(OWN_CLUSTER)], capture_output=True,
-                               text=True, check=False)  # fmt: skip
+    processes = subprocess.run(
+        ["pgrep", "-f", str(OWN_CLUSTER)], capture_output=True, text=True, check=False
+    )
     assert processes.stdout.strip() == ""
     started = time.monotonic()
     up = subprocess.run(["bash", str(script), "up"], capture_output=True, text=True, check=False)
     assert up.returncode == 0, up.stderr[-2000:]
     assert up.stdout.strip().splitlines()[-1] == str(OWN_CLUSTER / "admin.kubeconfig")
     assert time.monotonic() - started < 90
-    again = subprocess.run(["bash", str(script), "up"], capture_output=True, text=True,
-                           check=False)  # fmt: skip
+    again = subprocess.run(["bash", str(script), "up"], capture_output=True, text=True, check=False)
     assert again.returncode == 0 and "already running" in again.stderr

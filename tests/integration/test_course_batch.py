@@ -47,11 +47,16 @@ def test_a_course_batch_applies_the_late_policy_and_a_regrade_keeps_the_history(
     assert main(["batch", str(clones), "--out", "out", "-j", "2"], stdout=out) == 0, out.getvalue()
     records = journal.load([tmp_path / "out"])
     assert {s: (r.raw_score, r.score) for s, r in records.items()} == {
-        "ana": (100.0, 100.0), "ben": (100.0, 80.0), "chloe": (100.0, 100.0)}  # fmt: skip
+        "ana": (100.0, 100.0),
+        "ben": (100.0, 80.0),
+        "chloe": (100.0, 100.0),
+    }
     late = records["ben"].exercises["ex1"].lateness
     assert late is not None and late.periods == 2 and late.penalty == 20.0
-    rows = {r["ID number"]: r for r in csv.DictReader(io.StringIO(
-        (tmp_path / "out" / "gradebook.csv").read_text()))}  # fmt: skip
+    rows = {
+        r["ID number"]: r
+        for r in csv.DictReader(io.StringIO((tmp_path / "out" / "gradebook.csv").read_text()))
+    }
     assert rows["ben"]["Score (%)"] == "80" and rows["ben"]["Raw score (%)"] == "100"
 
     shutil.rmtree(clones / "ben" / "ex1")

@@ -30,8 +30,10 @@ BIN = Path(sys.executable).parent
 def _schema_check(*files: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", *map(str, files)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_the_ci_files_validate_against_gitlab_schema(tmp_path: Path) -> None:
@@ -39,8 +41,12 @@ def test_the_ci_files_validate_against_gitlab_schema(tmp_path: Path) -> None:
     assert "wrote .gitlab-ci.yml" in written and "wrote ex4/ENONCE.md" in written
     assert not (tmp_path / "ex4" / "README.md").exists()  # the student's own, if they want one
     assert init(tmp_path, Catalogue.load())[0] == "kept .gitlab-ci.yml"  # never overwrites
-    done = _schema_check(tmp_path / ".gitlab-ci.yml", tmp_path / TEMPLATE,
-                         ROOT / ".gitlab-ci.yml", ROOT / "templates" / "student.gitlab-ci.yml")  # fmt: skip
+    done = _schema_check(
+        tmp_path / ".gitlab-ci.yml",
+        tmp_path / TEMPLATE,
+        ROOT / ".gitlab-ci.yml",
+        ROOT / "templates" / "student.gitlab-ci.yml",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     broken = tmp_path / "broken.yml"
     broken.write_text("grade:\n  script: 3\n  artifacts: {when: sometimes}\n", encoding="utf-8")
@@ -64,7 +70,8 @@ def test_an_untouched_scaffold_scores_nothing_and_the_pipeline_is_green(
     assert data["totals"]["points"] == 0 and data["totals"]["validated"] == 0
     assert data["totals"]["max_points"] == sum(e.points for e in graded)
     assert [e["id"] for e in data["exercises"] if e["not_started"] and not e["checks"]] == [
-        e.id for e in graded]  # fmt: skip
+        e.id for e in graded
+    ]
     assert "Aucun exercice n'est encore commencé" in out.getvalue()
     assert ET.parse(tmp_path / "r.xml").getroot().get("failures") == "0"
 
@@ -88,12 +95,13 @@ def test_an_old_scaffold_with_the_statement_as_readme_scores_nothing(
     the statement word for word is the scaffold's, not an answer."""
     _old_scaffold(tmp_path, "ex2", "ex16")
     out = io.StringIO()
-    status = main(["check", "ex2", "ex16", "--path", str(tmp_path), "--format", "json"],
-                  stdout=out)  # fmt: skip
+    status = main(["check", "ex2", "ex16", "--path", str(tmp_path), "--format", "json"], stdout=out)
     data = json.loads(out.getvalue())
     assert status == 1 and data["totals"]["points"] == 0 and data["totals"]["max_points"] == 24
     assert [(e["id"], e["due"], e["checks"]) for e in data["exercises"]] == [
-        ("ex2", "asked", []), ("ex16", "asked", [])]  # fmt: skip
+        ("ex2", "asked", []),
+        ("ex16", "asked", []),
+    ]
     # once started, the statement is still not read: ex2 is graded on what the student wrote
     (tmp_path / "ex2" / "notes.txt").write_text("à faire\n", encoding="utf-8")
     out = io.StringIO()
@@ -115,23 +123,42 @@ def test_a_rerun_of_an_unchanged_tree_gives_the_same_verdicts(
             (tmp_path / exercise / file.name).write_bytes(file.read_bytes())
     monkeypatch.setenv("GRADER_SIGNING_KEY", "teacher")
     report = tmp_path / "report.json"
-    main(["check", "ex4", "ex15", "--path", str(tmp_path), "--kubeconfig", "/nonexistent",
-          "--save", f"json:{report}"])  # fmt: skip
+    main(
+        [
+            "check",
+            "ex4",
+            "ex15",
+            "--path",
+            str(tmp_path),
+            "--kubeconfig",
+            "/nonexistent",
+            "--save",
+            f"json:{report}",
+        ]
+    )
     assert main(["verify", str(report), "--rerun"]) == 0
     (tmp_path / "ex15" / "web.yaml").write_text("kind: Service\n", encoding="utf-8")
     assert main(["verify", str(report), "--rerun"]) == 1
 
 
-def _run_jobs(template: dict[str, Any], jobs: dict[str, tuple[str, ...]], cwd: Path,
-              variables: dict[str, str]) -> None:  # fmt: skip
+def _run_jobs(
+    template: dict[str, Any], jobs: dict[str, tuple[str, ...]], cwd: Path, variables: dict[str, str]
+) -> None:
     """The template's script lines of `jobs` (each on its CI_NODE_INDEXes), run here; the
     install line is the one not run: this very grader is already installed."""
     for job, nodes in jobs.items():
         lines = [line for line in template[job]["script"] if "docker-k8s-grader" not in line]
         for node in nodes:
             env = {**os.environ, **variables, "CI_NODE_INDEX": node}
-            ran = subprocess.run(["bash", "-ec", "\n".join(lines)], cwd=cwd, env=env,
-                                 capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+            ran = subprocess.run(
+                ["bash", "-ec", "\n".join(lines)],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
             assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
@@ -142,11 +169,17 @@ def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
     done = _schema_check(teacher)
     assert done.returncode == 0, done.stdout + done.stderr
     template = yaml.safe_load(teacher.read_text(encoding="utf-8"))
-    variables = {**template["variables"], "GRADER_ARGS": "--exercises ex1", "CI_NODE_TOTAL": "2",
-                 "PATH": f"{BIN}:{os.environ['PATH']}"}  # fmt: skip
+    variables = {
+        **template["variables"],
+        "GRADER_ARGS": "--exercises ex1",
+        "CI_NODE_TOTAL": "2",
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+    }
     _run_jobs(template, {"grade-shard": ("1", "2"), "class": ("",)}, tmp_path, variables)
     assert sorted(p.name for p in (tmp_path / "results").glob("journal*")) == [
-        "journal.shard-1-of-2.jsonl", "journal.shard-2-of-2.jsonl"]  # fmt: skip
+        "journal.shard-1-of-2.jsonl",
+        "journal.shard-2-of-2.jsonl",
+    ]
     gradebook = (tmp_path / "class" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
     assert gradebook[1].startswith("amartin,Alice Martin,10,")
     assert gradebook[2].startswith("groupe-b__bpetit,Bruno Petit,5,")
@@ -159,10 +192,21 @@ def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
         for path in (tmp_path / "class").rglob("*"):
             packed.write(path, path.relative_to(tmp_path).as_posix())
     gitlab.artifacts["/api/v4/projects/77/jobs/4242/artifacts"] = archive.getvalue()
-    _run_jobs(template, {"class": ("",)}, tmp_path, variables | {
-        "GRADER_PREVIOUS": "4242", "CI_API_V4_URL": f"{gitlab.base}/api/v4",
-        "CI_PROJECT_ID": "77"})  # fmt: skip
+    _run_jobs(
+        template,
+        {"class": ("",)},
+        tmp_path,
+        variables
+        | {
+            "GRADER_PREVIOUS": "4242",
+            "CI_API_V4_URL": f"{gitlab.base}/api/v4",
+            "CI_PROJECT_ID": "77",
+        },
+    )
     changes = json.loads((tmp_path / "class" / "changes.json").read_text(encoding="utf-8"))
     assert (changes["before"], changes["unchanged"], changes["students"]) == (
-        "previous/class", 2, [])  # fmt: skip
+        "previous/class",
+        2,
+        [],
+    )
     assert 'href="changes.html"' in (tmp_path / "class" / "dashboard.html").read_text()

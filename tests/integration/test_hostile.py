@@ -49,13 +49,18 @@ def _rules(case: Path, tmp_path: Path) -> set[str]:
 
 @pytest.mark.parametrize("case", _cases())
 def test_each_hostile_submission_is_refused_with_its_reasons_and_nothing_runs(
-    case: Path, catalogue: Catalogue, engine: Client, tmp_path: Path,
+    case: Path,
+    catalogue: Catalogue,
+    engine: Client,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     expect = _expect(case)
     if expect.get("needs_pids_limit") and not can_limit_pids(engine):
-        pytest.skip("this engine gives no way to limit a build's processes (remote engine or "
-                    "systemd cgroup driver): a fork bomb is not run here")  # fmt: skip
+        pytest.skip(
+            "this engine gives no way to limit a build's processes (remote engine or "
+            "systemd cgroup driver): a fork bomb is not run here"
+        )
     for name, value in (expect.get("env") or {}).items():  # type: ignore[attr-defined]
         monkeypatch.setenv(name, str(value))
     rules = set(expect.get("rules") or [])  # type: ignore[call-overload]
@@ -72,8 +77,12 @@ def test_each_hostile_submission_is_refused_with_its_reasons_and_nothing_runs(
     assert engine.ping(), "the engine is not healthy any more"
     assert subprocess.run(["true"], check=False).returncode == 0  # the host can still fork
     if rules:  # refused by the policy: nothing may have started
-        started = engine.events(since=since, until=time.time(), decode=True,
-                                filters={"label": LABEL_MANAGED, "event": "start"})  # fmt: skip
+        started = engine.events(
+            since=since,
+            until=time.time(),
+            decode=True,
+            filters={"label": LABEL_MANAGED, "event": "start"},
+        )
         assert list(started) == [], "a refused submission started a container"
 
 
@@ -109,8 +118,11 @@ def test_a_port_already_taken_on_the_host_is_reported_and_the_next_submission_gr
     seen = {c.name: (c.status, c.hint_key) for c in result.checks}
     assert seen["test_stack_starts"] == ("failed", "ex2.port_taken")
     other = catalogue.get("ex5")
-    after = grade([other], root=make_repo(tmp_path / "next", {"ex5": other.folder / "solution"}),
-                  catalogue=catalogue).exercises[0]  # fmt: skip
+    after = grade(
+        [other],
+        root=make_repo(tmp_path / "next", {"ex5": other.folder / "solution"}),
+        catalogue=catalogue,
+    ).exercises[0]
     assert after.scored().points == after.scored().max_points
 
 
@@ -136,8 +148,14 @@ def test_host_folders_outside_the_submission_are_rerooted_and_never_mounted(
     assert config.ok, config.error
     assert policy.compose_violations(config.data, work) == []
     scratch = tmp_path / "scratch"
-    project = compose.prepare(config.data, name="grader-reroot-test", folder=work,
-                              labels={LABEL_MANAGED: "1"}, limits=Limits(), scratch=scratch)  # fmt: skip
+    project = compose.prepare(
+        config.data,
+        name="grader-reroot-test",
+        folder=work,
+        labels={LABEL_MANAGED: "1"},
+        limits=Limits(),
+        scratch=scratch,
+    )
     assert len(project.moved) == 4 and str(secret) in project.moved  # /d and /e: one folder
     try:
         assert project.up(timeout=60).ok

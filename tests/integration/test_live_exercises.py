@@ -77,8 +77,12 @@ def test_ex8_an_image_built_from_a_dockerfile_is_not_a_commit(
     catalogue: Catalogue, student_engine: Client, tmp_path: Path
 ) -> None:
     dockerfile = ROOT / "exercises" / "ex1_cowsay" / "solution"
-    subprocess.run(["docker", "build", "-q", "-t", "cowsay", str(dockerfile)],
-                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    subprocess.run(
+        ["docker", "build", "-q", "-t", "cowsay", str(dockerfile)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     failures = _failures(_grade_live(catalogue, "ex8", tmp_path))
     assert failures == {"test_image_was_made_with_docker_commit": ("failed", "ex8.from_dockerfile")}
 
@@ -122,9 +126,11 @@ def test_a_kubernetes_pods_container_is_never_taken_for_the_students_own(
     """With a cluster on the same engine, the kubelet's nginx (a pod) is not "your nginx"."""
     images.ensure(student_engine, "nginx:latest")
     pod = student_engine.containers.run(
-        "nginx:latest", detach=True, name="k8s_nginx_mynginx_default_0",
+        "nginx:latest",
+        detach=True,
+        name="k8s_nginx_mynginx_default_0",
         labels={"io.kubernetes.pod.name": "mynginx", "io.kubernetes.container.name": "nginx"},
-    )  # fmt: skip
+    )
     try:
         assert pod.id not in [c.id for c in containers_from(student_engine, "nginx")]
         assert pod.id in [c.id for c in student_engine.containers.list()]  # it runs

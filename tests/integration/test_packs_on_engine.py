@@ -34,8 +34,9 @@ def pack(tmp_path: Path) -> Path:
 def _repo(tmp_path: Path, pack: Path, name: str = "repo") -> Path:
     repo = tmp_path / name
     shutil.copytree(pack / "tp1_hello" / "solution", repo / "tp1")
-    shutil.copytree(SUBMISSIONS.parent.parent / "exercises" / "ex1_cowsay" / "solution",
-                    repo / "ex1")  # fmt: skip
+    shutil.copytree(
+        SUBMISSIONS.parent.parent / "exercises" / "ex1_cowsay" / "solution", repo / "ex1"
+    )
     return repo
 
 
@@ -47,20 +48,31 @@ def test_a_new_exercise_is_self_tested_graded_and_batch_graded(
 
     repo = _repo(tmp_path, pack)
     report = tmp_path / "report.json"
-    status, out = run("check", "tp1", "ex1", "--pack", str(pack), "--path", str(repo),
-                      "--save", f"json:{report}")  # fmt: skip
+    status, out = run(
+        "check", "tp1", "ex1", "--pack", str(pack), "--path", str(repo), "--save", f"json:{report}"
+    )
     assert status == 0, out
     assert "tp1 · Une image qui dit bonjour" in out
     data = json.loads(report.read_text())
     assert sorted((e["id"], e["points"], e["max_points"]) for e in data["exercises"]) == [
-        ("ex1", 10.0, 10.0), ("tp1", 6.0, 6.0)]  # fmt: skip
+        ("ex1", 10.0, 10.0),
+        ("tp1", 6.0, 6.0),
+    ]
 
     clones = tmp_path / "clones"
     shutil.copytree(repo, clones / "ana")
     (clones / "ben" / "tp1").mkdir(parents=True)
     (clones / "ben" / "tp1" / "Dockerfile").write_text('FROM debian:12\nCMD ["echo", "salut"]\n')
-    status, out = run("batch", str(clones), "--exercises", "tp1", "--pack", str(pack),
-                      "--out", str(tmp_path / "out"))  # fmt: skip
+    status, out = run(
+        "batch",
+        str(clones),
+        "--exercises",
+        "tp1",
+        "--pack",
+        str(pack),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert status == 0, out
     records = journal.load([tmp_path / "out"])
     assert records["ana"].score == 100.0 and records["ben"].score == round(100 * 4 / 6, 1)
@@ -77,8 +89,19 @@ def test_a_pack_module_that_does_not_load_fails_that_exercise_only(
     repo = _repo(tmp_path, pack)
     shutil.copytree(pack / "tp2_broken" / "solution", repo / "tp2")
     report = tmp_path / "report.json"
-    status, out = run("check", "tp1", "tp2", "--pack", str(pack), "--path", str(repo),
-                      "--lang", "en", "--save", f"json:{report}")  # fmt: skip
+    status, out = run(
+        "check",
+        "tp1",
+        "tp2",
+        "--pack",
+        str(pack),
+        "--path",
+        str(repo),
+        "--lang",
+        "en",
+        "--save",
+        f"json:{report}",
+    )
     assert status == 1, out
     by_id = {e["id"]: e for e in json.loads(report.read_text())["exercises"]}
     assert by_id["tp1"]["points"] == 6.0 and by_id["tp1"]["error"] is None

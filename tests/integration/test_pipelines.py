@@ -34,8 +34,14 @@ from tests.helpers.gitlab_server import FakeGitLab, serving
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 # What the graded repositories need, in the dind engine before the job starts.
-PRELOAD = ["local/debian:bookworm", "ubuntu:latest", "debian:bookworm", "local/nginx:standin",
-           "nginx:latest", "nginx:alpine"]  # fmt: skip
+PRELOAD = [
+    "local/debian:bookworm",
+    "ubuntu:latest",
+    "debian:bookworm",
+    "local/nginx:standin",
+    "nginx:latest",
+    "nginx:alpine",
+]
 
 
 @pytest.fixture(scope="session")
@@ -58,13 +64,21 @@ def published(runner: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     served = tmp_path_factory.mktemp("index")
     with gcl.package_index(served) as url:
         project = gcl.project_copy(tmp_path_factory.mktemp("project"))
-        ran = gcl.run(project, "package", variables={
-            "CI_COMMIT_TAG": f"v{__version__}", "GRADER_UPLOAD_URL": f"{url}/",
-            "PIP_CERT": gcl.CA_FILE})  # fmt: skip
+        ran = gcl.run(
+            project,
+            "package",
+            variables={
+                "CI_COMMIT_TAG": f"v{__version__}",
+                "GRADER_UPLOAD_URL": f"{url}/",
+                "PIP_CERT": gcl.CA_FILE,
+            },
+        )
         assert ran.status("package") == "PASS", ran.log[-4000:]
         uploaded = sorted(p.name for p in served.iterdir())
-        assert uploaded == [f"docker_k8s_grader-{__version__}-py3-none-any.whl",
-                            f"docker_k8s_grader-{__version__}.tar.gz"], ran.log[-3000:]  # fmt: skip
+        assert uploaded == [
+            f"docker_k8s_grader-{__version__}-py3-none-any.whl",
+            f"docker_k8s_grader-{__version__}.tar.gz",
+        ], ran.log[-3000:]
         built = sorted(p.name for p in (ran.artifacts("package") / "dist").iterdir())
         assert built == uploaded  # and the job's artifacts hold the same two files
         yield f"{url}/simple/"
@@ -80,8 +94,9 @@ def _student(folder: Path, work: dict[str, str | None]) -> Path:
 
 
 def _grade(repo: Path, runner: Path, index: str, **variables: str) -> gcl.Pipeline:
-    return gcl.run(repo, "grade", preloaded=runner,
-                   variables={**gcl.pip_variables(index), **variables})  # fmt: skip
+    return gcl.run(
+        repo, "grade", preloaded=runner, variables={**gcl.pip_variables(index), **variables}
+    )
 
 
 def _coverage(pipeline: gcl.Pipeline) -> float:
@@ -153,8 +168,11 @@ def test_the_teacher_pipeline_grades_a_class_in_two_shards_and_merges_it(
     runner: Path, published: str, tmp_path: Path
 ) -> None:
     repositories = {}
-    for name, work in (("amartin", {"ex1": None}), ("groupe-b/bpetit", {"ex1": "forgot_install"}),
-                       ("cdurand", {"ex1": None})):  # fmt: skip
+    for name, work in (
+        ("amartin", {"ex1": None}),
+        ("groupe-b/bpetit", {"ex1": "forgot_install"}),
+        ("cdurand", {"ex1": None}),
+    ):
         source = make_student(tmp_path / "src" / name, work)
         bare = tmp_path / "served" / f"{name}.git"
         subprocess.run(["git", "clone", "-q", "--bare", str(source), str(bare)], check=True)
@@ -162,23 +180,41 @@ def test_the_teacher_pipeline_grades_a_class_in_two_shards_and_merges_it(
         repositories[f"course-2026/students/{name}.git"] = bare
     teacher = tmp_path / "teacher"
     (teacher / ".gitlab").mkdir(parents=True)
-    shutil.copy(gcl.ROOT / "templates" / "teacher-batch.gitlab-ci.yml",
-                teacher / ".gitlab" / "grader-batch.gitlab-ci.yml")  # fmt: skip
+    shutil.copy(
+        gcl.ROOT / "templates" / "teacher-batch.gitlab-ci.yml",
+        teacher / ".gitlab" / "grader-batch.gitlab-ci.yml",
+    )
     # The teacher's own file: the template, and the one line that sets the shard count.
-    (teacher / ".gitlab-ci.yml").write_text(yaml.safe_dump({
-        "include": [{"local": ".gitlab/grader-batch.gitlab-ci.yml"}],
-        "grade-shard": {"parallel": 2}}), encoding="utf-8")  # fmt: skip
+    (teacher / ".gitlab-ci.yml").write_text(
+        yaml.safe_dump(
+            {
+                "include": [{"local": ".gitlab/grader-batch.gitlab-ci.yml"}],
+                "grade-shard": {"parallel": 2},
+            }
+        ),
+        encoding="utf-8",
+    )
     gcl.git_repo(teacher, "https://gitlab.example.org/course-2026/teacher.git")
     with serving(FakeGitLab("glpat-teacher", repositories), host=gcl.BRIDGE) as fake:
-        ran = gcl.run(teacher, preloaded=runner, variables={
-            **gcl.pip_variables(published), "GITLAB_URL": fake.base,
-            "GRADER_GITLAB_TOKEN": "glpat-teacher", "GRADER_ARGS": "--exercises ex1"})  # fmt: skip
+        ran = gcl.run(
+            teacher,
+            preloaded=runner,
+            variables={
+                **gcl.pip_variables(published),
+                "GITLAB_URL": fake.base,
+                "GRADER_GITLAB_TOKEN": "glpat-teacher",
+                "GRADER_ARGS": "--exercises ex1",
+            },
+        )
     for job in ("grade-shard: [1/2]", "grade-shard: [2/2]", "class"):
         assert ran.status(job) == "PASS", (job, ran.log[-6000:])
     merged = ran.artifacts("class") / "class"
     gradebook = (merged / "gradebook.csv").read_text(encoding="utf-8").splitlines()
     assert [line.split(",")[0] for line in gradebook[1:]] == [
-        "amartin", "cdurand", "groupe-b__bpetit"]  # fmt: skip
+        "amartin",
+        "cdurand",
+        "groupe-b__bpetit",
+    ]
     assert [line.split(",")[2] for line in gradebook[1:]] == ["10", "10", "5"]
     assert "Tableau de bord de la classe" in (merged / "dashboard.html").read_text()
 

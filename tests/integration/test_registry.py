@@ -38,8 +38,9 @@ def test_the_local_registry_takes_a_push_and_is_removed_after(engine: Client) ->
         image = engine.images.list()[0]
         image.tag(f"{host}/essai/image", "1.0.0")
         try:
-            pushed = list(engine.api.push(f"{host}/essai/image", tag="1.0.0", stream=True,
-                                          decode=True))  # fmt: skip
+            pushed = list(
+                engine.api.push(f"{host}/essai/image", tag="1.0.0", stream=True, decode=True)
+            )
         finally:
             engine.images.remove(f"{host}/essai/image:1.0.0", noprune=True)
         assert not [c for c in pushed if c.get("error")]
@@ -64,11 +65,19 @@ def test_live_grades_what_the_student_s_engine_pushed(
         name = f"{local.host}/groupe/projet/cowsay"
         monkeypatch.setenv("GRADER_REGISTRY", f"{local.host}/groupe/projet")
         empty = grade([exercise], root=tmp_path, mode="live", catalogue=catalogue).exercises[0]
-        subprocess.run(["docker", "build", "-q", "-t", f"{name}:1.0.0", str(SOLUTION)],
-                       check=True, capture_output=True, timeout=300)  # fmt: skip
+        subprocess.run(
+            ["docker", "build", "-q", "-t", f"{name}:1.0.0", str(SOLUTION)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         try:
-            subprocess.run(["docker", "push", "-q", f"{name}:1.0.0"], check=True,
-                           capture_output=True, timeout=120)  # fmt: skip
+            subprocess.run(
+                ["docker", "push", "-q", f"{name}:1.0.0"],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         finally:
             subprocess.run(["docker", "rmi", f"{name}:1.0.0"], capture_output=True, timeout=60)
         result = grade([exercise], root=tmp_path, mode="live", catalogue=catalogue).exercises[0]
@@ -87,6 +96,7 @@ def test_live_grades_what_the_student_s_engine_pushed(
 )
 def test_live_reads_gitlab_s_registry_with_the_job_token() -> None:
     host, path = f"{os.environ['CI_REGISTRY_IMAGE']}/cowsay".split("/", 1)
-    client = registry.RegistryClient(host, username="gitlab-ci-token",
-                                     password=os.environ["CI_JOB_TOKEN"])  # fmt: skip
+    client = registry.RegistryClient(
+        host, username="gitlab-ci-token", password=os.environ["CI_JOB_TOKEN"]
+    )
     assert isinstance(client.tags(path), list)

@@ -50,7 +50,9 @@ def test_every_shard_writes_its_journal_and_merge_refuses_a_lost_one(
     empty = results / "journal.shard-3-of-3.jsonl"
     marks = journal.read_marks(empty)
     assert [(m.mark, m.shard, m.students) for m in marks] == [
-        ("started", (3, 3), []), ("finished", (3, 3), [])]  # fmt: skip
+        ("started", (3, 3), []),
+        ("finished", (3, 3), []),
+    ]
     assert journal.read(empty) == []
     status, text = run("merge", str(results), "--out", str(tmp_path / "class"))
     assert status == 0 and "2 students merged from 3 shards" in text
@@ -71,8 +73,15 @@ def test_every_shard_writes_its_journal_and_merge_refuses_a_lost_one(
     )
     assert not (tmp_path / "refused" / "gradebook.csv").exists()
 
-    status, text = run("merge", str(results), "--out", str(tmp_path / "partial"),
-                       "--allow-incomplete", "--lang", "en")  # fmt: skip
+    status, text = run(
+        "merge",
+        str(results),
+        "--out",
+        str(tmp_path / "partial"),
+        "--allow-incomplete",
+        "--lang",
+        "en",
+    )
     assert status == 3 and "1 students merged from 3 shards" in text
     assert "INCOMPLETE class" in capsys.readouterr().err
     rows = gradebook(tmp_path / "partial")
@@ -102,10 +111,22 @@ def test_a_shard_stopped_midway_is_refused_until_it_is_resumed(
     make_class(tmp_path / "clones", 5, ["ex1"])
     results = tmp_path / "results"
     shard = results / "journal.shard-1-of-2.jsonl"  # etu01, etu03, etu05
-    argv = ["batch", str(tmp_path / "clones"), "--exercises", "ex1", "--shard", "1/2",
-            "--out", str(results)]  # fmt: skip
-    child = subprocess.Popen([sys.executable, "-m", "grader", *argv], text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    argv = [
+        "batch",
+        str(tmp_path / "clones"),
+        "--exercises",
+        "ex1",
+        "--shard",
+        "1/2",
+        "--out",
+        str(results),
+    ]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "grader", *argv],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 300
     while not journal.read_marks(shard) and time.monotonic() < deadline:
         assert child.poll() is None, child.communicate()[0]
@@ -123,7 +144,9 @@ def test_a_shard_stopped_midway_is_refused_until_it_is_resumed(
     assert re.search(
         r"  - shard 1/2 did not finish \(journal\.shard-1-of-2\.jsonl: started \S+, [0-2] of 3 "
         r"student\(s\) recorded, not recorded: [\w, ]*etu05\): its job was killed or "
-        r"crashed; run it again with --resume\n", capsys.readouterr().err)  # fmt: skip
+        r"crashed; run it again with --resume\n",
+        capsys.readouterr().err,
+    )
     status, text = batch(tmp_path / "clones", results, "--shard", "1/2", "--resume")
     assert status == 0, text
     status, text = run("merge", str(results), "--out", str(tmp_path / "class"))
@@ -156,16 +179,25 @@ def test_a_regrade_of_the_class_shows_who_gains_who_loses_and_the_verdicts_that_
     assert "2 student(s) changed (1 lose, 1 gain), 0 unchanged" in text
     changes = json.loads((results / "changes.json").read_text())
     assert [(s["student"], s["before"], s["after"]) for s in changes["students"]] == [
-        ("ben", 100.0, 50.0), ("ana", 50.0, 100.0)]  # fmt: skip
+        ("ben", 100.0, 50.0),
+        ("ana", 50.0, 100.0),
+    ]
     assert 'href="changes.html"' in (results / "dashboard.html").read_text()
     assert 'data-student="ben" class="loss"' in (results / "changes.html").read_text()
     assert [r.raw_score for r in journal.history(journal.load_all([results]))["ben"]] == [100.0]
 
-    status, text = run("merge", str(results), "--out", str(tmp_path / "class"), "--previous",
-                       str(tmp_path / "before"))  # fmt: skip
+    status, text = run(
+        "merge",
+        str(results),
+        "--out",
+        str(tmp_path / "class"),
+        "--previous",
+        str(tmp_path / "before"),
+    )
     assert status == 0 and table in text
     assert (tmp_path / "class" / "changes.html").is_file()
-    status, text = run("diff", str(tmp_path / "before"), str(tmp_path / "class"),
-                       "--out", str(tmp_path / "diff"))  # fmt: skip
+    status, text = run(
+        "diff", str(tmp_path / "before"), str(tmp_path / "class"), "--out", str(tmp_path / "diff")
+    )
     assert status == 0 and table in text
     assert json.loads((tmp_path / "diff" / "changes.json").read_text())["losses"] == 1

@@ -47,8 +47,9 @@ def test_a_bullseye_image_really_is_bullseye(engine: Client, tmp_path: Path) -> 
         engine, tmp_path, "FROM debian:bullseye-slim\nRUN grep -q bullseye /etc/os-release\n"
     )
     assert build.ok, build.log
-    sources = engine.containers.run("debian:bullseye-slim", ["cat", "/etc/apt/sources.list"],
-                                    remove=True).decode()  # fmt: skip
+    sources = engine.containers.run(
+        "debian:bullseye-slim", ["cat", "/etc/apt/sources.list"], remove=True
+    ).decode()
     mirror = images.discover_mirror()
     assert mirror is not None and f"deb {mirror.archive} bullseye main" in sources
 
@@ -65,8 +66,10 @@ def test_apt_get_update_on_buster_fails_as_with_the_real_image(
 def test_an_ubuntu_package_version_is_not_attempted_offline_never_failed(
     tmp_path: Path, engine: Client
 ) -> None:
-    result = _grade_ex1(tmp_path, "FROM ubuntu:20.04\n"
-                        "RUN apt-get update && apt-get install -y cowsay=3.03+dfsg2-7\n")  # fmt: skip
+    result = _grade_ex1(
+        tmp_path,
+        "FROM ubuntu:20.04\nRUN apt-get update && apt-get install -y cowsay=3.03+dfsg2-7\n",
+    )
     checks = {c.name: c for c in result.checks}
     build = checks["test_image_builds"]
     assert (build.status, build.hint_key) == ("not_attempted", "common.standin_cannot_judge")
@@ -81,8 +84,9 @@ def test_an_ubuntu_package_version_is_not_attempted_offline_never_failed(
 def test_a_misspelled_package_on_debian_bookworm_still_fails(
     tmp_path: Path, engine: Client
 ) -> None:
-    result = _grade_ex1(tmp_path, "FROM debian:bookworm\n"
-                        "RUN apt-get update && apt-get install -y cowsey\n")  # fmt: skip
+    result = _grade_ex1(
+        tmp_path, "FROM debian:bookworm\nRUN apt-get update && apt-get install -y cowsey\n"
+    )
     build = next(c for c in result.checks if c.name == "test_image_builds")
     assert (build.status, build.hint_key) == ("failed", "common.build_unknown_package")
     assert "debian:bookworm (Debian bookworm, the release of the real image)" in result.standins
@@ -113,10 +117,13 @@ def test_an_end_of_life_ubuntu_fails_as_with_the_real_image_a_supported_one_buil
 
 @pytest.mark.parametrize(
     "command",
-    [["start-notebook.sh", "--NotebookApp.token="], ["start-notebook.py", "--ServerApp.token="],
-     ["start.sh", "jupyter", "lab", "--ServerApp.token="],
-     ["jupyter", "lab", "--ip=0.0.0.0", "--no-browser", "--IdentityProvider.token="]],
-)  # fmt: skip
+    [
+        ["start-notebook.sh", "--NotebookApp.token="],
+        ["start-notebook.py", "--ServerApp.token="],
+        ["start.sh", "jupyter", "lab", "--ServerApp.token="],
+        ["jupyter", "lab", "--ip=0.0.0.0", "--no-browser", "--IdentityProvider.token="],
+    ],
+)
 def test_the_jupyter_stand_in_takes_the_official_images_commands(
     engine: Client, command: list[str]
 ) -> None:
@@ -215,9 +222,11 @@ def test_the_nginx_stand_in_renders_templates_with_envsubst(engine: Client, tmp_
         'server { listen ${PORT}; location / { return 200 "on $request_method ${GREETING}"; } }\n'
     )
     container = _run_nginx(
-        engine, tmp_path, {"/etc/nginx/templates/site.conf.template": template},
+        engine,
+        tmp_path,
+        {"/etc/nginx/templates/site.conf.template": template},
         environment={"PORT": "8081", "GREETING": "salut"},
-    )  # fmt: skip
+    )
     try:
         assert "on GET salut" in _fetch(container, 8081), container.logs().decode()
     finally:
