@@ -55,6 +55,7 @@ from grader.containers.engine import (
     published_ports,
     run_container,
 )
+from grader.containers.http import HttpResponse, published_url
 from grader.containers.images import STANDINS, base_images, repository
 from grader.grading import checks
 from grader.grading.checks import (
@@ -64,7 +65,6 @@ from grader.grading.checks import (
     assert_stack_started,
     find_dockerfile,
 )
-from grader.grading.http import HttpResponse, published_url
 from grader.grading.session import GradingSession
 from grader.grading.submission import Submission
 from grader.k8s import kube, pod_commands, port_forward
