@@ -30,14 +30,6 @@ breaking one. What is here:
 from __future__ import annotations
 
 from grader.containers import compose, image_files, publish, references, registry, replay
-from grader.containers.compose_checks import (
-    test_compose_file_is_present,
-    test_compose_file_is_valid,
-    test_compose_file_or_run_command_is_present,
-    test_compose_gives_no_warning,
-    test_host_folders_stay_in_the_exercise,
-    test_where_the_stack_comes_from,
-)
 from grader.containers.docker_host import engine_host
 from grader.containers.dockerfile import (
     Instruction,
@@ -55,6 +47,7 @@ from grader.containers.engine import (
     published_ports,
     run_container,
 )
+from grader.containers.http import HttpResponse, published_url
 from grader.containers.images import STANDINS, base_images, repository
 from grader.grading import checks
 from grader.grading.checks import (
@@ -64,7 +57,19 @@ from grader.grading.checks import (
     assert_stack_started,
     find_dockerfile,
 )
-from grader.grading.http import HttpResponse, published_url
+from grader.grading.compose_checks import (
+    test_compose_file_is_present,
+    test_compose_file_is_valid,
+    test_compose_file_or_run_command_is_present,
+    test_compose_gives_no_warning,
+    test_host_folders_stay_in_the_exercise,
+    test_where_the_stack_comes_from,
+)
+from grader.grading.kube_checks import (
+    also_live,
+    test_manifests_match_the_kubernetes_schemas,
+    test_manifests_parse,
+)
 from grader.grading.session import GradingSession
 from grader.grading.submission import Submission
 from grader.k8s import kube, pod_commands, port_forward
@@ -72,11 +77,6 @@ from grader.k8s.apply_plan import grader_limit
 from grader.k8s.cluster import Applied, Cluster, deployment_verdict, job_verdict, pod_verdict
 from grader.k8s.ingress_standin import CONTROLLER as INGRESS_STANDIN_CONTROLLER
 from grader.k8s.ingress_standin import DESCRIPTION as INGRESS_STANDIN_DESCRIPTION
-from grader.k8s.kube_checks import (
-    also_live,
-    test_manifests_match_the_kubernetes_schemas,
-    test_manifests_parse,
-)
 from grader.k8s.kube_watch import NamespaceView
 from grader.k8s.manifests import (
     Manifest,

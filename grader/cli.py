@@ -317,9 +317,9 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _selftest(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.grading import selftest
     from grader.grading.runner import EngineUnavailable, grade
     from grader.grading.session import ClusterChoice
+    from grader.teaching import selftest
 
     folders = [Path(t) for t in args.targets if Path(t).is_dir()]
     catalogue = Catalogue.load(packs=[*_packs(args), *(Pack(f.resolve().name, f) for f in folders)])
@@ -368,7 +368,7 @@ def _selftest(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _new(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.grading.new_exercise import NewExerciseError, scaffold
+    from grader.teaching.new_exercise import NewExerciseError, scaffold
 
     try:
         written = scaffold(args.pack_dir, args.id, kind=args.kind, slug=args.slug)
@@ -714,7 +714,7 @@ def _deadline(value: str) -> object:
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.classroom.scaffold import init
+    from grader.teaching.scaffold import init
 
     catalogue, course = _course(args)
     for line in init(args.directory, catalogue, ids=course.ids() if course else None):

@@ -41,3 +41,9 @@ def messages_file() -> Path:
 
 def templates_dir() -> Path:
     return data_dir("templates")
+
+
+def grader_source(module: str) -> Path:
+    """The source file of one of the grader's own modules (`grader.authoring` →
+    `…/grader/authoring.py`), for what reads it without importing it."""
+    return _PACKAGE.parent.joinpath(*module.split(".")).with_suffix(".py")

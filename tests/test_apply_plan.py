@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.grading import policy
-from grader.k8s import apply_plan
+from grader.k8s import apply_plan, policy
 from grader.k8s.cluster import KubectlResult
 from grader.k8s.manifests import load
 

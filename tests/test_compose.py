@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from grader.containers import compose
-from grader.grading.limits import Limits
+from grader.containers.limits import Limits
 
 STDERR = (
     'time="2026-12-01T19:56:25Z" level=warning msg="/tmp/snap/ex2/compose.yaml: the attribute '

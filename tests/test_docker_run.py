@@ -20,7 +20,7 @@ from grader.containers.docker_run import (
     from_folder,
     translate,
 )
-from grader.grading.policy import compose_violations
+from grader.containers.policy import compose_violations
 from grader.model.catalogue import Catalogue
 from grader.model.hints import LANGS
 

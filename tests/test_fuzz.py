@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from grader.containers.compose import parse_problem
 from grader.containers.dockerfile import instructions
 from grader.containers.images import base_images
-from grader.grading import policy
+from grader.containers.policy import compose_violations
 from grader.k8s import kube
 from grader.k8s.manifests import load
+from grader.k8s.policy import manifest_violations
 
 BUDGET = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -116,7 +117,7 @@ def _grade_manifests(text: str) -> None:
         (folder / "m.yaml").write_text(text, encoding="utf-8")
         manifests = load(folder)
         kube.parse_hint(manifests, folder)
-        policy.manifest_violations(manifests)
+        manifest_violations(manifests)
         if kube.schema_hint(manifests) is not None:
             return  # the semantic checks only ever see schema-valid objects
         kube.image_tag_hint(manifests)
@@ -158,7 +159,7 @@ def test_any_text_as_a_compose_file_parses_or_names_its_problem(text: str) -> No
 )
 def test_the_compose_policy_reads_any_normalised_config(services: dict[str, Any]) -> None:
     with TemporaryDirectory() as tmp:
-        for violation in policy.compose_violations({"services": services}, Path(tmp)):
+        for violation in compose_violations({"services": services}, Path(tmp)):
             assert violation.rule and violation.where
 
 

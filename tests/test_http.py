@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.grading.http import published_url
+from grader.containers.http import published_url
 
 
 def test_published_ports_are_reached_on_the_docker_host(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.grading.limits import DEFAULT, Limits, for_params, size_bytes
+from grader.containers.limits import DEFAULT, Limits, for_params, size_bytes
 
 
 def test_sizes_are_read_in_docker_units() -> None:

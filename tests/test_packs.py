@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader.cli import main
-from grader.grading.new_exercise import NewExerciseError, scaffold
 from grader.model.catalogue import BUILT_IN, Catalogue, Pack, packs
+from grader.teaching.new_exercise import NewExerciseError, scaffold
 from tests.helpers.repos import ROOT
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-import grader.classroom.scaffold as scaffold
+import grader.teaching.scaffold as scaffold
 from grader import __version__
 from grader.paths import templates_dir
 

@@ -1,3 +1,3 @@
 """A whole class: rosters, checkouts, batch grading, the journal, the gradebook and dashboard,
-similarity, and the student repository `grader init` writes.
+similarity.
 """

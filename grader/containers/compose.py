@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
+from grader.containers.limits import Limits
 from grader.containers.standins import base_images
-from grader.grading.limits import Limits
 from grader.model.hints import Hint
 from grader.model.output import cap
 

@@ -26,7 +26,7 @@ import requests.exceptions
 
 from grader.containers import container_errors
 from grader.containers.buildguard import Guard
-from grader.grading.http import HttpResponse, probe, published_url
+from grader.containers.http import HttpResponse, probe, published_url
 from grader.model.hints import Hint
 from grader.model.labels import LABEL_MANAGED, LABEL_RUN
 from grader.model.output import cap

@@ -1,3 +1,3 @@
 """One grading run: the runner, the pytest plugin and its fixtures, the snapshot of a
-submission, limits and policy, selftest and `grader new`.
+submission, and the checks every exercise of a kind shares.
 """

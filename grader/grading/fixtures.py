@@ -16,7 +16,7 @@ import docker.errors
 import pytest
 import yaml
 
-from grader.containers import compose, compose_subset, docker_run, images, ports
+from grader.containers import compose, compose_subset, docker_run, images, limits, ports
 from grader.containers.engine import (
     CACHE_REPOSITORY,
     BuildResult,
@@ -27,9 +27,9 @@ from grader.containers.engine import (
     run_container,
     start_server,
 )
-from grader.grading import limits, policy
+from grader.containers.http import HttpResponse, probe
+from grader.containers.policy import compose_violations
 from grader.grading.checks import find_dockerfile
-from grader.grading.http import HttpResponse, probe
 from grader.grading.plugin import SESSION
 from grader.grading.provenance import tree_digest
 from grader.grading.session import GradingSession
@@ -38,6 +38,7 @@ from grader.grading.submission import Submission, snapshot
 from grader.model.catalogue import Exercise
 from grader.model.hints import hint
 from grader.model.outcomes import NotAttempted
+from grader.model.policy import refusal
 
 
 @pytest.fixture(scope="session")
@@ -251,7 +252,7 @@ def compose_project(
     A stack the policy refuses (privileged, host namespaces, host paths outside its folder,
     the Docker socket…) is never started: `up` is then a failed result carrying the reason.
     """
-    violations = policy.compose_violations(valid_compose_config, compose_file.parent)
+    violations = compose_violations(valid_compose_config, compose_file.parent)
     bases = compose.build_base_images(valid_compose_config) if not violations else []
     refs = [*compose.service_images(valid_compose_config), *bases]
     for ref in refs:
@@ -280,7 +281,7 @@ def compose_project(
         scratch=grading.workdir / "host" / exercise.id,
         built=built,
     )
-    refused = policy.refusal(violations)
+    refused = refusal(violations)
     if refused is not None or failed is not None:
         yield project, failed or compose.CommandResult(False, "", refused=refused)
         _remove_images(docker_client, built.values())

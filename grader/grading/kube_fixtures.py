@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from grader.containers import images
-from grader.grading import policy
 from grader.grading.session import GradingSession
 from grader.grading.submission import Submission
 from grader.k8s import apply_plan, kube, kube_live
@@ -28,9 +27,11 @@ from grader.k8s.cluster import (
 )
 from grader.k8s.kube_watch import NamespaceView, poll
 from grader.k8s.manifests import Manifests, load
+from grader.k8s.policy import manifest_violations
 from grader.model.catalogue import Exercise
 from grader.model.hints import hint
 from grader.model.outcomes import NotAttempted
+from grader.model.policy import Violation
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +46,10 @@ def manifests(request: pytest.FixtureRequest, grading: GradingSession) -> Manife
 
 
 @pytest.fixture(scope="module")
-def manifest_refusals(manifests: Manifests, exercise: Exercise) -> list[policy.Violation]:
+def manifest_refusals(manifests: Manifests, exercise: Exercise) -> list[Violation]:
     """What the policy refuses in the manifests (the kinds a statement asks for excepted)."""
     allowed = frozenset(str(k) for k in exercise.params.get("cluster_kinds") or [])
-    return policy.manifest_violations(manifests, allowed_kinds=allowed)
+    return manifest_violations(manifests, allowed_kinds=allowed)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def valid_manifests(
     request: pytest.FixtureRequest,
     manifests: Manifests,
     grading: GradingSession,
-    manifest_refusals: list[policy.Violation],
+    manifest_refusals: list[Violation],
 ) -> Manifests:
     if grading.mode == "live":  # what the cluster holds: accepted by it, never applied again
         return manifests

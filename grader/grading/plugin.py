@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import limits
+from grader.containers import limits
 from grader.grading.session import ClusterChoice, GradingSession
 from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.hidden import from_arg

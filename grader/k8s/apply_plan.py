@@ -11,7 +11,7 @@ The grader's own machinery must not fail a correct submission:
 - a `Service` of `type: LoadBalancer` is applied as written (the grading quota allows a few:
   without a cloud provider it is a NodePort that never gets an external address), with a note.
 
-Nothing here makes anything cluster-scoped: the policy (grader.grading.policy) still refuses
+Nothing here makes anything cluster-scoped: the policy (grader.k8s.policy) still refuses
 every other cluster-scoped kind, and the submitter's rights stop the rest at the API server.
 """
 

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from grader.containers.images import repository
-from grader.grading import policy
 from grader.k8s.manifests import (
     Manifest,
     Manifests,
@@ -22,6 +21,7 @@ from grader.k8s.manifests import (
     selects,
     template_labels,
 )
+from grader.model import policy
 from grader.model.hints import Hint, declared, hint
 from grader.model.outcomes import NotAttempted
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from grader.grading.http import BODY_CAP, HttpResponse, probe
+from grader.containers.http import BODY_CAP, HttpResponse, probe
 from grader.k8s.cluster import Cluster
 
 CHUNK = 65536

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import importlib
 import os
 import re
@@ -24,7 +25,7 @@ from typing import Any
 import yaml
 
 from grader.model.hints import SAFE_LOADER, Messages
-from grader.paths import exercises_dir, messages_file, submissions_dir
+from grader.paths import exercises_dir, grader_source, messages_file, submissions_dir
 
 _FOLDER = re.compile(r"^([a-z][a-z0-9]*)_[a-z0-9_]+$")
 BUILT_IN = "built-in"
@@ -71,7 +72,7 @@ class Exercise:
 
     def check_titles(self, lang: str = "fr", *, resolve: bool = True) -> dict[str, str]:
         """Its checks' names and titles (their docstring's first line). A shared check's title
-        is read from `grader.authoring` (imported only when `resolve`)."""
+        is read from the source of the module `grader.authoring` takes it from (when `resolve`)."""
         found: dict[str, str] = {}
         for module in self.check_modules:
             try:
@@ -120,9 +121,46 @@ def _shared_title(value: ast.expr, known: dict[str, str], lang: str) -> str:
     if isinstance(value, ast.Call) and value.args and isinstance(value.args[0], ast.Name):
         return known.get(value.args[0].id, "")
     if isinstance(value, ast.Attribute):
-        authoring = importlib.import_module("grader.authoring")
-        return _title(getattr(getattr(authoring, value.attr, None), "__doc__", None), lang)
+        return _title(_shared_docstrings().get(value.attr), lang)
     return ""
+
+
+def _source(module: str) -> ast.Module:
+    return ast.parse(grader_source(module).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _shared_docstrings() -> dict[str, str | None]:
+    """The docstrings of the functions `grader.authoring` takes from the grader's modules (the
+    shared checks), read from their source: the catalogue sits below the checks and never
+    imports them."""
+    docs: dict[str, str | None] = {}
+    for node in _source("grader.authoring").body:
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("grader."):
+            continue
+        module = node.module or ""
+        if not grader_source(module).is_file():
+            continue
+        functions = {
+            f.name: ast.get_docstring(f)
+            for f in _source(module).body
+            if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        for alias in node.names:
+            if alias.name in functions:
+                docs[alias.asname or alias.name] = functions[alias.name]
+    return docs
+
+
+@functools.cache
+def _authoring_names() -> frozenset[str]:
+    """`grader.authoring.__all__`, read from its source (the catalogue never imports it)."""
+    for node in _source("grader.authoring").body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+        ):
+            return frozenset(ast.literal_eval(node.value))
+    return frozenset()
 
 
 def load_exercise(folder: Path, origin: str = BUILT_IN) -> Exercise:
@@ -250,10 +288,8 @@ def import_refusals(source: str) -> list[str]:
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "grader":
             names = [n.name for n in node.names]
             if node.module == "grader.authoring":
-                from grader import authoring
-
                 problems += [
-                    f"grader.authoring has no {n}" for n in names if n not in authoring.__all__
+                    f"grader.authoring has no {n}" for n in names if n not in _authoring_names()
                 ]
             elif not (node.module == "grader" and names == ["authoring"]):
                 problems.append(f"imports {node.module} {', '.join(names)}")

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from grader.grading.runner import grade
-from grader.grading.selftest import judge
 from grader.model.catalogue import Catalogue
 from grader.model.results import ExerciseResult
+from grader.teaching.selftest import judge
 from tests.helpers.repos import SUBMISSIONS, make_repo
 
 pytestmark = pytest.mark.docker
@@ -85,7 +85,7 @@ def test_reference_solution_scores_full_marks(
 def test_broken_variant_fails_the_expected_check_with_the_expected_hint(
     catalogue: Catalogue, exercise_id: str, variant: Path, tmp_path: Path
 ) -> None:
-    """Every check as expect.yaml says (grader.grading.selftest.judge): the ones it lists with their
+    """Every check as expect.yaml says (grader.teaching.selftest.judge): the ones it lists with their
     hints, and every other one passed (or, with `rest: not_attempted`, not attempted)."""
     expect = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8")) or {}
     result = _grade(catalogue, exercise_id, variant, tmp_path)

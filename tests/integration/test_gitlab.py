@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.classroom.scaffold import TEMPLATE, init
 from grader.cli import main
 from grader.grading import started
 from grader.model.catalogue import Catalogue
+from grader.teaching.scaffold import TEMPLATE, init
 from tests.helpers.gitlab_server import FakeGitLab
 from tests.helpers.repos import ROOT
 

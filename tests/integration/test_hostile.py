@@ -16,10 +16,11 @@ import yaml
 from grader.containers import compose
 from grader.containers.buildguard import can_limit_pids
 from grader.containers.engine import Client
-from grader.grading import policy
-from grader.grading.limits import Limits
+from grader.containers.limits import Limits
+from grader.containers.policy import compose_violations
 from grader.grading.runner import grade
 from grader.k8s.manifests import load
+from grader.k8s.policy import manifest_violations
 from grader.model.catalogue import Catalogue
 from grader.model.labels import LABEL_MANAGED
 from tests.helpers.repos import ROOT, make_repo
@@ -42,9 +43,9 @@ def _rules(case: Path, tmp_path: Path) -> set[str]:
     work = make_repo(tmp_path, {"case": case}) / "case"
     found = compose.find_file(work)
     if found is None:
-        return {v.rule for v in policy.manifest_violations(load(work))}
+        return {v.rule for v in manifest_violations(load(work))}
     config = compose.load(found, project="grader-policy-test")
-    return {v.rule for v in policy.compose_violations(config.data, work)} if config.ok else set()
+    return {v.rule for v in compose_violations(config.data, work)} if config.ok else set()
 
 
 @pytest.mark.parametrize("case", _cases())
@@ -146,7 +147,7 @@ def test_host_folders_outside_the_submission_are_rerooted_and_never_mounted(
     )
     config = compose.load(work / "compose.yaml", project="grader-reroot-test")
     assert config.ok, config.error
-    assert policy.compose_violations(config.data, work) == []
+    assert compose_violations(config.data, work) == []
     scratch = tmp_path / "scratch"
     project = compose.prepare(
         config.data,

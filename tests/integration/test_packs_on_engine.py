@@ -13,7 +13,7 @@ import pytest
 
 from grader.classroom import journal
 from grader.cli import main
-from grader.grading.new_exercise import scaffold
+from grader.teaching.new_exercise import scaffold
 from tests.helpers.repos import SUBMISSIONS
 
 pytestmark = pytest.mark.docker

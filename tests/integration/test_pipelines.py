@@ -24,9 +24,9 @@ import pytest
 import yaml
 
 from grader import __version__
-from grader.classroom.scaffold import init
 from grader.cli import main
 from grader.model.catalogue import Catalogue
+from grader.teaching.scaffold import init
 from tests.helpers import gitlab_ci_local as gcl
 from tests.helpers.classes import make_student
 from tests.helpers.gitlab_server import FakeGitLab, serving

@@ -1,6 +1,6 @@
 """The checks every Compose exercise starts with. An exercise module takes them by name from
 `grader.authoring` (pytest collects them there, under that exercise), as Kubernetes exercises
-do with `grader.k8s.kube_checks`'s:
+do with `grader.grading.kube_checks`'s:
 
     test_compose_file_is_valid = authoring.test_compose_file_is_valid
 """

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from grader.grading import policy
 from grader.grading.submission import Submission
 from grader.k8s import kube
 from grader.k8s.manifests import Manifests
+from grader.model.policy import Violation
 
 
 @pytest.mark.points(1)
@@ -27,7 +27,7 @@ def test_manifests_parse(manifests: Manifests, submission: Submission) -> None:
 
 @pytest.mark.points(2)
 def test_manifests_match_the_kubernetes_schemas(
-    manifests: Manifests, submission: Submission, manifest_refusals: list[policy.Violation]
+    manifests: Manifests, submission: Submission, manifest_refusals: list[Violation]
 ) -> None:
     """Chaque objet est accepté (schémas de Kubernetes, rien de privilégié ni hors du namespace)
     en: Every object is accepted (Kubernetes schemas, nothing privileged or beyond the namespace)"""
