@@ -27,10 +27,6 @@ def images_dir() -> Path:
     return data_dir("images", source="fixtures/images")
 
 
-def submissions_dir() -> Path:
-    return data_dir("submissions", source="fixtures/submissions")
-
-
 def sample_dir() -> Path:
     return data_dir("sample", source="fixtures/sample")
 

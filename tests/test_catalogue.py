@@ -16,7 +16,7 @@ import grader.authoring
 from grader.containers.dockerfile import TRANSLATED
 from grader.model.catalogue import Catalogue, Exercise
 from grader.model.hints import LANGS
-from tests.helpers.repos import ROOT, SUBMISSIONS
+from tests.helpers.repos import ROOT, variants
 
 CATALOGUE = Catalogue.load()
 HINT_KEY = re.compile(r"""hint\(\s*f?["']([a-z0-9_]+\.[A-Za-z0-9_]+)["']""")
@@ -159,8 +159,8 @@ def test_every_hint_key_used_exists_in_french_and_in_english() -> None:
         module = importlib.import_module(dotted.removesuffix(".__init__"))
         used |= set(getattr(module, "HINT_KEYS", ()))
     used |= {f"common.hadolint_{code}" for code in TRANSLATED}
-    for variant in SUBMISSIONS.glob("*/*/expect.yaml"):
-        expect = _expectations(variant.parent)
+    for _, variant in variants():
+        expect = _expectations(variant)
         used |= {k for status in expect.values() for k in status.values()}
     assert len(used) > 100
     missing = [
@@ -186,11 +186,11 @@ def test_every_message_has_both_languages() -> None:
 
 
 @pytest.mark.parametrize(
-    "variant", sorted(SUBMISSIONS.glob("*/*")), ids=lambda p: f"{p.parent.name}-{p.name}"
+    ("exercise_id", "variant"), variants(), ids=[f"{i}-{p.name}" for i, p in variants()]
 )
-def test_every_broken_variant_names_checks_that_exist(variant: Path) -> None:
+def test_every_broken_variant_names_checks_that_exist(exercise_id: str, variant: Path) -> None:
     raw = yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
-    names = {c.name for c in _checks(CATALOGUE.get(variant.parent.name))}
+    names = {c.name for c in _checks(CATALOGUE.get(exercise_id))}
     expected = {name for status in _expectations(variant).values() for name in status}
     assert (expected and expected <= names) or (raw == {"full_marks": True} and not expected)
 

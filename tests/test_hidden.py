@@ -28,9 +28,10 @@ from grader.cli import main
 from grader.model import course as courses
 from grader.model.course_error import CourseError
 from grader.model.hidden import Hiding
-from grader.paths import submissions_dir, templates_dir
+from grader.paths import templates_dir
+from tests.helpers.repos import variant
 
-VARIANT = submissions_dir() / "ex15" / "everything_in_default"  # fails the check hidden below
+VARIANT = variant("ex15", "everything_in_default")  # fails the check hidden below
 HIDDEN = "test_every_object_is_in_that_namespace"
 FORMATS = ("text", "md", "html", "json", "junit", "codequality")
 PAST, FUTURE = "2020-01-01T00:00:00+01:00", "2099-01-01T00:00:00+01:00"

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from grader.model.hints import SAFE_LOADER, Messages
-from grader.paths import exercises_dir, grader_source, messages_file, submissions_dir
+from grader.paths import exercises_dir, grader_source, messages_file
 
 _FOLDER = re.compile(r"^([a-z][a-z0-9]*)_[a-z0-9_]+$")
 BUILT_IN = "built-in"
@@ -92,10 +92,9 @@ class Exercise:
 
     @property
     def variants(self) -> Path:
-        """Where its broken variants are: `variants/` in its folder (a pack's), or the
-        source tree's `fixtures/submissions/<id>/` (ours)."""
-        own = self.folder / "variants"
-        return own if own.is_dir() else submissions_dir() / self.id
+        """Where its broken variants are: `variants/<mistake>/` in its folder, ours as a pack's
+        (shipped in the wheel with the rest of the exercise)."""
+        return self.folder / "variants"
 
     @property
     def number(self) -> int:

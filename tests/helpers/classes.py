@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
 # Mistakes students really make, one per exercise, for generated classes.
 BROKEN = {
@@ -26,7 +25,9 @@ def solution(exercise: str) -> Path:
 
 
 def source(exercise: str, variant: str | None) -> Path:
-    return solution(exercise) if variant is None else SUBMISSIONS / exercise / variant
+    return (
+        solution(exercise) if variant is None else solution(exercise).parent / "variants" / variant
+    )
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:

@@ -6,7 +6,22 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "fixtures" / "submissions"
+EXERCISES = ROOT / "exercises"
+
+
+def variant(exercise_id: str, name: str) -> Path:
+    """A broken variant of a built-in exercise: `exercises/<id>_<slug>/variants/<name>/`."""
+    return next(EXERCISES.glob(f"{exercise_id}_*")) / "variants" / name
+
+
+def variants() -> list[tuple[str, Path]]:
+    """Every built-in exercise's variants as (exercise id, folder), sorted by id then name."""
+    found = [
+        (folder.parent.parent.name.partition("_")[0], folder)
+        for folder in EXERCISES.glob("*_*/variants/*")
+        if folder.is_dir()
+    ]
+    return sorted(found, key=lambda pair: (pair[0], pair[1].name))
 
 
 def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:

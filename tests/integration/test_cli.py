@@ -15,7 +15,7 @@ import pytest
 from grader.cli import main
 from grader.model.catalogue import Catalogue
 from grader.model.labels import labels
-from tests.helpers.repos import ROOT, SUBMISSIONS, make_repo
+from tests.helpers.repos import ROOT, make_repo, variant
 
 pytestmark = pytest.mark.docker
 SAMPLE = ROOT / "fixtures" / "sample"
@@ -57,7 +57,7 @@ def test_live_only_exercises_need_no_flag_and_are_refused_with_file_exercises(
 def test_a_failing_submission_exits_1_with_the_hint_in_english(
     engine: object, tmp_path: Path
 ) -> None:
-    repo = make_repo(tmp_path, {"ex2": SUBMISSIONS / "ex2" / "reversed_mapping"})
+    repo = make_repo(tmp_path, {"ex2": variant("ex2", "reversed_mapping")})
     status, out = run("check", "ex2", "--path", str(repo), "--lang", "en")
     assert status == 1
     assert "The mapping is reversed: you publish host port 80 to container port 8082." in out
@@ -67,7 +67,7 @@ def test_a_failing_submission_exits_1_with_the_hint_in_english(
 def test_validated_with_good_practice_lost_exits_3_and_strict_makes_it_1(
     engine: object, tmp_path: Path
 ) -> None:
-    repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
+    repo = make_repo(tmp_path, {"ex5": variant("ex5", "maintainer_and_no_tag")})
     status, out = run("check", "ex5", "--path", str(repo))
     assert status == 3, out
     assert "· validé" in out and "⚠ Pas d'instruction MAINTAINER" in out
@@ -77,7 +77,7 @@ def test_validated_with_good_practice_lost_exits_3_and_strict_makes_it_1(
 
 
 def test_json_and_junit_reports_describe_every_check(engine: object, tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
+    repo = make_repo(tmp_path, {"ex1": variant("ex1", "install_without_y")})
     status, out = run("check", "ex1", "--path", str(repo), "--format", "json")
     data = json.loads(out)
     assert status == 1 and data["schema_version"] == 3
@@ -154,7 +154,7 @@ def test_a_broken_dockerfile_gives_code_quality_issues_on_its_lines(
 ) -> None:
     from tests.helpers.codequality import assert_gitlab_format
 
-    repo = make_repo(tmp_path, {"ex1": SUBMISSIONS / "ex1" / "install_without_y"})
+    repo = make_repo(tmp_path, {"ex1": variant("ex1", "install_without_y")})
     status, out = run("check", "ex1", "--path", str(repo), "--format", "codequality")
     assert status == 1
     issues = json.loads(out)
@@ -171,7 +171,7 @@ def test_with_all_the_exercises_not_started_are_one_line_each_and_fail_nothing(
 ) -> None:
     """Only ex5 is done (a good practice lost): `--all` exits 3 from ex5 alone; every other
     exercise (an empty folder, or none) is one line, its points at stake, none of its checks run."""
-    repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
+    repo = make_repo(tmp_path, {"ex5": variant("ex5", "maintainer_and_no_tag")})
     (repo / "ex4").mkdir()
     saved = tmp_path / "r.json"
     status, out = run("check", "--all", "--path", str(repo), "--save", f"json:{saved}")
@@ -190,7 +190,7 @@ def test_with_all_the_exercises_not_started_are_one_line_each_and_fail_nothing(
 def test_a_not_started_exercise_fails_when_named_or_past_its_course_deadline(
     engine: object, tmp_path: Path
 ) -> None:
-    repo = make_repo(tmp_path, {"ex5": SUBMISSIONS / "ex5" / "maintainer_and_no_tag"})
+    repo = make_repo(tmp_path, {"ex5": variant("ex5", "maintainer_and_no_tag")})
     course = tmp_path / "course.yaml"
     course.write_text(
         "exercises:\n  - ex5\n  - {id: ex4, deadline: 2020-01-01T00:00:00+01:00}\n"
@@ -217,8 +217,8 @@ def test_hints_show_paths_from_the_repository_never_the_runners_folder(
     """As on GitLab (`/builds/group/project`): the repository deep in a long path, graded from
     there; no report format shows that path, and hints name `ex1`, not `/…/ex1`."""
     repo = tmp_path / "builds" / "a-group-with-a-rather-long-name" / "and-its-project-folder"
-    shutil.copytree(SUBMISSIONS / "ex1" / "no_dockerfile", repo / "ex1")
-    shutil.copytree(SUBMISSIONS / "ex2" / "reversed_mapping", repo / "ex2")
+    shutil.copytree(variant("ex1", "no_dockerfile"), repo / "ex1")
+    shutil.copytree(variant("ex2", "reversed_mapping"), repo / "ex2")
     monkeypatch.chdir(repo)
     formats = ("md", "html", "json", "junit", "codequality")
     status, out = run(

@@ -30,7 +30,7 @@ from grader.model.catalogue import Catalogue
 from grader.model.labels import LABEL_MANAGED
 from grader.model.results import ExerciseResult
 from tests.helpers.classes import make_student
-from tests.helpers.repos import ROOT, SUBMISSIONS, make_repo
+from tests.helpers.repos import ROOT, make_repo, variant, variants
 
 pytestmark = [pytest.mark.docker, pytest.mark.cluster]
 OWN_CLUSTER = Path(os.environ.get("GRADER_CLUSTER_STATE", "/var/lib/grader-cluster"))
@@ -100,12 +100,12 @@ def graders_namespaces(cluster: Cluster) -> list[str]:
 
 def _live_variants() -> list[object]:
     found = []
-    for expect in sorted(SUBMISSIONS.glob("*/*/expect.yaml")):
-        if (yaml.safe_load(expect.read_text(encoding="utf-8")) or {}).get("live"):
-            folder = expect.parent
-            found.append(
-                pytest.param(folder.parent.name, folder, id=f"{folder.parent.name}-{folder.name}")
-            )
+    for exercise_id, folder in variants():
+        expect = folder / "expect.yaml"
+        if expect.is_file() and (yaml.safe_load(expect.read_text(encoding="utf-8")) or {}).get(
+            "live"
+        ):
+            found.append(pytest.param(exercise_id, folder, id=f"{exercise_id}-{folder.name}"))
     return found
 
 
@@ -188,7 +188,7 @@ def test_correct_work_the_graders_limits_once_refused_is_validated_with_a_note(
     exercise_id = case.split("/")[0]
     before = cluster_objects(cluster)
     started = time.monotonic()
-    result = _grade(catalogue, exercise_id, SUBMISSIONS / case, tmp_path, cluster_choice)
+    result = _grade(catalogue, exercise_id, variant(*case.split("/")), tmp_path, cluster_choice)
     table = [(c.name, c.status, c.hint_key, c.hint) for c in result.checks if c.status != "passed"]
     assert result.validated(), table
     assert not [c for c in result.checks if c.status == "error"], table

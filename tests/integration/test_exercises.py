@@ -1,5 +1,5 @@
 """Every exercise is self-tested on the real engine: the reference solution scores full marks,
-every broken variant in fixtures/submissions/<id>/ fails the checks it should, with the hints
+every broken variant in exercises/<id>_<slug>/variants/ fails the checks it should, with the hints
 it should (its expect.yaml), and leaves the exercise not validated unless it says
 `validated: true` (only good practice lost); a variant marked `full_marks: true` is a correct
 alternative."""
@@ -15,7 +15,7 @@ from grader.grading.runner import grade
 from grader.model.catalogue import Catalogue
 from grader.model.results import ExerciseResult
 from grader.teaching.selftest import judge
-from tests.helpers.repos import SUBMISSIONS, make_repo
+from tests.helpers.repos import make_repo, variants
 
 pytestmark = pytest.mark.docker
 
@@ -31,12 +31,12 @@ def _variants() -> list[object]:
     test_cluster.py grades them on one)."""
     return [
         pytest.param(
-            folder.parent.name,
+            exercise_id,
             folder,
-            id=f"{folder.parent.name}-{folder.name}",
-            marks=_marks(folder.parent.name),
+            id=f"{exercise_id}-{folder.name}",
+            marks=_marks(exercise_id),
         )
-        for folder in sorted(SUBMISSIONS.glob("*/*"))
+        for exercise_id, folder in variants()
         if (folder / "expect.yaml").is_file()
         and not (yaml.safe_load((folder / "expect.yaml").read_text(encoding="utf-8")) or {}).get(
             "live"

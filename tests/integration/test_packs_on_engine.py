@@ -14,7 +14,7 @@ import pytest
 from grader.classroom import journal
 from grader.cli import main
 from grader.teaching.new_exercise import scaffold
-from tests.helpers.repos import SUBMISSIONS
+from tests.helpers.repos import ROOT
 
 pytestmark = pytest.mark.docker
 
@@ -34,9 +34,7 @@ def pack(tmp_path: Path) -> Path:
 def _repo(tmp_path: Path, pack: Path, name: str = "repo") -> Path:
     repo = tmp_path / name
     shutil.copytree(pack / "tp1_hello" / "solution", repo / "tp1")
-    shutil.copytree(
-        SUBMISSIONS.parent.parent / "exercises" / "ex1_cowsay" / "solution", repo / "ex1"
-    )
+    shutil.copytree(ROOT / "exercises" / "ex1_cowsay" / "solution", repo / "ex1")
     return repo
 
 
