@@ -1,4 +1,6 @@
-"""Where the grader's own data lives: in the source tree, or inside an installed wheel."""
+"""Where the grader's own data lives. Its templates are files of the package itself; the
+exercises, stand-in recipes and sample sit at the top of the source tree and are shipped
+inside the wheel under `grader/_data/`."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ def exercises_dir() -> Path:
 
 
 def reports_dir() -> Path:
-    return data_dir("reports")
+    """The reports' Jinja templates (`grader/reports/templates/*.j2`)."""
+    return _PACKAGE / "reports" / "templates"
 
 
 def images_dir() -> Path:
@@ -36,7 +39,8 @@ def messages_file() -> Path:
 
 
 def templates_dir() -> Path:
-    return data_dir("templates")
+    """The GitLab CI templates (`grader/templates/*.gitlab-ci.yml`)."""
+    return _PACKAGE / "templates"
 
 
 def grader_source(module: str) -> Path:

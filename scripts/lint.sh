@@ -10,7 +10,7 @@ if [ -x .venv/bin/ruff ]; then BIN=.venv/bin/; fi
 "${BIN}ruff" check .
 "${BIN}ruff" format --check .
 "${BIN}mypy" grader
-"${BIN}check-jsonschema" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml templates/*.gitlab-ci.yml
+"${BIN}check-jsonschema" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml grader/templates/*.gitlab-ci.yml
 if command -v "${BIN}mkdocs" >/dev/null; then
   site=$(mktemp -d)
   trap 'rm -rf "$site"' EXIT

@@ -1,4 +1,5 @@
-"""Render a `Report` in every format from Jinja templates (`reports/*.j2`), JSON directly."""
+"""Render a `Report` in every format from Jinja templates (`templates/*.j2`, beside this
+module), JSON directly."""
 
 from __future__ import annotations
 

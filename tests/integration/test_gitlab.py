@@ -45,7 +45,7 @@ def test_the_ci_files_validate_against_gitlab_schema(tmp_path: Path) -> None:
         tmp_path / ".gitlab-ci.yml",
         tmp_path / TEMPLATE,
         ROOT / ".gitlab-ci.yml",
-        ROOT / "templates" / "student.gitlab-ci.yml",
+        ROOT / "grader" / "templates" / "student.gitlab-ci.yml",
     )
     assert done.returncode == 0, done.stdout + done.stderr
     broken = tmp_path / "broken.yml"
@@ -165,7 +165,7 @@ def _run_jobs(
 def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
     tmp_path: Path, engine: object, gitlab: FakeGitLab
 ) -> None:
-    teacher = ROOT / "templates" / "teacher-batch.gitlab-ci.yml"
+    teacher = ROOT / "grader" / "templates" / "teacher-batch.gitlab-ci.yml"
     done = _schema_check(teacher)
     assert done.returncode == 0, done.stdout + done.stderr
     template = yaml.safe_load(teacher.read_text(encoding="utf-8"))

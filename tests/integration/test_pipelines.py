@@ -101,7 +101,9 @@ def _grade(repo: Path, runner: Path, index: str, **variables: str) -> gcl.Pipeli
 
 def _coverage(pipeline: gcl.Pipeline) -> float:
     """The job's coverage as GitLab reads it: the template's `coverage` regex on the job log."""
-    regex = yaml.safe_load((gcl.ROOT / "templates" / "student.gitlab-ci.yml").read_text())
+    regex = yaml.safe_load(
+        (gcl.ROOT / "grader" / "templates" / "student.gitlab-ci.yml").read_text()
+    )
     output = "\n".join(re.findall(r"^grade +> (.*)$", pipeline.log, re.M))
     found = re.search(regex["grade"]["coverage"].strip("/"), output, re.M)
     assert found, pipeline.log[-3000:]
@@ -181,7 +183,7 @@ def test_the_teacher_pipeline_grades_a_class_in_two_shards_and_merges_it(
     teacher = tmp_path / "teacher"
     (teacher / ".gitlab").mkdir(parents=True)
     shutil.copy(
-        gcl.ROOT / "templates" / "teacher-batch.gitlab-ci.yml",
+        gcl.ROOT / "grader" / "templates" / "teacher-batch.gitlab-ci.yml",
         teacher / ".gitlab" / "grader-batch.gitlab-ci.yml",
     )
     # The teacher's own file: the template, and the one line that sets the shard count.
