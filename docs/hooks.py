@@ -38,12 +38,8 @@ def _inline(text: str) -> str:
 
 
 def _check_titles(exercise: Exercise, lang: str) -> dict[str, str]:
-    """Its checks' titles; a shared check's title needs `grader.authoring` (pytest and the rest
-    of the grader's dependencies): without them, the check's name stands for it."""
-    try:
-        return exercise.check_titles(lang)
-    except ImportError:
-        return exercise.check_titles(lang, resolve=False)
+    """Its checks' titles, read from the source by the catalogue (nothing imported)."""
+    return exercise.check_titles(lang)
 
 
 def exercises_page(catalogue: Catalogue | None = None) -> str:
@@ -59,7 +55,9 @@ def exercises_page(catalogue: Catalogue | None = None) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for e in catalogue:
-        points = f"{e.points}" + (f" (live: {e.live_points})" if e.live_points is not None else "")
+        live = e.points_in("live")
+        both = {"files", "live"} <= set(e.modes) and live != e.points
+        points = f"{e.points}" + (f" (live: {live})" if both else "")
         row = [f"`{e.id}`", _inline(e.title_in("fr")), _inline(e.title_in("en")), points]
         row += [", ".join(e.needs) or "—", ", ".join(e.modes), f"`{e.submission}/`"]
         lines.append("| " + " | ".join(row) + " |")

@@ -16,7 +16,7 @@ import pytest
 
 from grader.containers import limits
 from grader.grading.session import ClusterChoice, GradingSession
-from grader.model.catalogue import Catalogue, Exercise, Pack
+from grader.model.catalogue import Catalogue, Exercise, Pack, titles
 from grader.model.hidden import from_arg
 from grader.model.hints import Hint, hint
 from grader.model.outcomes import CheckTimeout, NotAttempted
@@ -276,7 +276,5 @@ def _outcome(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[Status, Hi
 
 
 def _titles(item: pytest.Item) -> tuple[str, str | None]:
-    doc = getattr(getattr(item, "function", None), "__doc__", None) or item.name
-    lines = [line.strip() for line in doc.strip().splitlines() if line.strip()]
-    english = next((line[3:].strip() for line in lines if line.startswith("en:")), None)
-    return lines[0], english
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    return titles(doc or item.name)

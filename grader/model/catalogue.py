@@ -18,7 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,42 +38,56 @@ class CatalogueError(Exception):
 
 
 @dataclass(frozen=True)
+class Check:
+    """A check as its module declares it: read from the source, never imported."""
+
+    name: str
+    doc: str | None  # its docstring: the title, and an `en:` line
+    points: float  # its `@pytest.mark.points(n)`
+    live: bool = False  # marked `live`: graded by `--live`
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     folder: Path
     title: dict[str, str]
-    points: int
     needs: tuple[str, ...]
     submission: str
     version: str = "1"
     modes: tuple[str, ...] = ("files",)
     timeout: int = 300
     params: dict[str, Any] = field(default_factory=dict, hash=False)  # exercise settings
-    # The total of `--live` when it grades less than the files do (Kubernetes: what is deployed
-    # is graded by the live checks only, not by the manifests' static ones).
-    live_points: int | None = None
     origin: str = BUILT_IN  # or the pack it comes from
     local_id: str = ""  # the id its exercise.yaml gives (its checks' hint keys start with it)
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["fr"]
 
-    def points_in(self, mode: str) -> int:
-        return self.live_points if mode == "live" and self.live_points is not None else self.points
+    @property
+    def points(self) -> float:
+        """Its total: what its checks' `points` markers add up to (the one source), in its
+        first mode (`files`, or `live` for an exercise graded live only)."""
+        return self.points_in(self.modes[0] if self.modes else "files")
+
+    def points_in(self, mode: str) -> float:
+        """The total of `mode`: its checks marked `live` for `--live` (Kubernetes: what is
+        deployed is graded by the live checks only), the others for the files."""
+        if mode not in self.modes:
+            return self.points
+        total = sum(c.points for c in self.checks.values() if c.live == (mode == "live"))
+        return int(total) if float(total).is_integer() else total
 
     @property
     def check_modules(self) -> list[Path]:
         return sorted(self.folder.glob("test_*.py"))
 
-    def check_names(self) -> list[str]:
-        """Its checks' names (a course's `hidden:` names them), read from its modules without
-        importing them: `def test_…`, and the shared checks it takes (`test_x = authoring.…`)."""
-        return list(self.check_titles(resolve=False))
-
-    def check_titles(self, lang: str = "fr", *, resolve: bool = True) -> dict[str, str]:
-        """Its checks' names and titles (their docstring's first line). A shared check's title
-        is read from the source of the module `grader.authoring` takes it from (when `resolve`)."""
-        found: dict[str, str] = {}
+    @functools.cached_property
+    def checks(self) -> dict[str, Check]:
+        """Its checks, read from its modules without importing them: `def test_…`, the shared
+        checks it takes (`test_x = authoring.…`, read from the grader module that writes
+        them) and `test_x_live = authoring.also_live(test_x)`."""
+        found: dict[str, Check] = {}
         for module in self.check_modules:
             try:
                 tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -82,13 +96,20 @@ class Exercise:
             for node in tree.body:
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                     if node.name.startswith("test_"):
-                        found[node.name] = _title(ast.get_docstring(node), lang)
+                        found[node.name] = _check(node)
                 elif isinstance(node, ast.Assign):
                     for target in node.targets:
                         if isinstance(target, ast.Name) and target.id.startswith("test_"):
-                            title = _shared_title(node.value, found, lang) if resolve else ""
-                            found[target.id] = title
+                            found[target.id] = _assigned(target.id, node.value, found)
         return found
+
+    def check_names(self) -> list[str]:
+        """Its checks' names (a course's `hidden:` names them)."""
+        return list(self.checks)
+
+    def check_titles(self, lang: str = "fr") -> dict[str, str]:
+        """Its checks' names and titles in `lang` (from their docstrings)."""
+        return {name: title(check.doc, lang) for name, check in self.checks.items()}
 
     @property
     def variants(self) -> Path:
@@ -107,21 +128,44 @@ class Exercise:
         return self.local_id or self.id
 
 
-def _title(doc: str | None, lang: str) -> str:
-    """A check's title from its docstring: the first line, or its `en:` line in English."""
+def titles(doc: str | None) -> tuple[str, str | None]:
+    """A check's French and English titles from its docstring: the first line, and its `en:`
+    line ("" and None when it has none). The one reading of titles (catalogue, plugin)."""
     lines = [line.strip() for line in (doc or "").strip().splitlines() if line.strip()]
     english = next((line[3:].strip() for line in lines if line.startswith("en:")), None)
-    return (english if lang == "en" and english else lines[0]) if lines else ""
+    return (lines[0] if lines else ""), english
 
 
-def _shared_title(value: ast.expr, known: dict[str, str], lang: str) -> str:
-    """The title of `test_x = authoring.test_y` (authoring's docstring), or of
-    `test_x_live = authoring.also_live(test_x)` (test_x's)."""
+def title(doc: str | None, lang: str) -> str:
+    """A check's title in `lang`: its `en:` line in English when it has one, else the first."""
+    french, english = titles(doc)
+    return english if lang == "en" and english else french
+
+
+def _check(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Check:
+    points, live = 0.0, False
+    for decorator in node.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else ""
+        if name == "points" and call and call.args:
+            with contextlib.suppress(ValueError, TypeError):
+                points = float(ast.literal_eval(call.args[0]))
+        live = live or name == "live"
+    return Check(node.name, ast.get_docstring(node), points, live)
+
+
+def _assigned(name: str, value: ast.expr, known: dict[str, Check]) -> Check:
+    """`test_x = authoring.test_y` (the shared check, read from the grader's source), or
+    `test_x_live = authoring.also_live(test_x)` (test_x, marked live)."""
     if isinstance(value, ast.Call) and value.args and isinstance(value.args[0], ast.Name):
-        return known.get(value.args[0].id, "")
-    if isinstance(value, ast.Attribute):
-        return _title(_shared_docstrings().get(value.attr), lang)
-    return ""
+        taken = known.get(value.args[0].id)
+        if taken is not None:
+            live = isinstance(value.func, ast.Attribute) and value.func.attr == "also_live"
+            return replace(taken, name=name, live=taken.live or live)
+    if isinstance(value, ast.Attribute) and value.attr in _shared_checks():
+        return replace(_shared_checks()[value.attr], name=name)
+    return Check(name, None, 0.0)
 
 
 def _source(module: str) -> ast.Module:
@@ -129,11 +173,10 @@ def _source(module: str) -> ast.Module:
 
 
 @functools.cache
-def _shared_docstrings() -> dict[str, str | None]:
-    """The docstrings of the functions `grader.authoring` takes from the grader's modules (the
-    shared checks), read from their source: the catalogue sits below the checks and never
-    imports them."""
-    docs: dict[str, str | None] = {}
+def _shared_checks() -> dict[str, Check]:
+    """The functions `grader.authoring` takes from the grader's modules (the shared checks),
+    read from their source: the catalogue sits below the checks and never imports them."""
+    docs: dict[str, Check] = {}
     for node in _source("grader.authoring").body:
         if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("grader."):
             continue
@@ -141,7 +184,7 @@ def _shared_docstrings() -> dict[str, str | None]:
         if not grader_source(module).is_file():
             continue
         functions = {
-            f.name: ast.get_docstring(f)
+            f.name: _check(f)
             for f in _source(module).body
             if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
         }
@@ -172,14 +215,12 @@ def load_exercise(folder: Path, origin: str = BUILT_IN) -> Exercise:
             id=data["id"],
             folder=folder,
             title=dict(data["title"]),
-            points=int(data["points"]),
             needs=tuple(data.get("needs", ["docker"])),
             submission=str(data.get("submission", data["id"])),
             version=str(data.get("version", "1")),
             modes=tuple(data.get("modes", ["files"])),
             timeout=int(data.get("timeout", 300)),
             params=dict(data.get("params") or {}),
-            live_points=int(data["live_points"]) if "live_points" in data else None,
             origin=origin,
             local_id=str(data["id"]),
         )
@@ -373,8 +414,6 @@ def _order(exercise: Exercise) -> tuple[bool, str, int, str]:
 
 
 def _renamed(exercise: Exercise, new_id: str) -> Exercise:
-    from dataclasses import replace
-
     submission = exercise.submission if exercise.submission != exercise.local_id else new_id
     return replace(exercise, id=new_id, submission=submission)
 

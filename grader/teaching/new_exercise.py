@@ -26,7 +26,6 @@ class Recipe:
 
     title_fr: str
     title_en: str
-    points: str
     needs: str
     modes: str
     statement: str
@@ -42,7 +41,6 @@ id: $id
 title:
   fr: "$title_fr"
   en: "$title_en"
-points: $points
 needs: [$needs]
 submission: $id          # the folder in the student's repository
 version: "1"
@@ -75,7 +73,6 @@ from __future__ import annotations
 DOCKERFILE = Recipe(
     title_fr="Une image qui dit bonjour",
     title_en="An image that says hello",
-    points="6",
     needs="docker",
     modes="files",
     statement="Écrivez `$id/Dockerfile` : une image dont la commande par défaut affiche `bonjour`.",
@@ -141,7 +138,6 @@ no_bonjour:
 COMPOSE = Recipe(
     title_fr="nginx avec Docker Compose",
     title_en="nginx with Docker Compose",
-    points="5",
     needs="docker",
     modes="files",
     statement="Écrivez `$id/compose.yaml` : un service nginx joignable sur http://localhost:8090/.",
@@ -191,7 +187,6 @@ no_answer:
 KUBERNETES = Recipe(
     title_fr="Un Deployment nginx à deux réplicas",
     title_en="An nginx Deployment, two replicas",
-    points="6",
     needs="kubernetes",
     modes="files",
     statement="Écrivez dans `$id/` le manifeste d'un Deployment nginx à deux réplicas.",
@@ -275,7 +270,6 @@ spec:
 LIVE = Recipe(
     title_fr="Un conteneur nginx sur votre Docker",
     title_en="An nginx container on your Docker",
-    points="3",
     needs="docker",
     modes="live",
     statement="Lancez sur votre Docker un conteneur nginx (`docker run -d nginx`), puis "
