@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from grader.classroom.shards import Completeness
     from grader.model.course import Course
     from grader.model.lateness import LatePolicy
-    from grader.model.results import ExerciseResult, Report
+    from grader.model.results import ExerciseResult
 
 
 REGRADE_ALL = "all"  # `grader batch --regrade all`: every student of the roster (or shard)
@@ -754,41 +754,15 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     if verdict != "valid":
         return ExitStatus.NOT_VALIDATED
     if args.rerun:
-        differences = _rerun(report, args.path)
+        from grader.grading.rerun import rerun
+
+        differences = rerun(report, args.path)
         for line in differences:
             print(f"  {line}", file=out)
         print("rerun: " + ("same verdicts" if not differences else "DIFFERENT"), file=out)
         if differences:
             return ExitStatus.NOT_VALIDATED
     return ExitStatus.SUCCESS
-
-
-def _rerun(recorded: Report, path: Path | None) -> list[str]:
-    """Re-grade the recorded repository; what differs (files or verdicts), if anything."""
-    from grader.grading.runner import grade
-
-    catalogue = Catalogue.load()
-    ids = [e.id for e in recorded.exercises if e.id in catalogue]
-    again = grade(
-        [catalogue.get(i) for i in ids],
-        root=path or Path(recorded.root),
-        lang=recorded.lang,
-        mode=recorded.mode,
-        catalogue=catalogue,
-    )
-    before = {e.id: e for e in recorded.exercises}
-    differences = []
-    for exercise in again.exercises:
-        old = before[exercise.id]
-        if old.tree_digest != exercise.tree_digest:
-            differences.append(f"{exercise.id}: the graded files changed")
-        was = {c.name: c.status for c in old.checks}
-        for check in exercise.checks:
-            if was.get(check.name) != check.status:
-                differences.append(
-                    f"{exercise.id} {check.name}: {was.get(check.name)} → {check.status}"
-                )
-    return differences
 
 
 def _mode(exercises: list[Exercise], *, live: bool, every: bool) -> str:
@@ -826,27 +800,12 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> list[str]:
-    """Delete every namespace a grading run labelled on that cluster — or, with a student's
-    rights in one namespace (the course's cluster), every object a grading labelled there."""
+    from grader.k8s import cleanup
     from grader.k8s.cluster import NoCluster, from_kubeconfig
-    from grader.model.labels import LABEL_MANAGED
 
     try:
         cluster = from_kubeconfig(kubeconfig, context)
     except NoCluster as error:
         print(f"grader clean: no cluster ({error})", file=out)
         return []
-    if cluster.namespace is not None:
-        kinds = "pods,deployments,replicasets,services,ingresses,jobs,cronjobs,configmaps,secrets"
-        listed = cluster.kubectl(
-            "get", kinds, "-n", cluster.namespace, "-l", LABEL_MANAGED, "-o", "name"
-        )
-        names = listed.output.split() if listed.ok else []
-        if names:
-            cluster.kubectl("delete", *names, "-n", cluster.namespace, "--wait=false")
-        return [f"{name} (namespace {cluster.namespace})" for name in names]
-    listed = cluster.kubectl("get", "namespaces", "-l", LABEL_MANAGED, "-o", "name")
-    names = listed.output.split() if listed.ok else []
-    if names:
-        cluster.kubectl("delete", *names, "--wait=false")
-    return [name.replace("namespace/", "namespace ") for name in names]
+    return cleanup.sweep(cluster)
