@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from grader import __version__
 from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
 from grader.model.course_error import CourseError
+from grader.model.course_policy import CoursePolicy
 from grader.model.status import ExitStatus, for_report
 from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from grader.classroom.journal import Record
     from grader.classroom.shards import Completeness
     from grader.model.course import Course
-    from grader.model.lateness import LatePolicy
     from grader.model.results import ExerciseResult
 
 
@@ -252,12 +252,6 @@ def _packs(args: argparse.Namespace) -> list[Pack]:
     return packs(getattr(args, "pack", []) or [])
 
 
-def _no_late_policy() -> LatePolicy:
-    from grader.model.lateness import LatePolicy
-
-    return LatePolicy()
-
-
 def _catalogue(args: argparse.Namespace) -> Catalogue:
     """Ours, and the teacher's packs."""
     return Catalogue.load(packs=_packs(args))
@@ -450,11 +444,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if wrong:
         print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    deadlines = course.deadlines() if course else {}
+    policy = CoursePolicy.of(course, strict=args.strict, hide=True)
     not_started = (
         {}
         if mode == "live"
-        else triage(exercises, args.path, named=not args.all, deadlines=deadlines)
+        else triage(exercises, args.path, named=not args.all, deadlines=dict(policy.deadlines))
     )
     try:
         cluster = ClusterChoice(
@@ -471,18 +465,14 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             catalogue=catalogue,
             debug=args.debug,
             cluster=cluster,
-            strict=args.strict or bool(course and course.strict),
+            policy=policy,
             jobs=args.jobs,
             progress=_progress(len(exercises) - len(not_started)) if args.jobs > 1 else None,
             not_started=not_started,
-            hidden=course.hidden_now() if course else None,
         )
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    if course is not None:  # the report shows the course's weighted score
-        weights = course.weights()
-        report.weights = {e.id: weights.get(e.id, 1.0) for e in report.exercises}
     key = os.environ.get(KEY_VARIABLE) or None
     outputs = [*args.save, *([(args.format, args.output)] if args.output else [])]
     for fmt, path in outputs:
@@ -570,10 +560,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         shard=args.shard,
         auth_header=_gitlab_header(args.roster),
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
-        strict=args.strict or bool(course and course.strict),
-        weights=course.weights() if course else {},
-        deadlines=course.deadlines() if course else {},
-        late=course.late if course else _no_late_policy(),
+        policy=CoursePolicy.of(course, strict=args.strict),
     )
     records = batch.run(
         todo, options, catalogue, progress=batch.Progress(len(todo), stream=sys.stderr)
