@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, TextIO
 from grader.cli.parser import parser
 from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
 from grader.model.course_error import CourseError
-from grader.model.course_policy import CoursePolicy
 from grader.model.status import ExitStatus, for_report
 from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
@@ -235,6 +234,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.grading.runner import EngineUnavailable, grade
     from grader.grading.session import ClusterChoice
     from grader.grading.started import triage
+    from grader.model.course_policy import CoursePolicy
     from grader.reports.report import render
 
     text = texts("cli", args.lang)
@@ -310,6 +310,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     from grader.classroom.roster_entry import RosterError
     from grader.containers.engine import EngineUnavailable, connect
     from grader.grading.session import ClusterChoice
+    from grader.model.course_policy import CoursePolicy
 
     catalogue, course = _course(args)
     ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
