@@ -230,6 +230,7 @@ def _ex4_without_cluster(catalogue: Catalogue) -> Report:
             0.0,
             ex4.points - 17.0,
             hint_key="common.no_cluster",
+            infrastructure="missing",
         ),
     ]
     return Report(

@@ -12,7 +12,8 @@ From the bottom up:
     grader.reports         renderers of the one result model
     grader.teaching        new, selftest, init: tools for who writes exercises and courses
     grader.classroom       batch, journal, roster, gradebook, similarity
-    grader.cli             the command line (and grader.__main__)
+    grader.cli             the command line: its definition in grader.cli.parser, the commands
+                           in grader.cli (and grader.__main__)
 
 The imports are read, never run: `import` and `from … import` anywhere in a module (inside
 functions too) and `importlib.import_module("…")` with a literal name. An import under

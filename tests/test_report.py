@@ -146,7 +146,15 @@ def test_strict_grading_counts_good_practice_for_validation() -> None:
 
 
 def test_an_exercise_with_only_missing_infrastructure_is_not_validated() -> None:
-    live = CheckResult("test_live", "Live", "not_attempted", 0, 5, hint_key="common.no_cluster")
+    live = CheckResult(
+        "test_live",
+        "Live",
+        "not_attempted",
+        0,
+        5,
+        hint_key="common.no_cluster",
+        infrastructure="missing",
+    )
     exercise = ExerciseResult("ex11", "Pod", "1", "/repo/ex11", [live])
     assert not exercise.judged() and not exercise.validated()
 
@@ -161,9 +169,16 @@ def test_a_build_no_stand_in_can_judge_leaves_the_exercise_unjudged_never_failed
             0,
             3,
             hint_key="common.standin_cannot_judge",
+            infrastructure="unjudged",
         ),
         CheckResult(
-            "test_cow", "Cow", "not_attempted", 0, 3, hint_key="common.standin_cannot_judge"
+            "test_cow",
+            "Cow",
+            "not_attempted",
+            0,
+            3,
+            hint_key="common.standin_cannot_judge",
+            infrastructure="unjudged",
         ),
     ]
     report = Report(

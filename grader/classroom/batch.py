@@ -26,6 +26,7 @@ from grader.classroom.roster_entry import Entry
 from grader.grading.session import ClusterChoice
 from grader.model import lateness
 from grader.model.catalogue import Catalogue, Exercise
+from grader.model.course_policy import DEFAULT, CoursePolicy
 from grader.model.results import Report
 from grader.reports.report import render
 from grader.reports.signing import KEY_VARIABLE
@@ -48,10 +49,7 @@ class BatchOptions:
     shard: tuple[int, int] | None = None
     auth_header: str | None = None  # for cloning (GitLab token), never recorded
     cluster: ClusterChoice = field(default_factory=ClusterChoice)
-    strict: bool = False  # good practice counts for validation too
-    weights: dict[str, float] = field(default_factory=dict)  # a course's; {}: no course
-    deadlines: dict[str, dt.datetime] = field(default_factory=dict)  # per exercise (a course)
-    late: lateness.LatePolicy = lateness.NONE
+    policy: CoursePolicy = DEFAULT  # the course's: strictness, weights, deadlines, lateness
 
 
 def student_folder(out: Path, student: str) -> Path:
@@ -132,18 +130,16 @@ def grade_one(
             catalogue=catalogue,
             cluster=options.cluster,
             stop=stop,
-            strict=options.strict,
+            policy=options.policy,
         )
         if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
             return None
-        if options.weights:
-            report.weights = {e.id: options.weights.get(e.id, 1.0) for e in report.exercises}
         _write_reports(report, folder)
         dates = submitted_at(
             checkout.root,
-            {e.id: e.submission for e in options.exercises if e.id in options.deadlines},
+            {e.id: e.submission for e in options.exercises if e.id in options.policy.deadlines},
         )
-        late = assess(entry.student, options.deadlines, dates, options.late)
+        late = assess(entry.student, dict(options.policy.deadlines), dates, options.policy.late)
         journal.graded_record(record, report, late)
         record.commit = checkout.commit or report.commit
         record.report = f"students/{entry.student}/{REPORT_FORMATS['html']}"

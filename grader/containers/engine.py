@@ -304,5 +304,6 @@ def sweep(client: Client, *, run_id: str | None = None, cache: bool = False) -> 
 def grader_images(client: Client, *, run_id: str | None = None, cache: bool = False) -> list[str]:
     """Tags of images made by grading runs (of one run if given; cache tags only if asked)."""
     prefix = f"{IMAGE_PREFIX}{run_id}-" if run_id else IMAGE_PREFIX
-    tags = [t for i in client.images.list() for t in i.tags if t.startswith(prefix)]
+    # the low-level listing: one request, where `client.images.list()` asks for every image
+    tags = [t for i in client.api.images() for t in i.get("RepoTags") or () if t.startswith(prefix)]
     return [t for t in tags if cache or not t.startswith(CACHE_REPOSITORY + ":")]

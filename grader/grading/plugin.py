@@ -222,6 +222,7 @@ def _check_result(
         kind=_kind(item),
         file=file,
         lines=lines,
+        infrastructure=session.infrastructure(reason, exercise) if reason else None,
     )
 
 

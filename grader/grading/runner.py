@@ -28,6 +28,7 @@ from grader.containers.engine import EngineUnavailable, connect, sweep
 from grader.grading import durations, provenance, started
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
+from grader.model.course_policy import DEFAULT, CoursePolicy
 from grader.model.hidden import Hiding
 from grader.model.hints import hint
 from grader.model.results import ExerciseResult, Report, exercise_from
@@ -45,23 +46,23 @@ def grade(
     debug: bool = False,
     cluster: ClusterChoice | None = None,
     stop: threading.Event | None = None,
-    strict: bool = False,
+    policy: CoursePolicy = DEFAULT,
     jobs: int = 1,
     progress: Callable[[str, float], None] | None = None,
-    hidden: Mapping[str, Hiding] | None = None,
     not_started: Mapping[str, str | None] | None = None,
 ) -> Report:
     """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 in `jobs` children
     at once, the exercises shared out by their last durations (`grader.grading.durations`;
     host ports fixed by a statement are locked as in a batch, `grader.containers.ports`);
     `progress(exercise id, seconds)` hears of each one done.
-    `hidden`: per exercise id, the checks a student's report must not show (a course's, before
-    their date): they are counted, never run.
+    `policy`: the course's (`grader.model.course_policy`), and the report comes back under
+    it: strict or not, weighted, without the checks it hides from the student before their
+    date (those are counted, never run).
     `not_started`: the exercises not started (`grader.grading.started.triage`), each with why
     it is due, if it is: none of their checks runs, each is one result with its points at stake.
     Raises EngineUnavailable when Docker is needed and absent, KeyboardInterrupt when `stop`
     is set meanwhile (the run is stopped and cleaned up)."""
-    hidden, not_started = hidden or {}, not_started or {}
+    hidden, not_started = policy.hidden, not_started or {}
     to_run = [e for e in exercises if e.id not in not_started]
     client = connect() if any("docker" in e.needs for e in to_run) else None
     run_id = secrets.token_hex(4)
@@ -72,7 +73,7 @@ def grade(
         mode=mode,
         root=str(root),
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        strict=strict,
+        strict=policy.strict,
     )
     parallel = jobs > 1 and len(to_run) > 1
     groups = durations.pack(to_run, jobs, durations.load()) if parallel else [to_run]
@@ -141,6 +142,7 @@ def grade(
             result.all_points if result.hidden else float(exercise.points_in(mode))
         )
         report.exercises.append(result)
+    report.weights = policy.weights_of([e.id for e in report.exercises])
     report.duration = round(time.monotonic() - clock, 3)
     graded = zip(exercises, report.exercises, strict=True)
     durations.remember(

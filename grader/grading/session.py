@@ -10,7 +10,7 @@ from pathlib import Path
 from grader import __version__
 from grader.containers.engine import Client, connect
 from grader.model.catalogue import Catalogue, Exercise
-from grader.model.hints import Hint, Messages
+from grader.model.hints import Hint, Infrastructure, Messages
 from grader.model.labels import labels as engine_labels
 from grader.model.results import CheckResult, ExerciseResult
 
@@ -78,9 +78,16 @@ class GradingSession:
     def render(self, item: Hint, exercise: Exercise) -> str:
         """`item` in the run's language, from the common messages and `exercise`'s own, its
         paths shown from the repository (`relative`)."""
+        return self.relative(self._messages_of(exercise).render(item, self.lang), exercise)
+
+    def infrastructure(self, item: Hint, exercise: Exercise) -> Infrastructure | None:
+        """What `item`'s message declares of the infrastructure (`Messages.infrastructure`)."""
+        return self._messages_of(exercise).infrastructure(item.key)
+
+    def _messages_of(self, exercise: Exercise) -> Messages:
         if exercise.id not in self._messages:
             self._messages[exercise.id] = self.catalogue.messages(exercise)
-        return self.relative(self._messages[exercise.id].render(item, self.lang), exercise)
+        return self._messages[exercise.id]
 
     def relative(self, text: str, exercise: Exercise) -> str:
         """`text` with the repository's absolute paths, and the snapshot's, shown from the

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import yaml
 
 KUBERNETES_VERSION = "1.32"  # the schemas objects are validated against (pinned)
@@ -133,6 +132,8 @@ def schema_problems(manifest: Manifest, version: str = KUBERNETES_VERSION) -> li
     if not manifest.kind or not manifest.api_version:
         missing = "kind" if not manifest.kind else "apiVersion"
         return [Problem(manifest.file, manifest.line, f"`{missing}` is missing", str(manifest))]
+    import kubernetes_validate  # its schemas load jsonschema: only where manifests are read
+
     try:
         kubernetes_validate.validate(manifest.body, version, strict=True)
     except kubernetes_validate.ValidationError as error:

@@ -11,7 +11,7 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -20,6 +20,9 @@ LANGS = ("fr", "en")
 # every grading, and the pure-Python loader took a quarter of a second for them.
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_LANG = "fr"
+# What a message may declare of the infrastructure a check lacked (`Messages.infrastructure`).
+Infrastructure = Literal["missing", "unjudged"]
+INFRASTRUCTURE: tuple[Infrastructure, ...] = ("missing", "unjudged")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,17 @@ class Messages:
         if texts is None:
             return None
         return texts.get(lang) or texts.get(DEFAULT_LANG)
+
+    def infrastructure(self, key: str) -> Infrastructure | None:
+        """What the message `key` declares of the infrastructure (`infrastructure:` beside its
+        texts): `missing` — the check was not attempted for want of it, not for the student's
+        work; `unjudged` — and that leaves the whole exercise unjudged here; None: neither."""
+        value = (self._entries.get(key) or {}).get("infrastructure")
+        if value not in (None, *INFRASTRUCTURE):
+            raise ValueError(
+                f"{key}: infrastructure must be one of {INFRASTRUCTURE}, not {value!r}"
+            )
+        return value
 
     def render(self, item: Hint, lang: str) -> str:
         template = self.text(item.key, lang)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from grader.model import scoring
+from grader.model.hints import INFRASTRUCTURE, Infrastructure
 
 SCHEMA_VERSION = 3  # 3: points at stake under a score policy (grader.model.scoring)
 
@@ -24,25 +25,6 @@ Kind = Literal["objective", "practice"]
 KINDS: tuple[Kind, ...] = ("objective", "practice")
 # Statuses that keep a check from counting as done.
 UNSUCCESSFUL: frozenset[str] = frozenset({"failed", "not_attempted", "error"})
-# Not attempted for want of infrastructure, not because of the student's work: no cluster here,
-# a build an offline stand-in cannot judge, an image that cannot be had offline. Shown with the
-# points at stake; never blocking validation.
-MISSING_INFRASTRUCTURE: frozenset[str] = frozenset(
-    {
-        "common.no_cluster",
-        "common.no_ingress_controller",
-        "common.standin_cannot_judge",
-        "common.image_offline",
-        "common.no_registry",
-        "common.k8s_offline_download",
-        "common.k8s_judged_live",
-    }
-)
-# Of those, the ones that leave the exercise itself unjudged: a build that an offline stand-in
-# cannot judge, or an image that cannot be pulled here and has no stand-in, takes every check of
-# the image with it. The exercise is then neither validated nor failed (exit status 3), where a
-# missing cluster only takes the live tier away.
-NOT_JUDGED: frozenset[str] = frozenset({"common.standin_cannot_judge", "common.image_offline"})
 # The verdicts of an exercise that is not validated: for the student's work, or for the want of
 # it where it was due (named on the command line, or past its deadline).
 FAILED_VERDICTS: frozenset[str] = frozenset(
@@ -64,6 +46,13 @@ class CheckResult:
     kind: Kind = "objective"
     file: str | None = None  # the file the hint is about, when the check knows it
     lines: list[int] = field(default_factory=list)  # its lines (hadolint's findings…)
+    # Declared by the hint's message (`infrastructure:` in the catalogue): `missing` — not
+    # attempted for want of infrastructure, not because of the student's work (no cluster here,
+    # no registry…), shown with the points at stake, never blocking validation; `unjudged` — and
+    # it leaves the exercise itself unjudged (a build an offline stand-in cannot judge, an image
+    # that cannot be had offline): neither validated nor failed (exit status 3), where a
+    # missing cluster only takes the live tier away.
+    infrastructure: Infrastructure | None = None
 
     def shown(self, strict: bool = False) -> str:
         """The status a report shows: a good-practice check that failed is a *warning*
@@ -74,7 +63,7 @@ class CheckResult:
 
     @property
     def missing_infrastructure(self) -> bool:
-        return self.status == "not_attempted" and self.hint_key in MISSING_INFRASTRUCTURE
+        return self.status == "not_attempted" and self.infrastructure is not None
 
 
 @dataclass
@@ -125,7 +114,9 @@ class ExerciseResult:
         """The student's work could really be checked: the grading ran, at least one objective
         was attempted, and none was left unjudged by an offline stand-in."""
         objectives = [c for c in self.checks if c.kind == "objective"]
-        unjudged = any(c.missing_infrastructure and c.hint_key in NOT_JUDGED for c in self.checks)
+        unjudged = any(
+            c.missing_infrastructure and c.infrastructure == "unjudged" for c in self.checks
+        )
         return (
             self.error is None
             and not unjudged
@@ -301,12 +292,19 @@ def check_from(data: dict[str, Any]) -> CheckResult:
         kind=_kind(data.get("kind", "objective")),
         file=_opt(data.get("file")),
         lines=[int(n) for n in data.get("lines") or []],
+        infrastructure=_infrastructure(data.get("infrastructure")),
     )
 
 
 def _kind(value: Any) -> Kind:
     if value not in KINDS:
         raise ValueError(f"unknown check kind {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def _infrastructure(value: Any) -> Infrastructure | None:
+    if value not in (None, *INFRASTRUCTURE):
+        raise ValueError(f"unknown infrastructure {value!r}")
     return value  # type: ignore[no-any-return]
 
 

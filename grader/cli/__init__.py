@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
-from grader import __version__
+from grader.cli.parser import parser
 from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
 from grader.model.course_error import CourseError
 from grader.model.status import ExitStatus, for_report
@@ -25,18 +25,15 @@ if TYPE_CHECKING:
     from grader.classroom.journal import Record
     from grader.classroom.shards import Completeness
     from grader.model.course import Course
-    from grader.model.lateness import LatePolicy
-    from grader.model.results import ExerciseResult, Report
+    from grader.model.results import ExerciseResult
 
 
 REGRADE_ALL = "all"  # `grader batch --regrade all`: every student of the roster (or shard)
-REPORT_CHOICES = ("text", "md", "html", "json", "junit", "codequality")
-STRICT_HELP = "good practice counts for validation too (default: $GRADER_STRICT, a course setting)"
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
-    args = _parser().parse_args(argv)
+    args = parser(HANDLERS).parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return int(args.handler(args, out))
@@ -53,183 +50,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"grader {__version__}")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    lang = os.environ.get("GRADER_LANG", "fr")
-    strict = os.environ.get("GRADER_STRICT", "") in ("1", "true", "yes")
-    packs = argparse.ArgumentParser(add_help=False)
-    packs.add_argument(
-        "--pack",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="DIR",
-        help="a folder of a teacher's exercises (repeatable; also "
-        "$GRADER_EXERCISES, and installed packs)",
-    )
-    packs.add_argument(
-        "--course",
-        type=Path,
-        metavar="FILE",
-        help="the course file (default: ./course.yaml if present)",
-    )
-
-    listing = commands.add_parser("list", parents=[packs], help="the exercise catalogue")
-    listing.add_argument("ids", nargs="*", metavar="EXERCISE", help="only these exercises")
-    listing.add_argument(
-        "--checks",
-        action="store_true",
-        help="each exercise's checks: name (as a course's hidden: names them) and title",
-    )
-    listing.add_argument("--lang", choices=("fr", "en"), default=lang)
-    listing.set_defaults(handler=_list)
-
-    check = commands.add_parser(
-        "check", parents=[packs], help="grade exercises of a student repository"
-    )
-    check.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex1 ex2")
-    check.add_argument("--all", action="store_true", help="every exercise of the catalogue")
-    check.add_argument("--path", type=Path, default=Path("."), help="the student repository")
-    check.add_argument("--format", choices=REPORT_CHOICES, default="text")
-    check.add_argument("-o", "--output", type=Path, help="write the report to this file")
-    check.add_argument(
-        "--save",
-        action="append",
-        default=[],
-        type=_save_spec,
-        metavar="FORMAT:PATH",
-        help="also write the report in this format (repeatable), e.g. junit:report.xml",
-    )
-    check.add_argument("--live", action="store_true", help="grade the running engine's state")
-    check.add_argument("--lang", choices=("fr", "en"), default=lang)
-    check.add_argument("--strict", action="store_true", default=strict, help=STRICT_HELP)
-    check.add_argument("--debug", action="store_true", help="show pytest's own output")
-    check.add_argument(
-        "-j", "--jobs", type=int, default=1, help="exercises graded at once (one pytest run each)"
-    )
-    k8s = check.add_argument_group("Kubernetes live tier (default: ~/.kube/config if present)")
-    k8s.add_argument("--kubeconfig", help="the cluster to apply manifests to")
-    k8s.add_argument("--context", help="the kubeconfig context (e.g. the school's)")
-    k8s.add_argument("--kind", action="store_true", help="create an ephemeral kind cluster")
-    k8s.add_argument(
-        "--namespace",
-        help="grade in this one namespace (your space on a shared "
-        "cluster; default there: the context's)",
-    )
-    check.set_defaults(handler=_check)
-
-    batch = commands.add_parser("batch", parents=[packs], help="grade a whole class (teachers)")
-    batch.add_argument("roster", help="a folder of repositories, a CSV file, or gitlab://group")
-    batch.add_argument("--exercises", help="comma-separated exercise ids, e.g. ex1,ex2,ex3")
-    batch.add_argument("--all", action="store_true", help="every exercise graded on files")
-    batch.add_argument("-j", "--jobs", type=int, default=1, help="students graded at once")
-    batch.add_argument("--out", type=Path, default=Path("results"), help="where results go")
-    batch.add_argument("--resume", action="store_true", help="skip the students already graded")
-    batch.add_argument(
-        "--regrade",
-        action="append",
-        default=[],
-        metavar="STUDENT",
-        help="grade this student again in an existing --out (repeatable; "
-        "`all`: every student; the older grading is kept as history, "
-        "and what changed is shown and written to changes.html)",
-    )
-    batch.add_argument("--shard", type=_shard_spec, metavar="I/N", help="grade one part of N")
-    batch.add_argument("--deadline", type=_deadline, help="grade the last commit before it")
-    batch.add_argument("--lang", choices=("fr", "en"), default=lang)
-    batch.add_argument("--strict", action="store_true", default=strict, help=STRICT_HELP)
-    batch.add_argument("--kubeconfig", help="the cluster for the Kubernetes live tier")
-    batch.add_argument("--context", help="the kubeconfig context")
-    batch.set_defaults(handler=_batch)
-
-    merge = commands.add_parser("merge", parents=[packs], help="join the results of batch shards")
-    merge.add_argument("sources", type=Path, nargs="+", help="folders holding shard journals")
-    merge.add_argument("--out", type=Path, required=True)
-    merge.add_argument(
-        "--allow-incomplete",
-        action="store_true",
-        help="write the gradebook even when a shard is missing or did not "
-        "finish, marked incomplete (exit status 3)",
-    )
-    merge.add_argument(
-        "--previous",
-        type=Path,
-        metavar="FOLDER",
-        help="the previous class folder: show what changed since "
-        "(changes.html, linked from the dashboard)",
-    )
-    merge.add_argument("--lang", choices=("fr", "en"), default=lang)
-    merge.set_defaults(handler=_merge)
-
-    diff = commands.add_parser("diff", help="what changed between two batches (teachers)")
-    diff.add_argument("old", type=Path, help="the earlier results or class folder")
-    diff.add_argument("new", type=Path, help="the later one")
-    diff.add_argument("--out", type=Path, help="where changes.{html,json} go (default: NEW)")
-    diff.add_argument("--lang", choices=("fr", "en"), default=lang)
-    diff.set_defaults(handler=_diff)
-
-    init = commands.add_parser(
-        "init", parents=[packs], help="scaffold a student repository for GitLab"
-    )
-    init.add_argument("directory", type=Path, nargs="?", default=Path("."))
-    init.set_defaults(handler=_init)
-
-    release = commands.add_parser(
-        "release", help="show a course's hidden checks to students before their date"
-    )
-    release.add_argument("ids", nargs="*", metavar="EXERCISE", help="exercise ids, e.g. ex4")
-    release.add_argument("--all", action="store_true", help="every exercise of the course")
-    release.add_argument(
-        "--course", type=Path, metavar="FILE", help="the course file (default: ./course.yaml)"
-    )
-    release.set_defaults(handler=_release)
-
-    verify = commands.add_parser("verify", help="check the signature of a JSON report")
-    verify.add_argument("report", type=Path)
-    verify.add_argument("--key", help=f"the teacher's signing key (default: ${KEY_VARIABLE})")
-    rerun_help = "re-grade the recorded repository and compare the verdicts"
-    verify.add_argument("--rerun", action="store_true", help=rerun_help)
-    verify.add_argument("--path", type=Path, help="where that repository is now")
-    verify.set_defaults(handler=_verify)
-
-    images = commands.add_parser("images", help="offline stand-in images")
-    images.add_argument("action", choices=("seed",))
-    images.add_argument("--force", action="store_true", help="rebuild even if present")
-    images.set_defaults(handler=_images)
-
-    clean = commands.add_parser("clean", help="remove everything grader runs left behind")
-    clean.add_argument("--cache", action="store_true", help="also the grader-cache:* images")
-    clean.add_argument("--kubeconfig", help="also the grader's namespaces on this cluster")
-    clean.add_argument("--context", help="the kubeconfig context")
-    clean.set_defaults(handler=_clean)
-
-    selftest_help = "grade exercises' reference solutions and broken variants (teachers)"
-    selftest = commands.add_parser("selftest", parents=[packs], help=selftest_help)
-    selftest.add_argument(
-        "targets", nargs="*", metavar="ID|DIR", help="exercise ids, or a pack folder (default: all)"
-    )
-    selftest.add_argument("--kubeconfig", help="a cluster, for the live variants too")
-    selftest.set_defaults(handler=_selftest)
-
-    new = commands.add_parser("new", help="scaffold a new exercise in a pack (teachers)")
-    new.add_argument("id", help="the exercise id, e.g. tp1 (its folder: tp1_<slug>)")
-    new.add_argument(
-        "--kind", choices=("dockerfile", "compose", "kubernetes", "live"), default="dockerfile"
-    )
-    new.add_argument("--slug", default="exercise", help="the folder name's second part")
-    new.add_argument(
-        "--pack",
-        type=Path,
-        default=Path("."),
-        dest="pack_dir",
-        help="the pack folder to write it in (default: here)",
-    )
-    new.set_defaults(handler=_new)
-    return parser
 
 
 def _progress(total: int) -> Callable[[str, float], None]:
@@ -250,12 +70,6 @@ def _packs(args: argparse.Namespace) -> list[Pack]:
     from grader.model.catalogue import packs
 
     return packs(getattr(args, "pack", []) or [])
-
-
-def _no_late_policy() -> LatePolicy:
-    from grader.model.lateness import LatePolicy
-
-    return LatePolicy()
 
 
 def _catalogue(args: argparse.Namespace) -> Catalogue:
@@ -420,6 +234,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from grader.grading.runner import EngineUnavailable, grade
     from grader.grading.session import ClusterChoice
     from grader.grading.started import triage
+    from grader.model.course_policy import CoursePolicy
     from grader.reports.report import render
 
     text = texts("cli", args.lang)
@@ -450,11 +265,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if wrong:
         print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    deadlines = course.deadlines() if course else {}
+    policy = CoursePolicy.of(course, strict=args.strict, hide=True)
     not_started = (
         {}
         if mode == "live"
-        else triage(exercises, args.path, named=not args.all, deadlines=deadlines)
+        else triage(exercises, args.path, named=not args.all, deadlines=dict(policy.deadlines))
     )
     try:
         cluster = ClusterChoice(
@@ -471,18 +286,14 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             catalogue=catalogue,
             debug=args.debug,
             cluster=cluster,
-            strict=args.strict or bool(course and course.strict),
+            policy=policy,
             jobs=args.jobs,
             progress=_progress(len(exercises) - len(not_started)) if args.jobs > 1 else None,
             not_started=not_started,
-            hidden=course.hidden_now() if course else None,
         )
     except EngineUnavailable as error:
         print(text["no_engine"].format(error=error), file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
-    if course is not None:  # the report shows the course's weighted score
-        weights = course.weights()
-        report.weights = {e.id: weights.get(e.id, 1.0) for e in report.exercises}
     key = os.environ.get(KEY_VARIABLE) or None
     outputs = [*args.save, *([(args.format, args.output)] if args.output else [])]
     for fmt, path in outputs:
@@ -499,6 +310,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     from grader.classroom.roster_entry import RosterError
     from grader.containers.engine import EngineUnavailable, connect
     from grader.grading.session import ClusterChoice
+    from grader.model.course_policy import CoursePolicy
 
     catalogue, course = _course(args)
     ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
@@ -570,10 +382,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         shard=args.shard,
         auth_header=_gitlab_header(args.roster),
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
-        strict=args.strict or bool(course and course.strict),
-        weights=course.weights() if course else {},
-        deadlines=course.deadlines() if course else {},
-        late=course.late if course else _no_late_policy(),
+        policy=CoursePolicy.of(course, strict=args.strict),
     )
     records = batch.run(
         todo, options, catalogue, progress=batch.Progress(len(todo), stream=sys.stderr)
@@ -695,24 +504,6 @@ def _gitlab_header(spec: str) -> str | None:
     return auth_header() if spec.startswith(GITLAB_SCHEME) else None
 
 
-def _shard_spec(value: str) -> tuple[int, int]:
-    from grader.classroom.roster import parse_shard
-
-    try:
-        return parse_shard(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"expected I/N, e.g. 3/8 ({error})") from error
-
-
-def _deadline(value: str) -> object:
-    from grader.classroom.checkout import parse_deadline
-
-    try:
-        return parse_deadline(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError("expected a date like 2026-12-01T23:59") from error
-
-
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     from grader.teaching.scaffold import init
 
@@ -720,15 +511,6 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     for line in init(args.directory, catalogue, ids=course.ids() if course else None):
         print(line, file=out)
     return ExitStatus.SUCCESS
-
-
-def _save_spec(value: str) -> tuple[str, Path]:
-    from grader.reports.report import FORMATS
-
-    fmt, _, path = value.partition(":")
-    if fmt not in FORMATS or not path:
-        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH with FORMAT in {FORMATS}")
-    return fmt, Path(path)
 
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
@@ -754,41 +536,15 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     if verdict != "valid":
         return ExitStatus.NOT_VALIDATED
     if args.rerun:
-        differences = _rerun(report, args.path)
+        from grader.grading.rerun import rerun
+
+        differences = rerun(report, args.path)
         for line in differences:
             print(f"  {line}", file=out)
         print("rerun: " + ("same verdicts" if not differences else "DIFFERENT"), file=out)
         if differences:
             return ExitStatus.NOT_VALIDATED
     return ExitStatus.SUCCESS
-
-
-def _rerun(recorded: Report, path: Path | None) -> list[str]:
-    """Re-grade the recorded repository; what differs (files or verdicts), if anything."""
-    from grader.grading.runner import grade
-
-    catalogue = Catalogue.load()
-    ids = [e.id for e in recorded.exercises if e.id in catalogue]
-    again = grade(
-        [catalogue.get(i) for i in ids],
-        root=path or Path(recorded.root),
-        lang=recorded.lang,
-        mode=recorded.mode,
-        catalogue=catalogue,
-    )
-    before = {e.id: e for e in recorded.exercises}
-    differences = []
-    for exercise in again.exercises:
-        old = before[exercise.id]
-        if old.tree_digest != exercise.tree_digest:
-            differences.append(f"{exercise.id}: the graded files changed")
-        was = {c.name: c.status for c in old.checks}
-        for check in exercise.checks:
-            if was.get(check.name) != check.status:
-                differences.append(
-                    f"{exercise.id} {check.name}: {was.get(check.name)} → {check.status}"
-                )
-    return differences
 
 
 def _mode(exercises: list[Exercise], *, live: bool, every: bool) -> str:
@@ -826,27 +582,28 @@ def _clean(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> list[str]:
-    """Delete every namespace a grading run labelled on that cluster — or, with a student's
-    rights in one namespace (the course's cluster), every object a grading labelled there."""
+    from grader.k8s import cleanup
     from grader.k8s.cluster import NoCluster, from_kubeconfig
-    from grader.model.labels import LABEL_MANAGED
 
     try:
         cluster = from_kubeconfig(kubeconfig, context)
     except NoCluster as error:
         print(f"grader clean: no cluster ({error})", file=out)
         return []
-    if cluster.namespace is not None:
-        kinds = "pods,deployments,replicasets,services,ingresses,jobs,cronjobs,configmaps,secrets"
-        listed = cluster.kubectl(
-            "get", kinds, "-n", cluster.namespace, "-l", LABEL_MANAGED, "-o", "name"
-        )
-        names = listed.output.split() if listed.ok else []
-        if names:
-            cluster.kubectl("delete", *names, "-n", cluster.namespace, "--wait=false")
-        return [f"{name} (namespace {cluster.namespace})" for name in names]
-    listed = cluster.kubectl("get", "namespaces", "-l", LABEL_MANAGED, "-o", "name")
-    names = listed.output.split() if listed.ok else []
-    if names:
-        cluster.kubectl("delete", *names, "--wait=false")
-    return [name.replace("namespace/", "namespace ") for name in names]
+    return cleanup.sweep(cluster)
+
+
+HANDLERS = {
+    "list": _list,
+    "check": _check,
+    "batch": _batch,
+    "merge": _merge,
+    "diff": _diff,
+    "init": _init,
+    "release": _release,
+    "verify": _verify,
+    "images": _images,
+    "clean": _clean,
+    "selftest": _selftest,
+    "new": _new,
+}
