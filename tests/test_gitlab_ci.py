@@ -26,7 +26,7 @@ publish:
 
 def _plan(tmp_path: Path, text: str) -> publish.Plan:
     (tmp_path / ".gitlab-ci.yml").write_text(text, encoding="utf-8")
-    return publish.read_plan(tmp_path, variables=publish.course_variables("registry.example"))
+    return publish.read_plan(tmp_path, variables=publish.course_variables("registry.example", {}))
 
 
 def test_a_job_builds_and_pushes_with_its_variables_and_the_files(tmp_path: Path) -> None:

@@ -96,12 +96,27 @@ def visit(container: Any, probe: Probe, *, deadline: float) -> Visit:
     if PORT not in ports:
         response = HttpResponse("/", None, error=f"port {PORT} is not published")
     else:
-        response = probe(published_url(ports[PORT]), deadline=deadline)
+        response = answer(container, probe, published_url(ports[PORT]), deadline=deadline)
         if response.status is not None and response.status >= 500:
             time.sleep(1)
             response = probe(published_url(ports[PORT]), deadline=deadline)
-    logs = container.logs(tail=40).decode("utf-8", "replace")
-    return Visit(str(container.name), response, logs)
+    return Visit(str(container.name), response, logs_of(container))
+
+
+def answer(container: Any, probe: Probe, url: str, *, deadline: float) -> HttpResponse:
+    """Asked until it answers or `deadline` passes — unless the app says it listens on
+    127.0.0.1 alone: then no answer can come from outside, and the wait ends there."""
+    end = time.monotonic() + deadline
+    while True:
+        response = probe(url, deadline=max(0.5, min(3.0, end - time.monotonic())))
+        if response.status is not None or time.monotonic() >= end:
+            return response
+        if listens_on_loopback_only(logs_of(container)):
+            return response
+
+
+def logs_of(container: Any) -> str:
+    return str(container.logs(tail=40).decode("utf-8", "replace"))
 
 
 def redis_values(client: Client, project: str, stack: Stack) -> dict[str, str]:
