@@ -84,12 +84,12 @@ from grader.k8s.manifests import (
     containers,
     init_containers,
     label_selector,
-    mapping,
     pod_templates,
 )
 from grader.model.catalogue import Exercise
 from grader.model.hints import Hint, declared, hint
 from grader.model.outcomes import NotAttempted
+from grader.model.shapes import mapping
 
 __all__ = [
     "DOCKERFILE_NAMES",

@@ -8,22 +8,15 @@ from typing import Any
 
 from grader.containers import compose
 from grader.model.policy import Violation
+from grader.model.shapes import mapping, sequence
 
 UNCONFINED = ("unconfined", "label=disable", "label:disable", "no-new-privileges=false")
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _sequence(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
     """Everything in a normalised Compose config that the grader refuses to run."""
     found: list[Violation] = []
-    for name, service in _mapping(config.get("services")).items():
+    for name, service in mapping(config.get("services")).items():
         where = f"service {name}"
         if not isinstance(service, dict):
             continue
@@ -33,11 +26,11 @@ def compose_violations(config: dict[str, Any], folder: Path) -> list[Violation]:
             if str(service.get(key) or "") == "host":
                 found.append(Violation(where, "host_namespace", f"{key}: host"))
         if service.get("cap_add"):
-            added = ", ".join(map(str, _sequence(service["cap_add"]))) or str(service["cap_add"])
+            added = ", ".join(map(str, sequence(service["cap_add"]))) or str(service["cap_add"])
             found.append(Violation(where, "capabilities", added))
         if service.get("devices") or service.get("device_cgroup_rules"):
             found.append(Violation(where, "devices", "devices"))
-        for option in _sequence(service.get("security_opt")):
+        for option in sequence(service.get("security_opt")):
             if any(word in str(option) for word in UNCONFINED):
                 found.append(Violation(where, "unconfined", str(option)))
         for source in compose.bind_sources(service):

@@ -22,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.k8s.manifests import Manifests, mapping
+from grader.k8s.manifests import Manifests
 from grader.model.hints import Hint, hint
+from grader.model.shapes import mapping
 
 # Kinds never applied but mapped: their objects go to the grading namespace instead.
 MAPPED_KINDS = frozenset({"Namespace"})

@@ -14,17 +14,10 @@ from typing import Any
 
 import yaml
 
+from grader.model.shapes import mapping, sequence
+
 KUBERNETES_VERSION = "1.32"  # the schemas objects are validated against (pinned)
 SUFFIXES = (".yaml", ".yml")
-
-
-def mapping(value: object) -> dict[str, Any]:
-    """`value` if it is a mapping, else an empty one (students' YAML can hold anything)."""
-    return value if isinstance(value, dict) else {}
-
-
-def sequence(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)

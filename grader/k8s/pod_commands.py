@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.containers.images import repository
-from grader.k8s.manifests import mapping, sequence
+from grader.model.shapes import mapping, sequence
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 SEPARATORS = frozenset(";&|()\n")  # the characters of what ends a simple command

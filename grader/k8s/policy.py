@@ -4,8 +4,9 @@ rules and the refusal: `grader.model.policy`)."""
 from __future__ import annotations
 
 from grader.k8s.apply_plan import MAPPED_KINDS
-from grader.k8s.manifests import Manifests, containers, mapping, pod_templates, sequence
+from grader.k8s.manifests import Manifests, containers, pod_templates
 from grader.model.policy import Violation
+from grader.model.shapes import mapping, sequence
 
 # Kinds that live at cluster level: applying one outlives the grading namespace and reaches
 # every other student (a ClusterRoleBinding giving cluster-admin to every service account, a
