@@ -27,6 +27,7 @@ STATEMENT = "ENONCE.md"  # the exercise's statement, a copy of the catalogue's R
 NOTE = "A-FAIRE.txt"  # where the files go, and the command that grades them
 OLD_STATEMENT = "README.md"  # where grader init put the statement before
 NEVER_ANSWERS = (STATEMENT, NOTE)
+Versions = dict[str, tuple[bytes, ...]]  # file name → every text a grader init wrote there
 
 PLACEHOLDER = """\
 Vos fichiers pour {id} vont ici (l'énoncé : ENONCE.md), puis :
@@ -58,17 +59,18 @@ def scaffold(exercise: Exercise) -> dict[str, str]:
     return {**({STATEMENT: statement} if statement else {}), NOTE: note.format(id=exercise.id)}
 
 
-def unchanged(exercise: Exercise, name: str, path: Path) -> bool:
+def unchanged(exercise: Exercise, name: str, path: Path, versions: Versions | None = None) -> bool:
     """`name`, at the top of the exercise's folder, is a file a grader init wrote (today or
-    before), byte for byte (line endings aside)."""
-    versions = _versions(exercise).get(name, ())
-    if not versions or not path.is_file() or path.is_symlink():
+    before), byte for byte (line endings aside). `versions`: `_versions(exercise)`, when the
+    caller asks about several files."""
+    known = (versions if versions is not None else _versions(exercise)).get(name, ())
+    if not known or not path.is_file() or path.is_symlink():
         return False
     try:
         content = path.read_bytes().replace(b"\r\n", b"\n")
     except OSError:
         return False
-    return content in versions
+    return content in known
 
 
 def never_an_answer(exercise: Exercise, name: str, path: Path) -> bool:
@@ -80,10 +82,11 @@ def started(exercise: Exercise, folder: Path) -> bool:
     """The folder holds something the scaffold did not write (empty folders aside)."""
     if not folder.is_dir():
         return False
+    versions = _versions(exercise)  # the statement read once, not once per file
     for here, _folders, files in os.walk(folder):
         for name in files:
             path = Path(here) / name
-            if Path(here) != folder or not unchanged(exercise, name, path):
+            if Path(here) != folder or not unchanged(exercise, name, path, versions):
                 return True
     return False
 
@@ -132,7 +135,7 @@ def _statement(exercise: Exercise) -> str:
         return ""
 
 
-def _versions(exercise: Exercise) -> dict[str, tuple[bytes, ...]]:
+def _versions(exercise: Exercise) -> Versions:
     statement = _statement(exercise).encode()
     notes = [scaffold(exercise)[NOTE], *(n.format(id=exercise.id) for n in OLD_NOTES)]
     statements = (statement,) if statement else ()
