@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from grader.containers.engine import EngineUnavailable, connect
 from grader.model.catalogue import Catalogue
-from tests.helpers.classes import make_student
+from tests.helpers.classes import served
 from tests.helpers.gitlab_server import FakeGitLab, serving
 
 # The grader's markers (points, practice, live…), which the shared checks carry; the plugin is
@@ -38,20 +37,12 @@ def engine():  # type: ignore[no-untyped-def]
         pytest.skip(f"no Docker engine reachable ({error}); run `bash scripts/setup.sh` first")
 
 
-def _bare(tmp_path: Path, name: str, work: dict[str, str | None]) -> Path:
-    source = make_student(tmp_path / "src" / name, work)
-    bare = tmp_path / "served" / f"{name}.git"
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(source), str(bare)], check=True)
-    subprocess.run(["git", "-C", str(bare), "update-server-info"], check=True)
-    return bare
-
-
 @pytest.fixture
 def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A local GitLab stand-in serving two students' repositories (tests/gitlab_server.py)."""
     repositories = {
-        "course-2026/students/amartin.git": _bare(tmp_path, "amartin", {"ex1": None}),
-        "course-2026/students/groupe-b/bpetit.git": _bare(
+        "course-2026/students/amartin.git": served(tmp_path, "amartin", {"ex1": None}),
+        "course-2026/students/groupe-b/bpetit.git": served(
             tmp_path, "bpetit", {"ex1": "forgot_install"}
         ),
     }

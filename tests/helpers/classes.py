@@ -67,6 +67,25 @@ def make_student(
     return repo
 
 
+def served(folder: Path, name: str, work: dict[str, str | None]) -> Path:
+    """A student's repository as a Git server serves it over dumb HTTP: a bare clone, under
+    `folder/served/<name>.git`, its info refreshed (`folder/src/<name>` is the work tree)."""
+    bare = folder / "served" / f"{name}.git"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "--quiet",
+            "--bare",
+            str(make_student(folder / "src" / name, work)),
+            str(bare),
+        ],
+        check=True,
+    )
+    git(bare, "update-server-info")
+    return bare
+
+
 def make_class(folder: Path, size: int, exercises: list[str]) -> Path:
     """`size` students: every third one makes the usual mistake in one exercise."""
     for k in range(size):

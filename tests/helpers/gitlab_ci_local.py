@@ -28,6 +28,8 @@ from pathlib import Path
 
 import docker
 
+from tests.helpers.classes import git, make_student
+
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "fixtures" / "gitlab" / "images"
 HELPERS = Path(__file__).resolve().parent
@@ -98,14 +100,8 @@ def preload(client: docker.DockerClient, refs: list[str], folder: Path) -> Path:
 
 def git_repo(folder: Path, remote: str) -> Path:
     """`folder` as a committed git repository with an `origin`, as a GitLab project is."""
-    run = ["git", "-C", str(folder)]
-    subprocess.run([*run, "init", "-q", "-b", "main"], check=True)
-    subprocess.run([*run, "remote", "add", "origin", remote], check=True)
-    subprocess.run([*run, "add", "-A"], check=True)
-    subprocess.run(
-        [*run, "-c", "user.name=ci", "-c", "user.email=ci@example.org", "commit", "-qm", "work"],
-        check=True,
-    )
+    make_student(folder, {})  # commits what is there
+    git(folder, "remote", "add", "origin", remote)
     return folder
 
 

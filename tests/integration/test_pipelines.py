@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from grader.cli import main
 from grader.model.catalogue import Catalogue
 from grader.teaching.scaffold import init
 from tests.helpers import gitlab_ci_local as gcl
-from tests.helpers.classes import make_student
+from tests.helpers.classes import make_student, served
 from tests.helpers.gitlab_server import FakeGitLab, serving
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -175,11 +174,7 @@ def test_the_teacher_pipeline_grades_a_class_in_two_shards_and_merges_it(
         ("groupe-b/bpetit", {"ex1": "forgot_install"}),
         ("cdurand", {"ex1": None}),
     ):
-        source = make_student(tmp_path / "src" / name, work)
-        bare = tmp_path / "served" / f"{name}.git"
-        subprocess.run(["git", "clone", "-q", "--bare", str(source), str(bare)], check=True)
-        subprocess.run(["git", "-C", str(bare), "update-server-info"], check=True)
-        repositories[f"course-2026/students/{name}.git"] = bare
+        repositories[f"course-2026/students/{name}.git"] = served(tmp_path, name, work)
     teacher = tmp_path / "teacher"
     (teacher / ".gitlab").mkdir(parents=True)
     shutil.copy(
