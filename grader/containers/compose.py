@@ -335,9 +335,18 @@ class Project:
         return self.compose("up", "-d", "--pull", "never", timeout=timeout)
 
     def scale(self, service: str, replicas: int, *, timeout: int = 120) -> CommandResult:
-        """`docker compose up -d --scale service=replicas`."""
+        """`docker compose up -d --scale service=replicas`; the containers scaled away get
+        3 s to stop, as in `down` (an app run as PID 1 ignores SIGTERM: 10 s each otherwise)."""
         return self.compose(
-            "up", "-d", "--pull", "never", "--scale", f"{service}={replicas}", timeout=timeout
+            "up",
+            "-d",
+            "--pull",
+            "never",
+            "--timeout",
+            "3",
+            "--scale",
+            f"{service}={replicas}",
+            timeout=timeout,
         )
 
     def recreate(self, *, timeout: int = 120) -> CommandResult:
