@@ -259,7 +259,7 @@ def test_nginx_answers_through_the_ingress(
         url = f"http://{addresses[0].ip or addresses[0].hostname}"
     core = client.CoreV1Api(k8s_api)
 
-    def no_endpoints() -> Any:  # a Service selecting no pod: nothing will ever answer
+    def no_endpoints() -> Any:  # no pod will ever be behind a Service: nothing will answer
         services = core.list_namespaced_service(deployed.namespace).items
         return next(filter(None, map(namespace_view.why_no_endpoints, services)), None)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.k8s import kube_diagnosis
+from grader.k8s.manifests import label_selector
 from grader.model.hints import Hint
 
 LOG_TAIL = 5
@@ -104,5 +105,12 @@ class NamespaceView:
         return kube_diagnosis.diagnose_job(job, pods, self.events(), logs=self.logs)
 
     def why_no_endpoints(self, service: Any) -> Hint | None:
-        """A Service whose selector matches none of the namespace's running pods."""
-        return kube_diagnosis.service_without_endpoints(service, self.pods())
+        """Why a Service will never have a ready endpoint: its selector matches none of the
+        namespace's running pods, or the pods it selects will never be ready (a readiness probe
+        given up, a crash loop…: then why, as the cluster tells it)."""
+        problem = kube_diagnosis.service_without_endpoints(service, self.pods())
+        chosen = (service.spec.selector if service.spec is not None else None) or {}
+        if problem is not None or not chosen:
+            return problem
+        selector = label_selector(chosen)
+        return self.why(selector=selector) if self.hopeless(selector=selector) else None
