@@ -2,10 +2,12 @@
 (seed 000 J3 « quête secondaire : construire ma propre image et la publier », seed 003
 « tagguer / publier »).
 
-Files mode: the commands of `ex16/publish.sh` (or of a code block of `ex16/README.md`) are read,
-never executed; the grader replays them itself against a local registry standing for the
-course's (`grader.authoring.replay`), with the image it built from `ex16/Dockerfile`, then reads
-the registry: what is there, under which tags, and whether it is that image. Live mode: the
+Files mode: the commands of `ex16/publish.sh` (or of a code block of `ex16/README.md`, of
+scripts run one after the other, or of the repository's `.gitlab-ci.yml` job that builds
+`ex16/`) are read, never executed; the grader replays them itself against a local registry
+standing for the course's (`grader.authoring.replay`), with the image it built from
+`ex16/Dockerfile`, then reads the registry: what is there, under which tags, and whether it is
+that image. Live mode: the
 image the student's own engine pushed to the registry named by `GRADER_REGISTRY` (or GitLab's
 `CI_REGISTRY_IMAGE`).
 """
@@ -98,15 +100,26 @@ def course_hosts(exercise: Exercise) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def plan(submission: Submission, exercise: Exercise) -> publish.Plan:
+def plan(submission: Submission, exercise: Exercise, grading: GradingSession) -> publish.Plan:
+    """The folder's commands; else the jobs of the repository's `.gitlab-ci.yml` that build it
+    (read as text from the student's repository, outside the snapshot: never through a symlink,
+    size-capped)."""
     if not submission.exists:
         raise NotAttempted(hint("common.no_submission", folder=submission.source))
     variables = publish.course_variables(course_registry(exercise))
-    return publish.read_plan(submission.folder, variables=variables)
+    return publish.read_plan(
+        submission.folder, variables=variables, root=grading.root, inside=exercise.submission
+    )
+
+
+def scripts_named(plan: publish.Plan) -> str:
+    return ", ".join(f"`{name}`" for name in plan.ambiguous)
 
 
 @pytest.fixture(scope="module")
 def pushing_plan(plan: publish.Plan) -> publish.Plan:
+    if plan.ambiguous:
+        raise NotAttempted(hint("ex16.ambiguous_prerequisite", scripts=scripts_named(plan)))
     if not plan.pushes:
         raise NotAttempted(hint("ex16.no_push_prerequisite"))
     return plan
@@ -208,6 +221,7 @@ def test_publish_commands_are_present(plan: publish.Plan) -> None:
     """Les commandes de publication sont écrites (publish.sh ou README.md)
     en: The publishing commands are written down (publish.sh or README.md)"""
     assert plan.steps, hint("ex16.no_commands")
+    assert not plan.ambiguous, hint("ex16.ambiguous_order", scripts=scripts_named(plan))
     assert plan.pushes, hint("ex16.no_push", file=plan.file)
 
 

@@ -11,12 +11,13 @@ those of the YAML file.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from grader.containers.run_commands import Pick, RunCommand, commands_in_line
+from grader.containers.run_commands import Pick, RunCommand, commands_in_line, read_capped
 
 FILES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 MAX_BYTES = 256 * 1024
@@ -43,32 +44,48 @@ def find(folder: Path) -> Path | None:
     )
 
 
+@dataclass(frozen=True)
+class Job:
+    name: str
+    commands: list[RunCommand]  # its variables first (as `NAME=value`), then its scripts
+
+
 def commands(path: Path, *, pattern: re.Pattern[str], pick: Pick) -> list[RunCommand]:
     """The commands of every visible job, its variables first; [] when not readable YAML."""
-    text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace").lstrip("\ufeff")
+    return [c for job in jobs(path, pattern=pattern, pick=pick) for c in job.commands]
+
+
+def jobs(
+    path: Path, *, pattern: re.Pattern[str], pick: Pick, label: str | None = None
+) -> list[Job]:
+    """Every visible job, in the file's order; its commands name the file `label` (the file's
+    name by default). Read as untrusted text: never through a symlink, at most MAX_BYTES."""
+    text = read_capped(path, MAX_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
         return []
     if not isinstance(data, dict):
         return []
-    lines = text.splitlines()
-    found: list[RunCommand] = []
+    file, lines = label or path.name, text.splitlines()
     default: dict[str, Any] = data["default"] if isinstance(data.get("default"), dict) else {}
     before = default.get("before_script", data.get("before_script"))
+    found: list[Job] = []
     for name, job in data.items():
         if name in KEYWORDS or str(name).startswith(".") or not isinstance(job, dict):
             continue
         variables = {**_variables(data.get("variables")), **_variables(job.get("variables"))}
-        found += [
-            RunCommand(path.name, _line(lines, k), [f"{k}={v}"]) for k, v in variables.items()
-        ]
-        scripts = (job.get("before_script", before), job.get("script"), job.get("after_script"))
-        for script in scripts:
+        listed = [RunCommand(file, _line(lines, k), [f"{k}={v}"]) for k, v in variables.items()]
+        for script in (
+            job.get("before_script", before),
+            job.get("script"),
+            job.get("after_script"),
+        ):
             for entry in _flat(script):
-                found += commands_in_line(
-                    path.name, _line(lines, entry), entry, pattern=pattern, pick=pick
+                listed += commands_in_line(
+                    file, _line(lines, entry), entry, pattern=pattern, pick=pick
                 )
+        found.append(Job(str(name), listed))
     return found
 
 

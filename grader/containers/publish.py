@@ -2,42 +2,42 @@
 `docker login`), read as text and never executed, then replayed by the grader itself.
 
 `read_plan` finds the commands in the folder's scripts or Markdown code blocks
-(`grader.containers.run_commands`: prompts, `sudo`, continuations, `&&`), expands the
-variables the file sets (`VERSION=1.0`, `export IMAGE=…`) and GitLab's predefined ones
-(`$CI_REGISTRY_IMAGE`: from the job's environment, else an example value), and keeps, in
-order, the steps the engine would take. `replay` plays them as the Docker client does: the
-image built from the submission's Dockerfile gets every `-t` name, `docker tag` copies a name
-the commands made, `docker push` without a tag pushes `latest` only and fails for a tag that
-does not exist locally. Pushes to the course's registry go to a local one instead (the names
-are the student's, the host is mapped); pushes elsewhere (Docker Hub) are noted, not made.
+(`grader.containers.run_commands`: prompts, `sudo`, continuations, `&&`), or its own
+`.gitlab-ci.yml`; split over several scripts (`build.sh`, `push.sh`), it reads them together
+in the order the folder gives (`grader.containers.script_order`); when the folder holds none
+that pushes, it reads the jobs of the repository's root `.gitlab-ci.yml` that build the folder.
+`grader.containers.publish_steps` expands the variables the file sets (`VERSION=1.0`,
+`export IMAGE=…`) and GitLab's predefined ones (`$CI_REGISTRY_IMAGE`: from the job's
+environment, else an example value), and keeps, in order, the steps the engine would take.
+`replay` plays them as the Docker client does: the image built from the submission's
+Dockerfile gets every `-t` name, `docker tag` copies a name the commands made, `docker push`
+without a tag pushes `latest` only and fails for a tag that does not exist locally. Pushes to
+the course's registry go to a local one instead (the names are the student's, the host is
+mapped); pushes elsewhere (Docker Hub) are noted, not made.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from grader.containers import gitlab_ci, references
-from grader.containers.references import InvalidReference, Reference
-from grader.containers.run_commands import (
-    RunCommand,
-    docker_argv,
-    find_commands,
-    without_redirections,
-)
+from grader.containers import gitlab_ci, references, script_order
+from grader.containers.publish_steps import Plan, Step, plan_of
+from grader.containers.run_commands import SCRIPTS, find_commands
+
+__all__ = ["EXAMPLE", "Plan", "Step", "course_variables", "read_plan", "root_plan"]
 
 ANY = re.compile(r"\S")
-ASSIGNMENT = re.compile(r"^(?:export\s+|set\s+|\$env:)?([A-Za-z_]\w*)=(.*)$")
-VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|([A-Za-z_]\w*))")
-SUBSTITUTION = re.compile(r"\$\(|`")
+REMOTE = re.compile(r"^(?:[\w+.-]+://|git@|-$)")  # a build context that is no folder
 PUBLISH_FILES = ("publish.sh",)  # read first; then any script, then the Markdown files
 # A `.gitlab-ci.yml` in the folder is read too: its jobs' scripts, variables first (gitlab_ci).
 # GitLab's predefined variables where no job defines them: an example project.
 EXAMPLE = {
     "CI_PROJECT_PATH": "groupe/projet",
+    "CI_PROJECT_DIR": "/builds/groupe/projet",
     "CI_COMMIT_SHORT_SHA": "1a2b3c4d",
     "CI_COMMIT_SHA": "1a2b3c4d" * 5,
     "CI_COMMIT_TAG": "1.0.0",
@@ -47,69 +47,6 @@ EXAMPLE = {
     "CI_JOB_TOKEN": "jeton",
     "CI_REGISTRY_PASSWORD": "jeton",
 }
-BUILD_VALUED = frozenset(
-    {
-        "-f",
-        "--file",
-        "--build-arg",
-        "--target",
-        "--platform",
-        "--network",
-        "--label",
-        "--cache-from",
-        "--cache-to",
-        "-o",
-        "--output",
-        "--progress",
-        "--secret",
-        "--ssh",
-        "--iidfile",
-        "--add-host",
-        "--shm-size",
-        "-m",
-        "--memory",
-        "--memory-swap",
-        "--cpu-shares",
-        "-c",
-        "--cpuset-cpus",
-        "--cpu-quota",
-        "--cpu-period",
-        "--ulimit",
-        "--isolation",
-        "--builder",
-        "--metadata-file",
-        "--annotation",
-        "--attest",
-        "--allow",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Step:
-    kind: str  # "build", "tag", "push", "login", "error"
-    command: RunCommand
-    names: list[str] = field(default_factory=list)  # build: -t; tag: [src, dst]; push: [ref]
-    all_tags: bool = False  # push -a / --all-tags
-    push: bool = False  # buildx build --push
-    literal_password: bool = False  # login -p/--password with a value written in the file
-    error: str = ""  # kind "error": the hint key's suffix
-    detail: str = ""
-    verb: str = ""  # kind "error": the command it was ("push"…)
-
-    @property
-    def where(self) -> str:
-        return f"{self.command.file}:{self.command.line}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    file: str | None  # the file the commands come from
-    steps: list[Step]
-
-    @property
-    def pushes(self) -> list[Step]:
-        return [s for s in self.steps if "push" in (s.kind, s.verb) or s.push]
 
 
 def course_variables(registry: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -122,137 +59,109 @@ def course_variables(registry: str, environ: Mapping[str, str] | None = None) ->
     return found
 
 
-def read_plan(folder: Path, *, variables: Mapping[str, str]) -> Plan:
-    """The publishing steps of the first file that pushes (`publish.sh` first), else of the
-    first file with docker commands."""
+def read_plan(
+    folder: Path,
+    *,
+    variables: Mapping[str, str],
+    root: Path | None = None,
+    inside: str = "",
+) -> Plan:
+    """The publishing steps: of the first file of `folder` that pushes (`publish.sh` first) if
+    it builds too; else of the scripts that build and push between them, in their order
+    (`script_order`); else of that first file. When no file of the folder pushes: of the jobs
+    of the repository's `.gitlab-ci.yml` (`root`, where the folder is `inside`) that build the
+    folder. Else of the first file with docker commands."""
+    plans = _folder_plans(folder, variables)
+    first = next((p for p in plans if p.pushes), None)
+    if first is not None and not first.builds:
+        first = _split(folder, plans) or first
+    if first is not None:
+        return first
+    ci = root_plan(root, inside, variables) if root is not None else Plan(None, [])
+    if ci.pushes or (ci.steps and not plans):
+        return ci
+    return plans[0] if plans else Plan(None, [])
+
+
+def _folder_plans(folder: Path, variables: Mapping[str, str]) -> list[Plan]:
+    """One plan a file with publishing commands: `publish.sh` first, then by name."""
     commands = find_commands(folder, pattern=ANY, pick=_words)
     ci = gitlab_ci.find(folder)
     if ci is not None:
         commands += gitlab_ci.commands(ci, pattern=ANY, pick=_words)
     files = sorted({c.file for c in commands}, key=lambda f: (f not in PUBLISH_FILES, f))
-    plans = [_plan(f, [c for c in commands if c.file == f], variables) for f in files]
-    plans = [p for p in plans if p.steps]
-    chosen = next((p for p in plans if p.pushes), plans[0] if plans else None)
-    return chosen or Plan(None, [])
+    plans = [plan_of(f, [c for c in commands if c.file == f], variables) for f in files]
+    return [p for p in plans if p.steps]
+
+
+def _split(folder: Path, plans: list[Plan]) -> Plan | None:
+    """The scripts that publish between them (`build.sh`, `push.sh`) as one plan, in the
+    order the folder gives, else the natural one; ambiguous when neither is known; None
+    when fewer than two scripts have publishing commands, or none pushes."""
+    scripts = {p.file: p for p in plans if p.file and _is_script(p.file)}
+    if len(scripts) < 2 or not any(p.pushes for p in scripts.values()):
+        return None
+    order = script_order.given_order(folder, list(scripts))
+    if order is None or not any(scripts[name].pushes for name in order):
+        order = script_order.natural_order({name: p.kinds() for name, p in scripts.items()})
+    if order is None:
+        names = sorted(scripts)
+        return Plan(None, [s for n in names for s in scripts[n].steps], ambiguous=tuple(names))
+    return Plan(" + ".join(order), [s for name in order for s in scripts[name].steps])
+
+
+def _is_script(file: str) -> bool:
+    suffix = PurePosixPath(file).suffix.lower()
+    return suffix in SCRIPTS or not suffix
+
+
+def root_plan(root: Path, inside: str, variables: Mapping[str, str]) -> Plan:
+    """The jobs of the repository's `.gitlab-ci.yml` that build the folder `inside` (the
+    build's context, `-f <inside>/Dockerfile`, or `.` after `cd <inside>`; paths are the
+    repository's), less the images they build from other folders; named `../.gitlab-ci.yml`,
+    from the folder. Only the file itself is read, as untrusted text (gitlab_ci)."""
+    folder = posixpath.normpath(inside or ".")
+    path = gitlab_ci.find(root)
+    if path is None or folder == ".." or folder.startswith(("../", "/")):
+        return Plan(None, [])
+    label = "../" * len(PurePosixPath(folder).parts) + path.name
+    project = variables.get("CI_PROJECT_DIR", EXAMPLE["CI_PROJECT_DIR"]).rstrip("/")
+    steps: list[Step] = []
+    for job in gitlab_ci.jobs(path, pattern=ANY, pick=_words, label=label):
+        steps += _own_steps(plan_of(label, job.commands, variables).steps, folder, project)
+    return Plan(label, steps)
+
+
+def _own_steps(steps: list[Step], folder: str, project: str) -> list[Step]:
+    """A job's steps if it builds `folder`, without the images built from other folders (and
+    their tags and pushes); [] for a job that does not build it."""
+    foreign: set[str] = set()
+    kept: list[Step] = []
+    for step in steps:
+        names = [found for found in map(references.key, step.names) if found]
+        if step.kind == "build" and not _builds(step, folder, project):
+            foreign.update(names)
+        elif step.kind == "tag" and names[:1] and names[0] in foreign:
+            foreign.update(names[1:])
+        elif not (step.kind == "push" and names[:1] and names[0] in foreign):
+            kept.append(step)
+    return kept if any(s.kind == "build" for s in kept) else []
+
+
+def _builds(step: Step, folder: str, project: str) -> bool:
+    """Whether the build's context is `folder`, or its Dockerfile is in it."""
+
+    def resolved(path: str) -> str:
+        found = posixpath.normpath(posixpath.join(step.cwd or ".", path))
+        if found == project or found.startswith(project + "/"):
+            found = posixpath.relpath(found, project)
+        return found
+
+    context = step.context
+    if context and not REMOTE.match(context) and resolved(context) == folder:
+        return True
+    return bool(step.dockerfile) and resolved(step.dockerfile).startswith(folder + "/")
 
 
 def _words(words: list[str]) -> list[str] | None:
     return words or None
-
-
-def _plan(file: str, commands: list[RunCommand], variables: Mapping[str, str]) -> Plan:
-    known = dict(variables)
-    steps: list[Step] = []
-    for command in commands:
-        if command.error:
-            steps.append(Step("error", command, error="unreadable", detail=command.error))
-            continue
-        words = without_redirections(command.argv)
-        assigned = ASSIGNMENT.match(" ".join(words)) if len(words) <= 2 else None
-        if assigned and (len(words) == 1 or words[0] in ("export", "set")):
-            known[assigned[1]] = _expand(assigned[2].strip("'\""), known)[0]
-            continue
-        docker = _docker_words(words)
-        if docker is None:
-            continue
-        step = _step(command, docker, known)
-        if step is not None:
-            steps.append(step)
-    return Plan(file, steps)
-
-
-def _docker_words(words: list[str]) -> list[str] | None:
-    rest = docker_argv(words)
-    if rest is None:
-        return None
-    if rest[:1] in (["image"], ["buildx"], ["builder"]) and rest[1:2]:
-        rest = rest[1:]
-    return rest
-
-
-def _expand(text: str, known: Mapping[str, str]) -> tuple[str, list[str]]:
-    """`text` with `$NAME`, `${NAME}` and `${NAME:-default}` replaced; the names unknown."""
-    unknown: list[str] = []
-
-    def value(match: re.Match[str]) -> str:
-        name = match[1] or match[3]
-        if name in known:
-            return known[name]
-        if match[2] is not None:
-            return match[2]
-        unknown.append(name)
-        return match[0]
-
-    return VARIABLE.sub(value, text), unknown
-
-
-def _step(command: RunCommand, words: list[str], known: Mapping[str, str]) -> Step | None:
-    verb, args = words[0].lower() if words else "", words[1:]
-    if verb not in ("build", "tag", "push", "login"):
-        return None
-    expanded: list[str] = []
-    for word in args:
-        if SUBSTITUTION.search(word):
-            return Step("error", command, error="substitution", detail=word, verb=verb)
-        text, unknown = _expand(word, known)
-        if unknown:
-            return Step("error", command, error="undefined_variable", detail=unknown[0], verb=verb)
-        expanded.append(text)
-    if verb == "build":
-        return _build(command, expanded)
-    if verb == "login":
-        literal = _login_password(args)
-        return Step(
-            "login",
-            command,
-            names=[w for w in expanded if not w.startswith("-")][-1:],
-            literal_password=literal,
-        )
-    operands = [w for w in expanded if not w.startswith("-")]
-    if verb == "tag":
-        return Step("tag", command, names=operands[:2]) if len(operands) >= 2 else None
-    every = any(w in ("-a", "--all-tags") for w in expanded)
-    return Step("push", command, names=operands[:1], all_tags=every) if operands else None
-
-
-def _build(command: RunCommand, args: list[str]) -> Step:
-    tags: list[str] = []
-    push = False
-    index = 0
-    while index < len(args):
-        word = args[index]
-        if word in ("-t", "--tag") and index + 1 < len(args):
-            tags.append(args[index + 1])
-            index += 1
-        elif word.startswith("--tag="):
-            tags.append(word.split("=", 1)[1])
-        elif word.startswith("-t") and len(word) > 2 and not word.startswith("--"):
-            tags.append(word[2:].lstrip("="))
-        elif word == "--push" or word.replace(" ", "") in ("--output=type=registry",):
-            push = True
-        elif word in BUILD_VALUED:
-            index += 1
-        index += 1
-    return Step("build", command, names=tags, push=push)
-
-
-def _login_password(args: list[str]) -> bool:
-    """A password written in the file (`-p secret`), not read from a variable or stdin."""
-    for index, word in enumerate(args):
-        value = None
-        if word in ("-p", "--password") and index + 1 < len(args):
-            value = args[index + 1]
-        elif word.startswith("--password="):
-            value = word.split("=", 1)[1]
-        elif word.startswith("-p") and len(word) > 2 and not word.startswith("--"):
-            value = word[2:]
-        if value is not None and not VARIABLE.fullmatch(value.strip("'\"")):
-            return True
-    return False
-
-
-def parse_reference(text: str) -> Reference | InvalidReference:
-    try:
-        return references.parse(text)
-    except InvalidReference as error:
-        return error

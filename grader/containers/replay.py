@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import docker.errors
 
 from grader.containers.engine import Client
-from grader.containers.publish import Plan, Step, parse_reference
+from grader.containers.publish_steps import Plan, Step, parse_reference
 from grader.containers.references import InvalidReference, Reference
 from grader.model.output import cap
 

@@ -76,13 +76,13 @@ def find_commands(
     found: list[RunCommand] = []
     budget = MAX_TOTAL_BYTES
     for path in _candidates(folder):
-        if not path.suffix and not SHEBANG.match(_read(path, 128).decode(errors="replace")):
+        if not path.suffix and not SHEBANG.match(read_capped(path, 128).decode(errors="replace")):
             continue  # a file without extension is read only when it is a shell script
-        data = _read(path, min(MAX_FILE_BYTES, budget))
+        data = read_capped(path, min(MAX_FILE_BYTES, budget))
         budget -= len(data)
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
         markdown = path.suffix.lower() in MARKDOWN
-        for block in _fenced_blocks(text) if markdown else [list(_numbered(text))]:
+        for block in fenced_blocks(text) if markdown else [list(_numbered(text))]:
             for number, line, windows in _logical_lines(block):
                 found += _commands(
                     path.name,
@@ -113,7 +113,8 @@ def _kind(path: Path) -> int | None:
     return 0 if suffix in MARKDOWN else 1 if suffix in SCRIPTS or not suffix else None
 
 
-def _read(path: Path, limit: int) -> bytes:
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file, never through a symlink (b"" otherwise)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         descriptor = os.open(path, flags)
@@ -129,7 +130,7 @@ def _numbered(text: str) -> Iterator[tuple[int, str]]:
     return enumerate(re.split(r"\r\n|\r|\n", text), start=1)
 
 
-def _fenced_blocks(text: str) -> list[list[tuple[int, str]]]:
+def fenced_blocks(text: str) -> list[list[tuple[int, str]]]:
     """The lines inside each ``` or ~~~ fence, whatever the language tag."""
     blocks: list[list[tuple[int, str]]] = []
     fence: str | None = None

@@ -24,12 +24,16 @@ def variants() -> list[tuple[str, Path]]:
     return sorted(found, key=lambda pair: (pair[0], pair[1].name))
 
 
-def make_repo(tmp_path: Path, folders: dict[str, Path]) -> Path:
-    """A student repository under tmp_path holding each `folder name → source` given."""
+def make_repo(tmp_path: Path, folders: dict[str, Path], *, root: Path | None = None) -> Path:
+    """A student repository under tmp_path holding each `folder name → source` given, and the
+    files of `root` (when given, left out of the folders) at the repository's root."""
     repo = tmp_path / "repo"
     repo.mkdir(parents=True, exist_ok=True)
+    left_out = ["expect.yaml", *([root.name] if root is not None else [])]
     for name, source in folders.items():
         shutil.copytree(
-            source, repo / name, symlinks=True, ignore=shutil.ignore_patterns("expect.yaml")
+            source, repo / name, symlinks=True, ignore=shutil.ignore_patterns(*left_out)
         )
+    if root is not None:
+        shutil.copytree(root, repo, symlinks=True, dirs_exist_ok=True)
     return repo

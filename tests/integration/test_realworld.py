@@ -12,6 +12,9 @@ an `expect.yaml` with the verdict a teacher of this course would sign:
     full_marks: false    # optional: true when even every good-practice check passes
     failed: [test_…]     # optional: checks that must end "failed"
 
+An entry's `_root/` folder, when it has one, holds files of the student's repository root
+rather than of the exercise folder (a root `.gitlab-ci.yml` that publishes `ex16/`).
+
 The grader must agree with the teacher: no internal error, the same `validated` verdict,
 full marks when the work deserves them, and the named checks failed.
 """
@@ -34,6 +37,7 @@ from tests.helpers.repos import ROOT, make_repo
 pytestmark = pytest.mark.docker
 
 REALWORLD = ROOT / "fixtures" / "realworld"
+ROOT_FILES = "_root"  # an entry's files at the repository's root
 REQUIRED = ("exercise", "pattern", "validated", "why")
 OPTIONAL = ("full_marks", "failed")
 
@@ -128,7 +132,8 @@ def test_the_grader_agrees_with_the_teacher(
 ) -> None:
     expect = _expect(entry)
     exercise = catalogue.get(expect["exercise"])
-    repo = make_repo(tmp_path, {exercise.submission: entry})
+    root = entry / ROOT_FILES
+    repo = make_repo(tmp_path, {exercise.submission: entry}, root=root if root.is_dir() else None)
     result = grade([exercise], root=repo, catalogue=catalogue).exercises[0]
     table = _table(result)
 
