@@ -8,6 +8,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,45 @@ def run(*argv: str) -> tuple[int, str]:
     return main(list(argv), stdout=out), out.getvalue()
 
 
-def test_the_bundled_sample_scores_full_marks_and_exits_0(engine: object, tmp_path: Path) -> None:
-    html = tmp_path / "report.html"
-    status, out = run("check", "--all", "--path", str(SAMPLE), "--format", "html", "-o", str(html))
+@dataclass(frozen=True)
+class SampleRun:
+    status: int
+    out: str  # the text report
+    page: str  # the HTML report
+    verdicts: dict[tuple[str, str], tuple[str, str | None]]  # (exercise, check) → (status, hint)
+
+
+def verdicts_of(saved: Path) -> dict[tuple[str, str], tuple[str, str | None]]:
+    data = json.loads(saved.read_text())
+    return {
+        (e["id"], c["name"]): (c["status"], c["hint_key"])
+        for e in data["exercises"]
+        for c in e["checks"]
+    }
+
+
+@pytest.fixture(scope="module")
+def sample_run(engine: object, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """`check --all` on the bundled sample, one exercise after another (read by two tests)."""
+    folder = tmp_path_factory.mktemp("sample")
+    html, saved = folder / "report.html", folder / "report.json"
+    status, out = run(
+        "check",
+        "--all",
+        "--path",
+        str(SAMPLE),
+        "-j",
+        "1",
+        "--save",
+        f"html:{html}",
+        "--save",
+        f"json:{saved}",
+    )
+    return SampleRun(status, out, html.read_text(encoding="utf-8"), verdicts_of(saved))
+
+
+def test_the_bundled_sample_scores_full_marks_and_exits_0(sample_run: SampleRun) -> None:
+    status, out = sample_run.status, sample_run.out
     assert status == 0, out
     graded = [e for e in Catalogue.load() if "files" in e.modes]
     total = sum(e.points for e in graded)
@@ -41,7 +78,7 @@ def test_the_bundled_sample_scores_full_marks_and_exits_0(engine: object, tmp_pa
     # here only the Kubernetes live checks are not attempted (no cluster can run here)
     assert "Tout ce qui pouvait être vérifié ici est réussi" in out
     assert out.count("✘") == 0 and out.count("○") == out.count("aucun cluster Kubernetes")
-    page = html.read_text(encoding="utf-8")
+    page = sample_run.page
     assert page.startswith("<!DOCTYPE html>") and "ex6 · Une stack multi-conteneurs" in page
 
 
@@ -123,27 +160,16 @@ def test_without_a_cluster_ex4_grades_its_static_tier_and_says_what_was_not_atte
 
 
 def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
-    engine: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sample_run: SampleRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`check --all -j 2` grades the exercises in two pytest runs at once, packed by their
     durations (ex2's port 8082 and the like locked as in a batch): every check ends as it does
     one after another."""
-    verdicts = []
-    for jobs in ("1", "2"):
-        saved = tmp_path / f"j{jobs}.json"
-        status, _ = run(
-            "check", "--all", "--path", str(SAMPLE), "-j", jobs, "--save", f"json:{saved}"
-        )
-        assert status == 0
-        data = json.loads(saved.read_text())
-        verdicts.append(
-            {
-                (e["id"], c["name"]): (c["status"], c["hint_key"])
-                for e in data["exercises"]
-                for c in e["checks"]
-            }
-        )
-    assert verdicts[0] == verdicts[1] and len(verdicts[0]) > 60
+    capsys.readouterr()
+    saved = tmp_path / "j2.json"
+    status, _ = run("check", "--all", "--path", str(SAMPLE), "-j", "2", "--save", f"json:{saved}")
+    assert status == 0
+    assert verdicts_of(saved) == sample_run.verdicts and len(sample_run.verdicts) > 60
     progress = capsys.readouterr().err
     graded = sum("files" in e.modes for e in Catalogue.load())
     assert f"[1/{graded}]" in progress and f"[{graded}/{graded}]" in progress
