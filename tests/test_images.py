@@ -519,3 +519,13 @@ def test_the_old_apt_of_the_real_image_says_404_and_gets_the_same_hint(tmp_path:
         "http://archive.ubuntu.com/ubuntu",
         "trusty",
     )
+
+
+def test_phpmyadmin_and_adminer_have_stand_ins_but_not_their_fastcgi_tags() -> None:
+    for ref in ("phpmyadmin:5.2", "phpmyadmin/phpmyadmin", "adminer", "adminer:4.8.1-standalone"):
+        standin = plan(ref, MIRROR)
+        assert standin is not None and standin.kind in ("phpmyadmin", "adminer"), ref
+    assert plan("phpmyadmin:fpm-alpine", MIRROR) is None  # FastCGI on 9000, not a web server
+    assert plan("adminer:4-fastcgi", MIRROR) is None
+    adminer = plan("adminer:latest", MIRROR)
+    assert adminer is not None and adminer.named == "adminer on Alpine"

@@ -1,8 +1,9 @@
 """The part of a stack that can run here: services whose image cannot be had offline are left
 out when no other service needs them (issue 23, item 4).
 
-A WordPress stack with a `phpmyadmin` beside it, a Jupyter stack with a `postgres`: the
-exercise's checks never look at the extra service, and its image has no stand-in. Offline,
+A WordPress stack with a `dpage/pgadmin4` or a `mailhog` beside it: the exercise's checks
+never look at the extra service, and its image has no stand-in (`phpmyadmin`, `adminer` and
+`postgres` have one, and start). Offline,
 Compose would refuse the whole stack for it; the grader starts the rest instead, and says so.
 A service another one needs (`depends_on`, `links`, its name in the other's environment) is
 never left out: the stack then fails as Compose would, and the checks say it is not judged

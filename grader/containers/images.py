@@ -112,6 +112,8 @@ SEED_TAGS = (
     "redis:latest",
     "python:3.11-slim",
     "postgres:latest",
+    "phpmyadmin:latest",
+    "adminer:latest",
 )
 
 Log = Callable[[str], None]

@@ -44,6 +44,8 @@ LOCAL: dict[str, str] = {"debian": BASE} | {
         "redis",
         "python",
         "postgres",
+        "phpmyadmin",
+        "adminer",
     )
 }
 # A stand-in built on another stand-in rather than on the Debian base.
@@ -87,6 +89,11 @@ _KINDS = {
     # Debian's Python 3.11 with Flask and redis-py preinstalled (the course's counter app):
     # for the python:3.11* tags only
     "python": "python",
+    # The database companions of a Compose stack (WordPress + MariaDB + phpMyAdmin): Debian's
+    # phpMyAdmin 5.2 and Adminer 4.8, set up from the official images' variables
+    "phpmyadmin": "phpmyadmin",
+    "phpmyadmin/phpmyadmin": "phpmyadmin",
+    "adminer": "adminer",
 }
 # repository name → (stand-in kind, local stand-in image)
 STANDINS: dict[str, tuple[str, str]] = {repo: (kind, LOCAL[kind]) for repo, kind in _KINDS.items()}
@@ -106,10 +113,18 @@ _DISTROS = {
     "redis": "Debian",
     "python": "Debian",
     "postgres": "Debian",
+    "phpmyadmin": "Debian",
+    "adminer": "Alpine",
 }
-# Stand-ins that are one version of the software only (Debian bookworm's): the other tags of
-# those repositories have none (an image that cannot be had offline is not judged).
-_ONE_VERSION = {"python": re.compile(r"3\.11(?:[.-]|$)")}
+# Stand-ins that play some tags of their repository only: one version of the software
+# (Debian bookworm's Python), or the web-server variants (not phpMyAdmin's `fpm` nor Adminer's
+# `fastcgi` tags, which serve FastCGI on port 9000). The other tags have none (an image that
+# cannot be had offline is not judged).
+_ONE_VERSION = {
+    "python": re.compile(r"3\.11(?:[.-]|$)"),
+    "phpmyadmin": re.compile(r"(?!.*fpm)"),
+    "adminer": re.compile(r"(?!.*fastcgi)"),
+}
 # Debian's release names by major version (facts of the Debian project).
 DEBIAN_RELEASES = {
     "6": "squeeze",
