@@ -373,13 +373,19 @@ def test_the_jupyter_stand_in_takes_docker_stacks_jupyter_cmd_and_the_old_enable
         container.remove(force=True)
 
 
-def test_the_jupyter_stand_in_restarts_the_server_when_restartable(engine: Client) -> None:
-    container = _jupyter(engine, environment={"RESTARTABLE": "yes", "JUPYTER_TOKEN": "t"})
-    kill = (
+def _on_the_notebook_server(action: str) -> str:
+    """A Python program run in the container: `action` for each notebook server process
+    (`pid`, with `os` and `signal` imported)."""
+    return (
         "import os, signal\nfor pid in filter(str.isdigit, os.listdir('/proc')):\n"
         "    if int(pid) != os.getpid() and b'jupyter-notebook' in open(f'/proc/{pid}/cmdline', "
-        "'rb').read():\n        os.kill(int(pid), signal.SIGKILL); print(pid)\n"
+        f"'rb').read():\n        {action}\n"
     )
+
+
+def test_the_jupyter_stand_in_restarts_the_server_when_restartable(engine: Client) -> None:
+    container = _jupyter(engine, environment={"RESTARTABLE": "yes", "JUPYTER_TOKEN": "t"})
+    kill = _on_the_notebook_server("os.kill(int(pid), signal.SIGKILL); print(pid)")
     try:
         assert _jupyter_status(container, token="t") == 200, container.logs().decode()
         assert container.exec_run(["python3", "-c", kill]).output.strip()
@@ -396,11 +402,7 @@ def test_the_jupyter_stand_in_started_as_root_adapts_nb_user_nb_uid_and_chown_ho
 ) -> None:
     env = {"NB_USER": "alice", "NB_UID": "1010", "CHOWN_HOME": "yes", "JUPYTER_TOKEN": "t"}
     container = _jupyter(engine, user="root", environment=env)
-    whose = (
-        "import os\nfor pid in filter(str.isdigit, os.listdir('/proc')):\n"
-        "    if int(pid) != os.getpid() and b'jupyter-notebook' in open(f'/proc/{pid}/cmdline', "
-        "'rb').read():\n        print(os.stat(f'/proc/{pid}').st_uid)\n"
-    )
+    whose = _on_the_notebook_server("print(os.stat(f'/proc/{pid}').st_uid)")
     try:
         assert _jupyter_status(container, token="t") == 200, container.logs().decode()
         assert container.exec_run(["python3", "-c", whose]).output.decode().split() == ["1010"]
