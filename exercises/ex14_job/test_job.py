@@ -42,15 +42,46 @@ def test_a_job(valid_manifests: Manifests) -> None:
     assert valid_manifests.of_kind("Job"), hint("ex14.no_job", found=names)
 
 
-@pytest.mark.points(2)
-def test_completions_and_parallelism(job: Manifest, exercise: Exercise) -> None:
-    """completions: 5 et parallelism: 2
-    en: completions: 5 and parallelism: 2"""
-    completions = job.spec.get("completions", 1)
-    parallelism = job.spec.get("parallelism", 1)
-    wanted = (exercise.params["completions"], exercise.params["parallelism"])
-    assert (completions, parallelism) == wanted, hint(
+def counts(job: Manifest) -> tuple[object, object]:
+    """(completions, parallelism), Kubernetes's defaults (1, 1) when not written."""
+    return job.spec.get("completions", 1), job.spec.get("parallelism", 1)
+
+
+def is_parallel(completions: object, parallelism: object) -> bool:
+    """Several runs, several at a time: both fields at work (the statement's 5 and 2 are an
+    example; Kubernetes runs any such pair)."""
+    several = [
+        isinstance(n, int) and not isinstance(n, bool) and n >= 2
+        for n in (completions, parallelism)
+    ]
+    return all(several)
+
+
+@pytest.mark.points(1)
+def test_a_parallel_job(job: Manifest) -> None:
+    """Un Job parallèle : plusieurs exécutions (completions), plusieurs à la fois (parallelism)
+    en: A parallel Job: several runs (completions), several at a time (parallelism)"""
+    completions, parallelism = counts(job)
+    assert is_parallel(completions, parallelism), hint(
         "ex14.counts", object=str(job), completions=completions, parallelism=parallelism
+    )
+
+
+@pytest.mark.practice
+@pytest.mark.points(1)
+def test_completions_and_parallelism_as_in_the_statement(job: Manifest, exercise: Exercise) -> None:
+    """completions: 5 et parallelism: 2, comme dans l'énoncé
+    en: completions: 5 and parallelism: 2, as in the statement"""
+    completions, parallelism = counts(job)
+    wanted = (exercise.params["completions"], exercise.params["parallelism"])
+    assert is_parallel(completions, parallelism), hint(
+        "ex14.counts", object=str(job), completions=completions, parallelism=parallelism
+    )
+    assert (completions, parallelism) == wanted, hint(
+        "ex14.counts_not_the_statements",
+        object=str(job),
+        completions=completions,
+        parallelism=parallelism,
     )
 
 
@@ -83,8 +114,8 @@ def test_job_completes(
     wait_until: Callable[..., Any],
     exercise: Exercise,
 ) -> None:
-    """Le Job se termine avec 5 réussites
-    en: The Job completes with 5 successes"""
+    """Le Job se termine, toutes ses exécutions réussies (completions)
+    en: The Job completes, all its runs successful (completions)"""
     from kubernetes import client
 
     batch, view = client.BatchV1Api(k8s_api), namespace_view

@@ -79,9 +79,16 @@ def project_image(exercise: Exercise) -> str:
     return variables["CI_REGISTRY_IMAGE"].split("/", 1)[-1]
 
 
+def in_a_project(path: str) -> bool:
+    """Under a group and a project (any name, any depth, as GitLab allows), not a bare name:
+    where the course's registry keeps images."""
+    return "/" in path
+
+
 def is_expected(path: str, exercise: Exercise) -> bool:
     """`<group>/<project>/cowsay` (any namespace, as GitLab allows), not a bare `cowsay`; or
-    the project's own image, GitLab's convention: `$CI_REGISTRY_IMAGE` (`<group>/<project>`)."""
+    the project's own image, GitLab's convention: `$CI_REGISTRY_IMAGE` (`<group>/<project>`).
+    The statement's name, not the exercise's subject (issue 23, item 5): good practice."""
     if "/" in path and path.rsplit("/", 1)[1] == image_name(exercise):
         return True
     return path == project_image(exercise) or path.count("/") == 1
@@ -182,8 +189,9 @@ def published(
 ) -> tuple[str, list[str]]:
     """(repository path, its tags in the registry) of the expected repository pushed."""
     client = local_registry.client()
-    for path in dict.fromkeys(p.reference.path for p in replayed.pushed):
-        tags = client.tags(path) if is_expected(path, exercise) else []
+    paths = list(dict.fromkeys(p.reference.path for p in replayed.pushed))
+    for path in sorted(paths, key=lambda p: not is_expected(p, exercise)):  # the statement's first
+        tags = client.tags(path) if in_a_project(path) else []
         if tags:
             return path, tags
     raise NotAttempted(hint("ex16.not_published_prerequisite"))
@@ -244,12 +252,12 @@ def test_commands_build_tag_and_push_without_error(replayed: replay.Replay) -> N
     )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_image_is_in_the_course_registry(
     replayed: replay.Replay, local_registry: registry.LocalRegistry, exercise: Exercise
 ) -> None:
-    """L'image est dans le registre du cours, sous …/cowsay
-    en: The image is in the course's registry, as …/cowsay"""
+    """L'image est dans le registre du cours, sous votre groupe et votre projet
+    en: The image is in the course's registry, under your group and project"""
     expected = f"{course_registry(exercise)}/<groupe>/<projet>/{image_name(exercise)}"
     client = local_registry.client()
     pushed = list(dict.fromkeys(p.reference.path for p in replayed.pushed))
@@ -258,10 +266,25 @@ def test_image_is_in_the_course_registry(
         key = "ex16.pushed_to_docker_hub" if ref.on_docker_hub else "ex16.pushed_elsewhere"
         raise AssertionError(hint(key, found=ref.familiar(), expected=expected))
     assert pushed, hint("ex16.nothing_pushed", expected=expected)
-    found = [p for p in pushed if is_expected(p, exercise) and client.tags(p)]
+    found = [p for p in pushed if in_a_project(p) and client.tags(p)]
     domain = replayed.pushed[0].reference.domain
     names = ", ".join(f"{domain}/{p}" for p in pushed)
     assert found, hint("ex16.wrong_repository", expected=expected, found=names)
+
+
+@pytest.mark.practice
+@pytest.mark.points(1)
+def test_image_is_named_cowsay_as_in_the_statement(
+    published: tuple[str, list[str]], exercise: Exercise
+) -> None:
+    """L'image s'appelle …/cowsay (ou $CI_REGISTRY_IMAGE), comme dans l'énoncé
+    en: The image is named …/cowsay (or $CI_REGISTRY_IMAGE), as in the statement"""
+    path = published[0]
+    assert is_expected(path, exercise), hint(
+        "ex16.not_named_as_in_the_statement",
+        found=f"{course_registry(exercise)}/{path}",
+        expected=f"{course_registry(exercise)}/<groupe>/<projet>/{image_name(exercise)}",
+    )
 
 
 @pytest.mark.points(2)

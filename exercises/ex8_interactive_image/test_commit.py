@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import docker.errors
@@ -14,6 +15,7 @@ from grader.authoring import (
     GradingSession,
     NotAttempted,
     hint,
+    repository,
     run_container,
     tail,
 )
@@ -37,21 +39,57 @@ def dockerfile_step(history: list[dict[str, Any]]) -> str | None:
     return created_by[:80] if built else None
 
 
+def local_name(tag: str) -> bool:
+    """A name for this engine, as `docker commit` gives: no registry host in front (ex16's
+    `registry.gitlab.com/…/cowsay` is an image built to be pushed, not this exercise's)."""
+    first = tag.split("/", 1)[0]
+    return "/" not in tag or not ("." in first or ":" in first or first == "localhost")
+
+
+def cowsay_tags(client: Client) -> list[str]:
+    """The local tags whose name says cowsay (`cowsay:1.0`, `moi/cowsay`, `mon-cowsay`), the
+    statement's `cowsay:latest` first, then the newest: the name is the statement's example,
+    not the exercise's subject (issue 23, item 5); a name is how an image is found."""
+    images = sorted(client.images.list(), key=lambda i: str(i.attrs.get("Created")), reverse=True)
+    tags = [
+        t
+        for i in images
+        for t in i.tags
+        if local_name(t) and "cowsay" in repository(t).rsplit("/", 1)[-1]
+    ]
+    return sorted(tags, key=lambda t: t != IMAGE)
+
+
 @pytest.fixture(scope="module")
 def cowsay_image(docker_client: Client) -> Any:
-    try:
-        return docker_client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        raise NotAttempted(hint("ex8.no_image")) from None
+    """The image graded: the first one made with docker commit (ex1's `docker build -t cowsay`
+    may have left a `cowsay` built from a Dockerfile beside it), else the first one found."""
+    found = []
+    for tag in cowsay_tags(docker_client):
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            found.append(docker_client.images.get(tag))
+    if not found:
+        raise NotAttempted(hint("ex8.no_image"))
+    return next((i for i in found if dockerfile_step(i.history()) is None), found[0])
 
 
 @pytest.mark.live
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_cowsay_image_exists(docker_client: Client) -> None:
-    """Une image cowsay existe
-    en: A cowsay image exists"""
-    tags = [t for i in docker_client.images.list(name="cowsay") for t in i.tags]
-    assert IMAGE in tags, hint("ex8.no_image")
+    """Une image cowsay existe (son nom contient cowsay)
+    en: A cowsay image exists (its name says cowsay)"""
+    assert cowsay_tags(docker_client), hint("ex8.no_image")
+
+
+@pytest.mark.live
+@pytest.mark.practice
+@pytest.mark.points(1)
+def test_image_is_named_cowsay_as_in_the_statement(docker_client: Client) -> None:
+    """L'image s'appelle cowsay, comme dans l'énoncé (docker commit … cowsay)
+    en: The image is named cowsay, as in the statement (docker commit … cowsay)"""
+    tags = cowsay_tags(docker_client)
+    assert tags, hint("ex8.no_image")
+    assert IMAGE in tags, hint("ex8.not_the_statements_name", found=tags[0])
 
 
 @pytest.mark.live
@@ -72,7 +110,7 @@ def test_cowsay_says_bonjour(
     en: docker run --rm cowsay /usr/games/cowsay bonjour shows the cow"""
     run = run_container(
         docker_client,
-        IMAGE,
+        cowsay_image.id,
         labels=grading.labels(exercise),
         command=["/usr/games/cowsay", "bonjour"],
         network_disabled=True,
@@ -80,5 +118,8 @@ def test_cowsay_says_bonjour(
     )
     cow = "< bonjour >" in run.output and "(oo)" in run.output
     assert run.exit_code == 0 and cow, hint(
-        "ex8.no_cow", exit_code=run.exit_code, details=tail(run.output or run.error or "")
+        "ex8.no_cow",
+        image=cowsay_image.tags[0] if cowsay_image.tags else IMAGE,
+        exit_code=run.exit_code,
+        details=tail(run.output or run.error or ""),
     )

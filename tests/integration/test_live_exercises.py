@@ -98,16 +98,60 @@ def test_ex8_a_commit_before_installing_cowsay_has_no_cow(
     assert failures == {"test_cowsay_says_bonjour": ("failed", "ex8.no_cow")}
 
 
-def test_ex9_the_wrong_host_port_is_named_and_nothing_answers(
+def test_ex8_a_commit_named_otherwise_is_validated_with_the_practice_point_lost(
     catalogue: Catalogue, student_engine: Client, tmp_path: Path
 ) -> None:
+    """`cowsay` is the statement's name, not the subject: a commit named `cowsay:1.0` is
+    graded, validated, and only the good practice's point is lost."""
+    # A stand-in for cowsay (no package download here): the bubble and the cow the check reads.
+    cow = "#!/bin/sh\necho \"< $1 >\"; echo '        \\   ^__^'; echo '         \\  (oo)'\n"
+    container = student_engine.containers.run(
+        "ubuntu",
+        [
+            "sh",
+            "-c",
+            'mkdir -p /usr/games && printf %s "$0" > /usr/games/cowsay && chmod +x /usr/games/cowsay',
+            cow,
+        ],
+        detach=True,
+    )
+    container.wait()
+    container.commit("cowsay", "1.0")
+    container.remove()
+    try:
+        result = _grade_live(catalogue, "ex8", tmp_path)
+    finally:
+        student_engine.images.remove("cowsay:1.0", force=True)
+    assert _failures(result) == {
+        "test_image_is_named_cowsay_as_in_the_statement": ("failed", "ex8.not_the_statements_name")
+    }
+    assert result.validated() and result.scored().points == 9
+
+
+def test_ex9_another_host_port_is_validated_with_the_practice_point_lost(
+    catalogue: Catalogue, student_engine: Client, tmp_path: Path
+) -> None:
+    """8600 is the statement's host port, not the subject: the game published on 8601 answers
+    there, the exercise is validated and only the good practice's point is lost."""
     student_engine.containers.run(
         "pengbai/docker-supermario", detach=True, ports={"8080/tcp": 8601}
     )
+    result = _grade_live(catalogue, "ex9", tmp_path)
+    assert _failures(result) == {
+        "test_host_port_is_8600_as_in_the_statement": ("failed", "ex9.not_the_statements_port"),
+    }
+    assert result.validated() and result.scored().points == 9
+
+
+def test_ex9_the_games_port_not_published_is_named_and_nothing_answers(
+    catalogue: Catalogue, student_engine: Client, tmp_path: Path
+) -> None:
+    student_engine.containers.run("pengbai/docker-supermario", detach=True, ports={"80/tcp": 8600})
     failures = _failures(_grade_live(catalogue, "ex9", tmp_path))
     assert failures == {
-        "test_port_8600_published_to_8080": ("failed", "common.wrong_port"),
-        "test_game_answers_on_8600": ("failed", "ex9.no_answer"),
+        "test_game_port_8080_is_published": ("failed", "ex9.game_port_not_published"),
+        "test_host_port_is_8600_as_in_the_statement": ("failed", "ex9.game_port_not_published"),
+        "test_game_answers_on_its_published_port": ("failed", "ex9.no_answer"),
     }
 
 
