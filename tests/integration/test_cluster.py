@@ -170,7 +170,9 @@ VALIDATED_LIVE = {
     "ex4/hpa_autoscaling_v2": "`autoscaling/v2`",
     "ex11/own_namespace": "`tp-kube`",
     "ex12/own_namespace": "`tp-deploy`",
+    "ex12/two_replicas": None,  # the statement's 3 is good practice: 2 heal and scale as well
     "ex14/own_namespace": "`batch-work`",
+    "ex14/six_runs_three_at_a_time": None,  # the statement's 5 and 2 are good practice
     "ex18/deployment_with_init": None,
 }
 
