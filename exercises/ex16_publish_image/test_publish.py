@@ -388,13 +388,16 @@ def test_no_password_written_in_the_commands(plan: publish.Plan) -> None:
 # --- live mode: what the student's own engine pushed -------------------------------------------
 
 
-def live_repository(exercise: Exercise) -> str:
-    """`<host>[/<namespace>]/cowsay` from GRADER_REGISTRY, else GitLab's CI_REGISTRY_IMAGE."""
+def live_repositories(exercise: Exercise) -> list[str]:
+    """Where the image may be, in order: `<host>[/<namespace>]/cowsay` (the statement's name),
+    then the project's own image (`$CI_REGISTRY_IMAGE` itself, GitLab's convention), under
+    GRADER_REGISTRY, else GitLab's CI_REGISTRY_IMAGE."""
     prefix = os.environ.get("GRADER_REGISTRY") or os.environ.get("CI_REGISTRY_IMAGE") or ""
     prefix = re.sub(r"^\w+://", "", prefix).rstrip("/")
     if not prefix:
         raise NotAttempted(hint("common.no_registry", reason="GRADER_REGISTRY"))
-    return f"{prefix}/{image_name(exercise)}"
+    named = f"{prefix}/{image_name(exercise)}"
+    return [named, prefix] if "/" in prefix else [named]
 
 
 def credentials() -> tuple[str | None, str | None]:
@@ -410,14 +413,20 @@ def credentials() -> tuple[str | None, str | None]:
 
 @pytest.fixture(scope="module")
 def live_published(exercise: Exercise) -> tuple[registry.RegistryClient, str, list[str]]:
-    repository = live_repository(exercise)
-    host, path = repository.split("/", 1)
+    """The first of `live_repositories` that has tags (else the first, with none)."""
+    found: list[tuple[registry.RegistryClient, str, list[str]]] = []
     user, password = credentials()
-    client = registry.RegistryClient(host, username=user, password=password)
-    try:
-        return client, path, client.tags(path)
-    except registry.RegistryError as error:
-        raise NotAttempted(hint("common.no_registry", reason=str(error))) from None
+    for repository in live_repositories(exercise):
+        host, path = repository.split("/", 1)
+        client = registry.RegistryClient(host, username=user, password=password)
+        try:
+            found.append((client, path, client.tags(path)))
+        except registry.RegistryError as error:
+            if not found:
+                raise NotAttempted(hint("common.no_registry", reason=str(error))) from None
+        if found[-1][2]:
+            return found[-1]
+    return found[0]
 
 
 @pytest.mark.live

@@ -57,12 +57,20 @@ def test_a_missing_registry_program_is_said_not_raised(monkeypatch: pytest.Monke
         registry.LocalRegistry().__enter__()
 
 
+@pytest.mark.parametrize(
+    "pushed",
+    ["groupe/projet/cowsay", "groupe/projet"],  # the statement's name; $CI_REGISTRY_IMAGE itself
+)
 def test_live_grades_what_the_student_s_engine_pushed(
-    engine: Client, catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pushed: str,
+    engine: Client,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     exercise = catalogue.get("ex16")
     with registry.LocalRegistry() as local:
-        name = f"{local.host}/groupe/projet/cowsay"
+        name = f"{local.host}/{pushed}"
         monkeypatch.setenv("GRADER_REGISTRY", f"{local.host}/groupe/projet")
         empty = grade([exercise], root=tmp_path, mode="live", catalogue=catalogue).exercises[0]
         subprocess.run(
