@@ -127,7 +127,8 @@ def _without_hidden(
         exercise = item.stash.get(EXERCISE, None)
         hiding = hidings.get(exercise.id) if exercise is not None else None
         if exercise is not None and hiding is not None and hiding.hides(item.name):
-            session.result_for(exercise).hidden += 1
+            result = session.result_for(exercise)
+            result.hidden, result.hidden_until = result.hidden + 1, hiding.until_text
             continue
         kept.append(item)
     return kept

@@ -133,9 +133,6 @@ def grade(
             submission=str(root / exercise.submission),
         )
         result.submission = str(root / exercise.submission)  # as given, not the child's absolute
-        hiding = hidden.get(exercise.id)
-        if hiding is not None and result.hidden:
-            result.hidden_until = hiding.until.isoformat() if hiding.until else None
         if not result.checks and result.error is None and not result.hidden:  # broken hand-off
             why = crash or "no result came back from the checks"
             result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
