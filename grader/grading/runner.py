@@ -114,7 +114,6 @@ def grade(
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
-    messages = catalogue.messages()
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
     for exercise in exercises:
@@ -135,7 +134,8 @@ def grade(
         result.submission = str(root / exercise.submission)  # as given, not the child's absolute
         if not result.checks and result.error is None and not result.hidden:  # broken hand-off
             why = crash or "no result came back from the checks"
-            result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
+            crashed = hint("common.grader_crashed", reason=why)  # read only when needed
+            result.error = catalogue.messages(exercise).render(crashed, lang)
             result.error += f"\n\n{log}" if log else ""
         # the catalogue's figure would tell a hidden check's points: then only the shown ones
         result.declared_points = (
