@@ -7,16 +7,15 @@ import os
 import shutil
 import signal
 import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from grader.cli.parser import parser
-from grader.model.catalogue import BUILT_IN, Catalogue, Exercise, Pack
+from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.course_error import CourseError
-from grader.model.status import ExitStatus, for_report
+from grader.model.status import CannotGrade, ExitStatus, for_report
 from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
 
@@ -43,6 +42,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except CourseError as error:  # one line per bad field, never a traceback
         print(f"grader: the course file is not usable:\n{error}", file=sys.stderr)
         return ExitStatus.CANNOT_GRADE
+    except CannotGrade as error:  # the library's refusal, said in one message
+        print(error, file=sys.stderr)
+        return ExitStatus.CANNOT_GRADE
     except BrokenPipeError:  # `grader list | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitStatus.SUCCESS
@@ -52,19 +54,6 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _progress(total: int) -> Callable[[str, float], None]:
-    """`[3/9] ex3 graded (12 s)` on stderr as each exercise of a parallel `check` ends."""
-    done: list[str] = []
-    lock = threading.Lock()
-
-    def said(exercise_id: str, seconds: float) -> None:
-        with lock:
-            done.append(exercise_id)
-            print(f"[{len(done)}/{total}] {exercise_id} ({seconds:.0f} s)", file=sys.stderr)
-
-    return said
-
-
 def _packs(args: argparse.Namespace) -> list[Pack]:
     """The teacher's packs asked for: --pack, $GRADER_EXERCISES, installed ones."""
     from grader.model.catalogue import packs
@@ -72,41 +61,13 @@ def _packs(args: argparse.Namespace) -> list[Pack]:
     return packs(getattr(args, "pack", []) or [])
 
 
-def _catalogue(args: argparse.Namespace) -> Catalogue:
-    """Ours, and the teacher's packs."""
-    return Catalogue.load(packs=_packs(args))
-
-
 def _course(args: argparse.Namespace, *, discover: bool = True) -> tuple[Catalogue, Course | None]:
-    """The course (`--course`, `$GRADER_COURSE`, else — for the teacher's commands, run in the
-    course's repository — ./course.yaml) and the catalogue with its packs; raises CourseError
-    when the file is bad or names exercises the catalogue does not hold. Without a course,
-    every default holds as before. `check` runs in a student's repository: a course.yaml found
-    there is the student's, not the course's, and is never read unless named; and there the
-    course file may come alone (the job fetched it): pack folders not there are left out (the
-    job installs the packs, found by their entry point)."""
-    from grader.model import course
-    from grader.model.catalogue import packs
+    """The catalogue and the course, read once for the whole command
+    (`grader.model.course_choice`)."""
+    from grader.model.course_choice import catalogue_and_course
 
-    named = getattr(args, "course", None) or os.environ.get("GRADER_COURSE") or None
-    path = Path(named) if named else (course.find(Path.cwd()) if discover else None)
-    if path is None:
-        return _catalogue(args), None
-    found = course.load(path, with_packs=discover)
-    catalogue = Catalogue.load(packs=packs([*(getattr(args, "pack", []) or []), *found.packs]))
-    unknown = found.unknown(catalogue.ids())
-    if unknown:
-        raise CourseError(
-            path,
-            [
-                f"exercises: unknown exercise id(s) {', '.join(unknown)} "
-                f"(known: {', '.join(catalogue.ids())})"
-            ],
-        )
-    problems = found.unknown_checks(lambda i: catalogue.get(i).check_names())
-    if problems:
-        raise CourseError(path, problems)
-    return catalogue, found
+    named, folders = getattr(args, "course", None), getattr(args, "pack", []) or []
+    return catalogue_and_course(named, pack_folders=folders, discover=discover)
 
 
 def _release(args: argparse.Namespace, out: TextIO) -> int:
@@ -196,111 +157,37 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:
-    catalogue = _catalogue(args)
-    unknown = [i for i in args.ids if i not in catalogue]
-    if unknown:
-        print(
-            texts("cli", args.lang)["unknown"].format(
-                ids=", ".join(unknown), known=", ".join(catalogue.ids())
-            ),
-            file=sys.stderr,
-        )
-        return ExitStatus.CANNOT_GRADE
-    exercises = [catalogue.get(i) for i in args.ids] if args.ids else list(catalogue)
-    width = max((len(e.title_in(args.lang)) for e in exercises), default=0) + 2
-    id_width = max((len(e.id) for e in exercises), default=0) + 2
-    packs = any(e.origin != BUILT_IN for e in exercises)
-    for exercise in exercises:
-        needs = ", ".join(exercise.needs)
-        modes = " + ".join("--live" if m == "live" else m for m in exercise.modes)
-        title = exercise.title_in(args.lang)
-        origin = f"{'':3}{exercise.origin}" if packs else ""
-        line = (
-            f"{exercise.id:<{id_width}}{title:<{width}}{exercise.points:>4} pts   "
-            f"{needs:<12}{modes:<16}{origin}"
-        )
-        print(line.rstrip(), file=out)
-        if args.checks:
-            titles = exercise.check_titles(args.lang)
-            name_width = max((len(n) for n in titles), default=0) + 2
-            for name, title in titles.items():
-                print(f"    {name:<{name_width}}{title}", file=out)
-    for name, why in catalogue.refused.items():
-        print(f"{name:<{id_width}}REFUSED: {why}", file=out)
+    from grader.reports import listing
+
+    catalogue = Catalogue.load(packs=_packs(args))
+    for line in listing.lines(catalogue, args.ids, lang=args.lang, checks=args.checks):
+        print(line, file=out)
     return ExitStatus.SUCCESS
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.grading.runner import EngineUnavailable, grade
+    from grader.grading import selection
     from grader.grading.session import ClusterChoice
-    from grader.grading.started import triage
     from grader.model.course_policy import CoursePolicy
-    from grader.reports.report import render
+    from grader.reports.report import deliver
 
-    text = texts("cli", args.lang)
-    if not args.path.is_dir():  # graded, it would be an empty submission
-        print(text["no_path"].format(path=args.path), file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
+    selection.require_folder(args.path, args.lang)
     catalogue, course = _course(args, discover=False)
-    every = course.ids() if course else catalogue.ids()
-    ids = every if args.all else list(dict.fromkeys(args.ids))
-    refused = [i for i in ids if i in catalogue.refused]
-    if refused:
-        for name in refused:
-            print(f"grader: {name} is refused: {catalogue.refused[name]}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    unknown = [i for i in ids if i not in catalogue]
-    if not ids or unknown:
-        message = text["unknown"] if unknown else text["none"]
-        print(
-            message.format(ids=", ".join(unknown), known=", ".join(catalogue.ids())),
-            file=sys.stderr,
-        )
-        return ExitStatus.CANNOT_GRADE
-    exercises = [catalogue.get(i) for i in ids]
-    mode = _mode(exercises, live=args.live, every=args.all)
-    if args.all:  # every exercise that can be graded in that mode
-        exercises = [e for e in exercises if mode in e.modes]
-    wrong = [e.id for e in exercises if mode not in e.modes]
-    if wrong:
-        print(text["wrong_mode_" + mode].format(ids=", ".join(wrong)), file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
     policy = CoursePolicy.of(course, strict=args.strict, hide=True)
-    not_started = (
-        {}
-        if mode == "live"
-        else triage(exercises, args.path, named=not args.all, deadlines=dict(policy.deadlines))
+    chosen = selection.choose(
+        catalogue, course, args.ids, root=args.path, policy=policy, every=args.all,
+        live=args.live, lang=args.lang,
+    )  # fmt: skip
+    cluster = ClusterChoice(
+        kubeconfig=args.kubeconfig, context=args.context, kind=args.kind, namespace=args.namespace
     )
-    try:
-        cluster = ClusterChoice(
-            kubeconfig=args.kubeconfig,
-            context=args.context,
-            kind=args.kind,
-            namespace=args.namespace,
-        )
-        report = grade(
-            exercises,
-            root=args.path,
-            lang=args.lang,
-            mode=mode,
-            catalogue=catalogue,
-            debug=args.debug,
-            cluster=cluster,
-            policy=policy,
-            jobs=args.jobs,
-            progress=_progress(len(exercises) - len(not_started)) if args.jobs > 1 else None,
-            not_started=not_started,
-        )
-    except EngineUnavailable as error:
-        print(text["no_engine"].format(error=error), file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    key = os.environ.get(KEY_VARIABLE) or None
-    outputs = [*args.save, *([(args.format, args.output)] if args.output else [])]
-    for fmt, path in outputs:
-        path.write_text(render(report, fmt, key=key), encoding="utf-8")
-    print(render(report, "text" if args.output else args.format, key=key), end="", file=out)
-    for _, path in outputs:
-        print(text["written"].format(path=path), file=out)
+    report = selection.check(
+        chosen, root=args.path, lang=args.lang, catalogue=catalogue, policy=policy,
+        cluster=cluster, jobs=args.jobs, debug=args.debug,
+    )  # fmt: skip
+    saved = [*args.save, *([(args.format, args.output)] if args.output else [])]
+    shown = "text" if args.output else args.format
+    deliver(report, shown=shown, saved=saved, out=out, lang=args.lang)
     return for_report(report)
 
 
@@ -545,13 +432,6 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
         if differences:
             return ExitStatus.NOT_VALIDATED
     return ExitStatus.SUCCESS
-
-
-def _mode(exercises: list[Exercise], *, live: bool, every: bool) -> str:
-    """`--live` grades the running engine; exercises that only exist live are graded live."""
-    if live or (not every and all("files" not in e.modes for e in exercises)):
-        return "live"
-    return "files"
 
 
 def _images(args: argparse.Namespace, out: TextIO) -> int:
