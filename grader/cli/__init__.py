@@ -20,14 +20,8 @@ from grader.model.texts import texts
 from grader.reports.signing import KEY_VARIABLE
 
 if TYPE_CHECKING:
-    from grader.classroom.changes import Changes
-    from grader.classroom.journal import Record
-    from grader.classroom.shards import Completeness
     from grader.model.course import Course
     from grader.model.results import ExerciseResult
-
-
-REGRADE_ALL = "all"  # `grader batch --regrade all`: every student of the roster (or shard)
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
@@ -192,203 +186,48 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.classroom import batch, journal, roster
-    from grader.classroom import gradebook as classroom
-    from grader.classroom.roster_entry import RosterError
-    from grader.containers.engine import EngineUnavailable, connect
+    from grader.classroom import batch_run
     from grader.grading.session import ClusterChoice
-    from grader.model.course_policy import CoursePolicy
 
     catalogue, course = _course(args)
-    ids = [i.strip() for i in (args.exercises or "").split(",") if i.strip()]
-    if args.all:
-        ids = [e.id for e in catalogue if "files" in e.modes]
-    elif not ids and course is not None:  # the course's, those a batch can grade
-        ids = [i for i in course.ids() if "files" in catalogue.get(i).modes]
-    unknown = [i for i in ids if i not in catalogue]
-    live_only = [i for i in ids if i in catalogue and "files" not in catalogue.get(i).modes]
-    if not ids or unknown or live_only:
-        problem = (
-            f"unknown exercise(s) {', '.join(unknown)}"
-            if unknown
-            else f"{', '.join(live_only)} can only be graded live, on the student's machine"
-            if live_only
-            else "no exercise: --exercises ex1,ex2 or --all"
-        )
-        print(f"grader batch: {problem}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    journal_path = args.out / journal.file_name(args.shard)
-    if args.regrade and not journal_path.exists():
-        print(
-            f"grader batch: --regrade grades students again in an existing batch, and "
-            f"{args.out} holds none ({journal_path.name})",
-            file=sys.stderr,
-        )
-        return ExitStatus.CANNOT_GRADE
-    if journal_path.exists() and not args.resume and not args.regrade:
-        print(
-            f"grader batch: {args.out} already holds this batch ({journal_path.name}): add "
-            "--resume to go on with it, or choose another --out",
-            file=sys.stderr,
-        )
-        return ExitStatus.CANNOT_GRADE
-    try:
-        entries = roster.load(args.roster)
-    except RosterError as error:
-        print(f"grader batch: {error}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    exercises = [catalogue.get(i) for i in ids]
-    if any("docker" in e.needs for e in exercises):
-        try:
-            connect()
-        except EngineUnavailable as error:
-            print(texts("cli", args.lang)["no_engine"].format(error=error), file=sys.stderr)
-            return ExitStatus.CANNOT_GRADE
-    strangers = sorted(set(args.regrade) - {e.student for e in entries} - {REGRADE_ALL})
-    if strangers:
-        print(f"grader batch: --regrade {', '.join(strangers)}: not in the roster", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    if args.shard:
-        entries = roster.shard(entries, *args.shard)
-    if REGRADE_ALL in args.regrade:
-        args.regrade = [e.student for e in entries]
-    done = journal.done(args.out) if args.resume else set()
-    before = journal.load([args.out]) if args.regrade else None
-    todo = batch.pending(entries, done, args.regrade, resume=args.resume or not args.regrade)
-    print(
-        f"{len(entries)} students, {len(entries) - len(todo)} already graded, "
-        f"{len(todo)} to grade with {args.jobs} worker(s)",
-        file=out,
-    )
-    options = batch.BatchOptions(
-        exercises=exercises,
-        out=args.out,
-        jobs=args.jobs,
-        lang=args.lang,
-        deadline=args.deadline,
-        shard=args.shard,
-        auth_header=_gitlab_header(args.roster),
+    request = batch_run.BatchRequest(
+        roster=args.roster, out=args.out, exercises=args.exercises, every=args.all,
+        resume=args.resume, regrade=args.regrade, shard=args.shard, jobs=args.jobs,
+        lang=args.lang, deadline=args.deadline, strict=args.strict,
         cluster=ClusterChoice(kubeconfig=args.kubeconfig, context=args.context),
-        policy=CoursePolicy.of(course, strict=args.strict),
-    )
-    records = batch.run(
-        todo, options, catalogue, progress=batch.Progress(len(todo), stream=sys.stderr)
-    )
-    every = journal.load_all([args.out])
-    after = journal.latest(every)
-    regraded = _changes(
-        before, after, before_label="before this regrade", after_label=str(args.out), out=out
-    )
-    extras = classroom.Extras(journal.history(every), changes=regraded)
-    for path in classroom.write(args.out, after, catalogue, args.lang, extras=extras):
-        print(texts("cli", args.lang)["written"].format(path=path), file=out)
-    failed = [r for r in records if not r.graded]
-    return ExitStatus.NOT_VALIDATED if failed else ExitStatus.SUCCESS
+    )  # fmt: skip
+    records = batch_run.run(request, catalogue, course, out=out)
+    return ExitStatus.NOT_VALIDATED if any(not r.graded for r in records) else ExitStatus.SUCCESS
 
 
 def _merge(args: argparse.Namespace, out: TextIO) -> int:
     """Exit 2 (nothing written) when a shard is missing or did not finish, unless
     --allow-incomplete: then 3, with the gradebook and dashboard saying so."""
-    from grader.classroom import gradebook as classroom
-    from grader.classroom import journal, shards
+    from grader.classroom.merge_run import merge
 
     catalogue, _ = _course(args)
-    found = shards.check(journal.journals(args.sources))
-    refused = _merge_refused(args, found)
-    if refused:
-        print(f"grader merge: {refused}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    before = journal.load([args.previous]) if args.previous else None
-    records = classroom.merge(args.sources, args.out, incomplete=found.problems)
-    shown = f" from {found.total} shards" if found.total else ""
-    print(f"{len(records)} students merged{shown}", file=out)
-    since = _changes(
-        before, records, before_label=str(args.previous), after_label=str(args.out), out=out
+    problems = merge(
+        args.sources, args.out, catalogue, previous=args.previous,
+        allow_incomplete=args.allow_incomplete, lang=args.lang, out=out,
+    )  # fmt: skip
+    if not problems:
+        return ExitStatus.SUCCESS
+    print(
+        "grader merge: INCOMPLETE class, written anyway (--allow-incomplete):",
+        *problems,
+        sep="\n  - ",
+        file=sys.stderr,
     )
-    history = journal.history(journal.load_all(args.sources))
-    extras = classroom.Extras(history, found.problems, since)
-    for path in classroom.write(args.out, records, catalogue, args.lang, extras=extras):
-        print(texts("cli", args.lang)["written"].format(path=path), file=out)
-    if found.problems:
-        print(
-            "grader merge: INCOMPLETE class, written anyway (--allow-incomplete):",
-            *found.problems,
-            sep="\n  - ",
-            file=sys.stderr,
-        )
-        return ExitStatus.WARNINGS
-    return ExitStatus.SUCCESS
-
-
-def _merge_refused(args: argparse.Namespace, found: Completeness) -> str | None:
-    """Why `grader merge` writes nothing: a folder missing, no journal, journals of different
-    shard counts, a class incomplete without --allow-incomplete, or no journal in --previous."""
-    from grader.classroom import journal
-
-    folders = [*args.sources, *([args.previous] if args.previous else [])]
-    missing = [str(s) for s in folders if not s.is_dir()]
-    if missing:
-        return f"no such folder: {', '.join(missing)}"
-    if not journal.journals(args.sources) or found.conflict:
-        return found.conflict or "no journal found (journal*.jsonl)"
-    if found.problems and not args.allow_incomplete:
-        problems = "".join(f"\n  - {p}" for p in found.problems)
-        return (
-            f"the class is incomplete, nothing written:{problems}\nRun those shards again "
-            "(on GitLab: retry their jobs, then this one), or add --allow-incomplete to "
-            "write what is there, marked incomplete."
-        )
-    if args.previous and not journal.journals([args.previous]):
-        return (
-            f"--previous {args.previous} holds no journal (journal*.jsonl) to compare "
-            "with: give a batch or class folder written by this grader"
-        )
-    return None
-
-
-def _changes(
-    before: dict[str, Record] | None,
-    after: dict[str, Record],
-    *,
-    before_label: str,
-    after_label: str,
-    out: TextIO,
-) -> Changes | None:
-    """What changed from `before` (None: nothing to compare), printed as a table."""
-    from grader.classroom import changes
-
-    if before is None:
-        return None
-    found = changes.compare(before, after, before_label=before_label, after_label=after_label)
-    print(changes.table(found), end="", file=out)
-    return found
+    return ExitStatus.WARNINGS
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.classroom import changes, journal
+    from grader.classroom.changes import between
 
-    empty = [str(f) for f in (args.old, args.new) if not journal.journals([f])]
-    if empty:
-        print(f"grader diff: no journal (journal*.jsonl) in {', '.join(empty)}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    found = _changes(
-        journal.load([args.old]),
-        journal.load([args.new]),
-        before_label=str(args.old),
-        after_label=str(args.new),
-        out=out,
-    )
-    assert found is not None
-    for path in changes.write(args.out or args.new, found, args.lang):
+    written_to = args.out or args.new
+    for path in between(args.old, args.new, written_to=written_to, lang=args.lang, out=out):
         print(texts("cli", args.lang)["written"].format(path=path), file=out)
     return ExitStatus.SUCCESS
-
-
-def _gitlab_header(spec: str) -> str | None:
-    from grader.classroom.gitlab_roster import auth_header
-    from grader.classroom.roster import GITLAB_SCHEME
-
-    return auth_header() if spec.startswith(GITLAB_SCHEME) else None
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
