@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import sys
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from grader.cli.parser import parser
-from grader.model.catalogue import Catalogue, Exercise, Pack
+from grader.model.catalogue import Catalogue, Pack
 from grader.model.course_error import CourseError
 from grader.model.status import CannotGrade, ExitStatus, for_report
 from grader.model.texts import texts
@@ -21,7 +20,6 @@ from grader.reports.signing import KEY_VARIABLE
 
 if TYPE_CHECKING:
     from grader.model.course import Course
-    from grader.model.results import ExerciseResult
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
@@ -86,54 +84,10 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _selftest(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.grading.runner import EngineUnavailable, grade
-    from grader.grading.session import ClusterChoice
-    from grader.teaching import selftest
+    from grader.teaching import selftest_run
 
-    folders = [Path(t) for t in args.targets if Path(t).is_dir()]
-    catalogue = Catalogue.load(packs=[*_packs(args), *(Pack(f.resolve().name, f) for f in folders)])
-    wanted = [t for t in args.targets if not Path(t).is_dir()]
-    unknown = [i for i in wanted if i not in catalogue]
-    if unknown:
-        print(f"grader selftest: unknown exercise(s) {', '.join(unknown)}", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    for name, why in catalogue.refused.items():
-        print(f"REFUSED {name}: {why}", file=out)
-    chosen = [catalogue.get(i) for i in wanted] + [
-        e for e in catalogue if any(e.folder.resolve().parent == f.resolve() for f in folders)
-    ]
-    exercises = [e for e in (chosen or list(catalogue)) if "files" in e.modes]
-    for exercise in chosen or list(catalogue):
-        if "files" not in exercise.modes:
-            print(
-                f"skip {exercise.id}: graded on a student's engine only: run its solution/"
-                f"commands.sh, then grader check {exercise.id} --live",
-                file=out,
-            )
-    cluster = ClusterChoice(kubeconfig=args.kubeconfig)
-
-    def one(exercise: Exercise, folder: Path) -> ExerciseResult:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="grader-selftest-") as tmp:
-            repo = Path(tmp) / "repo"
-            shutil.copytree(
-                folder,
-                repo / exercise.submission,
-                symlinks=True,
-                ignore=shutil.ignore_patterns("expect.yaml"),
-            )
-            report = grade([exercise], root=repo, catalogue=catalogue, cluster=cluster)
-            return report.exercises[0]
-
-    try:
-        outcomes = selftest.run(exercises, one, live_too=bool(args.kubeconfig))
-    except EngineUnavailable as error:
-        print(texts("cli", "en")["no_engine"].format(error=error), file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    print(selftest.table(outcomes), end="", file=out)
-    bad = catalogue.refused or not all(o.ok for o in outcomes)
-    return ExitStatus.NOT_VALIDATED if bad else ExitStatus.SUCCESS
+    ok = selftest_run.run(args.targets, _packs(args), kubeconfig=args.kubeconfig, out=out)
+    return ExitStatus.SUCCESS if ok else ExitStatus.NOT_VALIDATED
 
 
 def _new(args: argparse.Namespace, out: TextIO) -> int:
