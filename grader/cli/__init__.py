@@ -194,37 +194,11 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
-    import json
-
-    from grader.model.results import Report
-    from grader.reports.signing import verify
+    from grader.reports import verification
 
     key = args.key or os.environ.get(KEY_VARIABLE)
-    if not key:
-        print(f"grader verify: no key (--key or ${KEY_VARIABLE})", file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
-    try:
-        data = json.loads(args.report.read_text(encoding="utf-8"))
-        report = Report.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        print(
-            f"grader verify: {args.report} is not a grader JSON report ({error})", file=sys.stderr
-        )
-        return ExitStatus.CANNOT_GRADE
-    verdict = verify(data, key)
-    print(f"{args.report}: {verdict}", file=out)
-    if verdict != "valid":
-        return ExitStatus.NOT_VALIDATED
-    if args.rerun:
-        from grader.grading.rerun import rerun
-
-        differences = rerun(report, args.path)
-        for line in differences:
-            print(f"  {line}", file=out)
-        print("rerun: " + ("same verdicts" if not differences else "DIFFERENT"), file=out)
-        if differences:
-            return ExitStatus.NOT_VALIDATED
-    return ExitStatus.SUCCESS
+    holds = verification.check(args.report, key, again=args.rerun, folder=args.path, out=out)
+    return ExitStatus.SUCCESS if holds else ExitStatus.NOT_VALIDATED
 
 
 def _images(args: argparse.Namespace, out: TextIO) -> int:
@@ -241,29 +215,17 @@ def _images(args: argparse.Namespace, out: TextIO) -> int:
 
 def _clean(args: argparse.Namespace, out: TextIO) -> int:
     from grader.containers.engine import EngineUnavailable, connect, sweep
+    from grader.k8s.cleanup import sweep_named
 
     try:
         removed = sweep(connect(), cache=args.cache)
     except EngineUnavailable as error:
-        print(texts("cli", "fr")["no_engine"].format(error=error), file=sys.stderr)
-        return ExitStatus.CANNOT_GRADE
+        raise CannotGrade(texts("cli", "fr")["no_engine"].format(error=error)) from error
     if args.kubeconfig or args.context:
-        removed += _clean_cluster(args.kubeconfig, args.context, out)
+        removed += sweep_named(args.kubeconfig, args.context, say=lambda s: print(s, file=out))
     for line in removed:
         print(f"removed {line}", file=out)
     return ExitStatus.SUCCESS
-
-
-def _clean_cluster(kubeconfig: str | None, context: str | None, out: TextIO) -> list[str]:
-    from grader.k8s import cleanup
-    from grader.k8s.cluster import NoCluster, from_kubeconfig
-
-    try:
-        cluster = from_kubeconfig(kubeconfig, context)
-    except NoCluster as error:
-        print(f"grader clean: no cluster ({error})", file=out)
-        return []
-    return cleanup.sweep(cluster)
 
 
 HANDLERS = {
