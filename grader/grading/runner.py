@@ -25,7 +25,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.containers.engine import EngineUnavailable, connect, sweep
-from grader.grading import durations, provenance, started
+from grader.grading import durations, handoff, provenance, started
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.course_policy import DEFAULT, CoursePolicy
@@ -215,6 +215,10 @@ def _run_pytest(
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
     ini.write_text("[pytest]\n", encoding="utf-8")
     cwd.mkdir()
+    handed = work / "exercises.json"  # the catalogue, read once per run, handed down
+    handed_args = (
+        ["--grader-catalogue", str(handed)] if handoff.write(handed, exercises, packs) else []
+    )
     command = [
         sys.executable,
         "-P",
@@ -250,6 +254,7 @@ def _run_pytest(
         "--grader-exercises",
         ",".join(e.id for e in exercises),
         *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
+        *handed_args,
         *(arg for i, h in hidden.items() for arg in ("--grader-hidden", h.arg(i))),
         "--continue-on-collection-errors",  # a pack's module that does not load fails alone
     ]
