@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
+import datetime as dt
 import importlib
 import importlib.util
 import inspect
@@ -16,7 +18,7 @@ import yaml
 
 import grader.authoring
 from grader.containers.dockerfile import TRANSLATED
-from grader.model.catalogue import Catalogue, Exercise
+from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.hints import LANGS
 from tests.helpers.repos import ROOT, variants
 
@@ -273,3 +275,21 @@ def test_the_check_names_read_from_the_source_are_those_the_variants_expect() ->
             assert named <= names, (exercise.id, expect.parent.name, named - names)
     titles = catalogue.get("ex11").check_titles("en")
     assert titles["test_manifests_parse"] and titles["test_pod_is_running_and_ready_live"]
+
+
+def test_the_runner_hands_the_child_its_exercises_so_the_catalogue_is_read_once(
+    tmp_path: Path,
+) -> None:
+    from grader.grading import handoff
+
+    catalogue = Catalogue.load()
+    chosen = [catalogue.get("ex12"), catalogue.get("ex2")]
+    path = tmp_path / "exercises.json"
+    assert handoff.write(path, chosen, [Pack("maison", tmp_path)])
+    handed = handoff.read(path)
+    assert list(handed) == sorted(chosen, key=lambda e: e.number)  # every field, in order
+    assert handed.packs == [Pack("maison", tmp_path.resolve())]
+    assert handed.get("ex12").params == {"replicas": 3, "scaled": 5, "ready_seconds": 120}
+    dated = dataclasses.replace(chosen[0], params={"opens": dt.date(2026, 12, 1)})
+    assert not handoff.write(tmp_path / "dated.json", [dated], [])  # the child reads it itself
+    assert not (tmp_path / "dated.json").exists()

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.classroom import batch, checkout, journal
+from grader.classroom import batch, journal
 from grader.classroom import gradebook as classroom
 from grader.cli import main
+from grader.grading import provenance
 from grader.model import course, lateness, scoring
 from grader.model.catalogue import Catalogue
+from grader.model.course_policy import CoursePolicy
 from grader.model.results import CheckResult, ExerciseResult, Report
 from tests.helpers.classes import commit_at
 
@@ -32,6 +34,10 @@ POLICY = lateness.LatePolicy(
         "yann": dt.datetime.fromisoformat("2026-12-10T12:00:00+01:00"),
     },
 )
+
+
+def _course_policy() -> CoursePolicy:
+    return CoursePolicy(deadlines={"ex1": DEADLINE, "ex2": DEADLINE}, late=POLICY)
 
 
 def _at(text: str) -> dt.datetime:
@@ -66,9 +72,8 @@ def test_an_extension_for_one_exercise_moves_that_deadline_only() -> None:
     submitted = _at("2026-12-03T12:00:00+01:00")  # 2 started days after DEADLINE
     assert lateness.assess("zoe", DEADLINE, submitted, policy, "ex2").penalty == 0
     assert lateness.assess("zoe", DEADLINE, submitted, policy, "ex1").penalty == 20
-    found = batch.assess(
-        "zoe", {"ex1": DEADLINE, "ex2": DEADLINE}, {"ex1": submitted, "ex2": submitted}, policy
-    )
+    course_policy = CoursePolicy(deadlines={"ex1": DEADLINE, "ex2": DEADLINE}, late=policy)
+    found = course_policy.lateness("zoe", {"ex1": submitted, "ex2": submitted})
     assert {i: late.penalty for i, late in found.items()} == {"ex1": 20, "ex2": 0}
 
 
@@ -96,12 +101,12 @@ def test_submission_dates_are_per_exercise_committer_dates(tmp_path: Path) -> No
     repo = tmp_path / "etu"
     commit_at(repo, {"ex1/Dockerfile": "FROM debian:12\n"}, "2026-12-01T10:00:00+01:00")
     commit_at(repo, {"ex2/compose.yaml": "services: {}\n"}, "2026-12-03T09:00:00+01:00")
-    dates = checkout.submitted_at(repo, {"ex1": "ex1", "ex2": "ex2", "ex3": "ex3"})
+    dates = provenance.submitted_at(repo, {"ex1": "ex1", "ex2": "ex2", "ex3": "ex3"})
     assert dates["ex1"] == _at("2026-12-01T10:00:00+01:00")
     assert dates["ex2"] == _at("2026-12-03T09:00:00+01:00")
     assert dates["ex3"] == _at("2026-12-03T09:00:00+01:00")  # never committed: HEAD's date
-    assert checkout.submitted_at(tmp_path, {"ex1": "ex1"}) == {}  # not a git repository
-    late = batch.assess("etu", {"ex1": DEADLINE, "ex2": DEADLINE}, dates, POLICY)
+    assert provenance.submitted_at(tmp_path, {"ex1": "ex1"}) == {}  # not a git repository
+    late = _course_policy().lateness("etu", dates)
     assert (late["ex1"].penalty, late["ex2"].penalty, late["ex2"].periods) == (0, 40, 2)
 
 
@@ -129,8 +134,9 @@ def _graded(
     dates = {"ex1": _at("2026-12-01T12:00:00+01:00")}
     if ex2_submitted:
         dates["ex2"] = _at(ex2_submitted)
-    late = batch.assess(student, {"ex1": DEADLINE, "ex2": DEADLINE}, dates, POLICY)
-    return journal.graded_record(base, _report(ex1, 10, {"ex1": 1, "ex2": 3}), late)
+    report = _report(ex1, 10, {"ex1": 1, "ex2": 3})
+    report.lateness = _course_policy().lateness(student, dates)
+    return journal.graded_record(base, report)
 
 
 def test_the_journal_records_raw_score_lateness_penalty_and_final_score(tmp_path: Path) -> None:
@@ -350,3 +356,31 @@ def test_a_report_shows_the_weighted_score() -> None:
     assert data["totals"]["score"] == 43.8 and data["weights"] == {"ex1": 1, "ex2": 3}
     assert Report.from_dict(data).score == 43.8
     assert _report(10, 5).score == 50.0  # no course: as before
+
+
+def test_the_report_comes_back_with_the_lateness_of_whose_work_it_is(tmp_path: Path) -> None:
+    from grader.grading.runner import grade
+
+    catalogue = Catalogue.load()
+    ex1, ex2 = catalogue.get("ex1"), catalogue.get("ex2")
+    repo = tmp_path / "zoe"
+    commit_at(repo, {f"{ex1.submission}/notes.txt": "x\n"}, "2026-12-01T10:00:00+01:00")
+    commit_at(repo, {f"{ex2.submission}/notes.txt": "x\n"}, "2026-12-04T12:00:00+01:00")
+    policy = CoursePolicy(deadlines={"ex1": DEADLINE, "ex2": DEADLINE}, late=POLICY)
+    waiting = {"ex1": None, "ex2": None}  # nothing runs: no engine, no pytest child
+
+    def report(student: str | None) -> Report:
+        return grade(
+            [ex1, ex2],
+            root=repo,
+            catalogue=catalogue,
+            policy=policy,
+            not_started=waiting,
+            student=student,
+        )
+
+    late = report("zoe").lateness  # a two-day extension: 1 started day late, 20 %
+    assert (late["ex1"].late, late["ex2"].periods, late["ex2"].penalty) == (False, 1, 20)
+    assert report("ana").lateness["ex2"].penalty == 50  # no extension: 3 days, capped at 50
+    assert report(None).lateness == {}  # a student's own check: nobody's deadline to judge
+    assert "lateness" not in report("zoe").to_dict()  # no report format changes

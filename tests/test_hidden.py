@@ -27,7 +27,7 @@ import yaml
 from grader.cli import main
 from grader.model import course as courses
 from grader.model.course_error import CourseError
-from grader.model.hidden import Hiding
+from grader.model.hidden import Hiding, from_arg
 from grader.paths import templates_dir
 from tests.helpers.repos import variant
 
@@ -215,6 +215,16 @@ def test_hidden_until_its_date_the_deadline_or_a_release() -> None:
     assert set(released.hidden_now(before)) == {"ex1", "ex3"}
     everything = courses._course(Path("course.yaml"), {**data, "released": ["all"]})
     assert everything.hidden_now(before) == {}
+
+
+def test_the_child_is_told_what_is_hidden_and_until_when_so_its_result_is_complete() -> None:
+    until = dt.datetime(2026, 12, 15, 23, 59, tzinfo=dt.UTC)
+    dated, released_only = Hiding(frozenset({"test_b", "test_a"}), until), Hiding()
+    assert dated.arg("ex4") == "ex4=test_a,test_b@2026-12-15T23:59:00+00:00"
+    assert released_only.arg("ex9") == "ex9=*"
+    assert from_arg(dated.arg("ex4")) == ("ex4", dated)
+    assert from_arg(released_only.arg("ex9")) == ("ex9", released_only)
+    assert (dated.until_text, released_only.until_text) == ("2026-12-15T23:59:00+00:00", None)
 
 
 def test_the_student_template_fetches_the_course_and_its_job_hides_the_checks(

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.classroom import journal, similarity
-from grader.classroom.checkout import CheckoutError, fetch, submitted_at
+from grader.classroom.checkout import CheckoutError, fetch
 from grader.classroom.roster_entry import Entry
 from grader.grading.session import ClusterChoice
-from grader.model import lateness
 from grader.model.catalogue import Catalogue, Exercise
 from grader.model.course_policy import DEFAULT, CoursePolicy
 from grader.model.results import Report
@@ -131,16 +130,12 @@ def grade_one(
             cluster=options.cluster,
             stop=stop,
             policy=options.policy,
+            student=entry.student,
         )
         if stop.is_set():  # a Ctrl-C reached the pytest run too: its result is not a grade
             return None
         _write_reports(report, folder)
-        dates = submitted_at(
-            checkout.root,
-            {e.id: e.submission for e in options.exercises if e.id in options.policy.deadlines},
-        )
-        late = assess(entry.student, dict(options.policy.deadlines), dates, options.policy.late)
-        journal.graded_record(record, report, late)
+        journal.graded_record(record, report)
         record.commit = checkout.commit or report.commit
         record.report = f"students/{entry.student}/{REPORT_FORMATS['html']}"
         record.features = {
@@ -158,21 +153,6 @@ def grade_one(
     record.duration = round(time.monotonic() - started, 2)
     record.finished_at = journal.now()
     return record
-
-
-def assess(
-    student: str,
-    deadlines: dict[str, dt.datetime],
-    dates: dict[str, dt.datetime],
-    policy: lateness.LatePolicy,
-) -> dict[str, lateness.Lateness]:
-    """The lateness of each exercise with a course deadline, from the dates its work was
-    committed (`checkout.submitted_at`); pure, so that a late policy is tested without git
-    or an engine."""
-    return {
-        i: lateness.assess(student, deadline, dates.get(i), policy, i)
-        for i, deadline in deadlines.items()
-    }
 
 
 def _write_reports(report: Report, folder: Path) -> None:

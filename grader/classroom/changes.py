@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from grader.classroom import journal
+from grader.model.status import CannotGrade
 from grader.model.texts import texts
 from grader.reports.report import environment
 
@@ -184,3 +185,31 @@ def write(out: Path, changes: Changes, lang: str) -> list[Path]:
     t = texts("dashboard", lang)
     page.write_text(template.render(t=t, lang=lang, changes=changes), encoding="utf-8")
     return [data, page]
+
+
+def shown(
+    before: dict[str, journal.Record] | None,
+    after: dict[str, journal.Record],
+    *,
+    before_label: str,
+    after_label: str,
+    out: TextIO,
+) -> Changes | None:
+    """What changed from `before` (None: nothing to compare), printed on `out` as a table."""
+    if before is None:
+        return None
+    found = compare(before, after, before_label=before_label, after_label=after_label)
+    print(table(found), end="", file=out)
+    return found
+
+
+def between(old: Path, new: Path, *, written_to: Path, lang: str, out: TextIO) -> list[Path]:
+    """`grader diff`: what changed from the class in `old` to the one in `new`, shown on `out`
+    and written to `written_to`; raises CannotGrade when either holds no journal."""
+    empty = [str(f) for f in (old, new) if not journal.journals([f])]
+    if empty:
+        raise CannotGrade(f"grader diff: no journal (journal*.jsonl) in {', '.join(empty)}")
+    labels = {"before_label": str(old), "after_label": str(new)}
+    found = shown(journal.load([old]), journal.load([new]), out=out, **labels)
+    assert found is not None
+    return write(written_to, found, lang)

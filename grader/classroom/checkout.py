@@ -84,24 +84,6 @@ def _at_deadline(repo: Path, deadline: dt.datetime) -> Checkout:
     return Checkout(root=repo, commit=commit, late=Late(when, int(after or 0), last or None))
 
 
-def submitted_at(root: Path, folders: dict[str, str]) -> dict[str, dt.datetime]:
-    """Per exercise, when its folder was last committed (the committer date of the newest
-    commit touching it, else of HEAD): lateness is judged per exercise, so that finishing ex3
-    late does not make ex1 late. Nothing for a folder that is not a git repository."""
-    if not (root / ".git").exists():
-        return {}
-    found: dict[str, dt.datetime] = {}
-    try:
-        head = _git("-C", str(root), "log", "-1", "--format=%cI", "HEAD")
-        for exercise_id, folder in folders.items():
-            when = _git("-C", str(root), "log", "-1", "--format=%cI", "HEAD", "--", folder)
-            if when or head:
-                found[exercise_id] = dt.datetime.fromisoformat(when or head)
-    except (CheckoutError, ValueError):
-        return {}
-    return found
-
-
 def _git(*args: str) -> str:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "LC_ALL": "C"}
     try:

@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -130,19 +130,16 @@ class Record:
         )
 
 
-def graded_record(
-    base: Record, report: Report, lateness: Mapping[str, Lateness] | None = None
-) -> Record:
-    """`base` (who, where from) with the grading of `report`, and the `lateness` of its
-    exercises under a course's late policy. Its raw scores are the report's own
+def graded_record(base: Record, report: Report) -> Record:
+    """`base` (who, where from) with the grading of `report`, and the lateness of its
+    exercises under a course's late policy (`Report.lateness`). Its raw scores are the report's own
     (`Report.score`, weighted by the report's course), so that the gradebook and the student's
     report never disagree; the final score is the same computation with the penalties."""
-    lateness = lateness or {}
     entries: dict[str, ExerciseEntry] = {}
     scores: dict[str, scoring.Score] = {}
     for result in report.exercises:
         score = scores[result.id] = result.scored(report.policy)
-        late = lateness.get(result.id)
+        late = report.lateness.get(result.id)
         entries[result.id] = ExerciseEntry(
             points=score.points,
             max_points=score.max_points,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.containers import limits
+from grader.grading import handoff
 from grader.grading.session import ClusterChoice, GradingSession
 from grader.model.catalogue import Catalogue, Exercise, Pack, titles
 from grader.model.hidden import from_arg
@@ -51,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-kind", action="store_true", help="create an ephemeral kind cluster")
     group.addoption("--grader-exercises", help="the exercise ids to grade, comma-separated")
     group.addoption("--grader-pack", action="append", default=[], help="NAME=FOLDER of a pack")
+    group.addoption("--grader-catalogue", help="the exercises handed down (grading.handoff)")
     group.addoption(
         "--grader-hidden",
         action="append",
@@ -66,7 +68,8 @@ def pytest_load_initial_conftests(
     known = early_config.known_args_namespace
     ids = getattr(known, "grader_exercises", None)
     if ids:
-        catalogue = _catalogue(getattr(known, "grader_pack", None) or [])
+        handed = getattr(known, "grader_catalogue", None)
+        catalogue = _catalogue(getattr(known, "grader_pack", None) or [], handed)
         early_config.stash[CATALOGUE] = catalogue
         args.extend(str(m) for i in ids.split(",") for m in catalogue.get(i).check_modules)
 
@@ -77,7 +80,9 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = config.getoption("--grader-run")
     if not run_id:
         return
-    catalogue = config.stash.get(CATALOGUE, None) or _catalogue(config.getoption("--grader-pack"))
+    catalogue = config.stash.get(CATALOGUE, None) or _catalogue(
+        config.getoption("--grader-pack"), config.getoption("--grader-catalogue")
+    )
     ids = (config.getoption("--grader-exercises") or "").split(",")
     config.stash[SESSION] = GradingSession(
         exercises=[catalogue.get(i) for i in ids if i],
@@ -127,13 +132,18 @@ def _without_hidden(
         exercise = item.stash.get(EXERCISE, None)
         hiding = hidings.get(exercise.id) if exercise is not None else None
         if exercise is not None and hiding is not None and hiding.hides(item.name):
-            session.result_for(exercise).hidden += 1
+            result = session.result_for(exercise)
+            result.hidden, result.hidden_until = result.hidden + 1, hiding.until_text
             continue
         kept.append(item)
     return kept
 
 
-def _catalogue(packs: list[str]) -> Catalogue:
+def _catalogue(packs: list[str], handed: str | None) -> Catalogue:
+    """The exercises the runner handed down, else (a hand-off it could not write) the
+    catalogue read here."""
+    if handed:
+        return handoff.read(Path(handed))
     return Catalogue.load(packs=[Pack.from_arg(p) for p in packs])
 
 

@@ -25,12 +25,13 @@ from pathlib import Path
 
 from grader import __version__
 from grader.containers.engine import EngineUnavailable, connect, sweep
-from grader.grading import durations, provenance, started
+from grader.grading import durations, handoff, provenance, started
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
 from grader.model.course_policy import DEFAULT, CoursePolicy
 from grader.model.hidden import Hiding
 from grader.model.hints import hint
+from grader.model.lateness import Lateness
 from grader.model.results import ExerciseResult, Report, exercise_from
 
 GRACE_SECONDS = 15
@@ -50,6 +51,7 @@ def grade(
     jobs: int = 1,
     progress: Callable[[str, float], None] | None = None,
     not_started: Mapping[str, str | None] | None = None,
+    student: str | None = None,
 ) -> Report:
     """Grade `exercises` in `root`: in one pytest child, or with `jobs` > 1 in `jobs` children
     at once, the exercises shared out by their last durations (`grader.grading.durations`;
@@ -57,7 +59,8 @@ def grade(
     `progress(exercise id, seconds)` hears of each one done.
     `policy`: the course's (`grader.model.course_policy`), and the report comes back under
     it: strict or not, weighted, without the checks it hides from the student before their
-    date (those are counted, never run).
+    date (those are counted, never run), and — told whose work it is (`student`, a batch) —
+    with the lateness of each exercise that has a deadline (from its commit dates).
     `not_started`: the exercises not started (`grader.grading.started.triage`), each with why
     it is due, if it is: none of their checks runs, each is one result with its points at stake.
     Raises EngineUnavailable when Docker is needed and absent, KeyboardInterrupt when `stop`
@@ -111,7 +114,6 @@ def grade(
         finally:
             if client is not None:
                 sweep(client, run_id=run_id)
-    messages = catalogue.messages()
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
     for exercise in exercises:
@@ -130,12 +132,10 @@ def grade(
             submission=str(root / exercise.submission),
         )
         result.submission = str(root / exercise.submission)  # as given, not the child's absolute
-        hiding = hidden.get(exercise.id)
-        if hiding is not None and result.hidden:
-            result.hidden_until = hiding.until.isoformat() if hiding.until else None
         if not result.checks and result.error is None and not result.hidden:  # broken hand-off
             why = crash or "no result came back from the checks"
-            result.error = messages.render(hint("common.grader_crashed", reason=why), lang)
+            crashed = hint("common.grader_crashed", reason=why)  # read only when needed
+            result.error = catalogue.messages(exercise).render(crashed, lang)
             result.error += f"\n\n{log}" if log else ""
         # the catalogue's figure would tell a hidden check's points: then only the shown ones
         result.declared_points = (
@@ -143,12 +143,23 @@ def grade(
         )
         report.exercises.append(result)
     report.weights = policy.weights_of([e.id for e in report.exercises])
+    if student is not None:
+        report.lateness = _lateness(exercises, root, policy, student)
     report.duration = round(time.monotonic() - clock, 3)
     graded = zip(exercises, report.exercises, strict=True)
     durations.remember(
         {durations.key(e): sum(c.duration for c in r.checks) for e, r in graded if r.checks}
     )
     return report
+
+
+def _lateness(
+    exercises: Sequence[Exercise], root: Path, policy: CoursePolicy, student: str
+) -> dict[str, Lateness]:
+    """How late `student`'s work on each of `exercises` with a deadline was."""
+    dated = {e.id: e.submission for e in exercises if e.id in policy.deadlines}
+    found = policy.lateness(student, provenance.submitted_at(root, dated))
+    return {i: late for i, late in found.items() if i in dated}
 
 
 def _in_parallel(
@@ -204,6 +215,10 @@ def _run_pytest(
     out, ini, cwd = work / "results.json", work / "empty.ini", work / "cwd"
     ini.write_text("[pytest]\n", encoding="utf-8")
     cwd.mkdir()
+    handed = work / "exercises.json"  # the catalogue, read once per run, handed down
+    handed_args = (
+        ["--grader-catalogue", str(handed)] if handoff.write(handed, exercises, packs) else []
+    )
     command = [
         sys.executable,
         "-P",
@@ -239,6 +254,7 @@ def _run_pytest(
         "--grader-exercises",
         ",".join(e.id for e in exercises),
         *(arg for pack in packs for arg in ("--grader-pack", pack.arg())),
+        *handed_args,
         *(arg for i, h in hidden.items() for arg in ("--grader-hidden", h.arg(i))),
         "--continue-on-collection-errors",  # a pack's module that does not load fails alone
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from grader.k8s.cluster import Cluster
 from grader.model.labels import LABEL_MANAGED
 
@@ -25,3 +27,17 @@ def sweep(cluster: Cluster) -> list[str]:
     if names:
         cluster.kubectl("delete", *names, "--wait=false")
     return [name.replace("namespace/", "namespace ") for name in names]
+
+
+def sweep_named(
+    kubeconfig: str | None, context: str | None, *, say: Callable[[str], None]
+) -> list[str]:
+    """`sweep` the cluster of `kubeconfig` and `context`; none there is said, not an error."""
+    from grader.k8s.cluster import NoCluster, from_kubeconfig
+
+    try:
+        cluster = from_kubeconfig(kubeconfig, context)
+    except NoCluster as error:
+        say(f"grader clean: no cluster ({error})")
+        return []
+    return sweep(cluster)

@@ -49,5 +49,16 @@ class CoursePolicy:
             return {}
         return {i: self.weights.get(i, 1.0) for i in ids}
 
+    def lateness(
+        self, student: str, dates: Mapping[str, dt.datetime]
+    ) -> dict[str, lateness.Lateness]:
+        """The lateness of each exercise with a deadline, for `student` (whose extensions
+        apply), from the dates its work was committed (`grader.grading.provenance`); pure,
+        so that a late policy is tested without git or an engine."""
+        return {
+            i: lateness.assess(student, deadline, dates.get(i), self.late, i)
+            for i, deadline in self.deadlines.items()
+        }
+
 
 DEFAULT = CoursePolicy()

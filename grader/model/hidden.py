@@ -35,9 +35,15 @@ class Hiding:
         return self.checks is None or check in self.checks
 
     def arg(self, exercise_id: str) -> str:
-        """`ex4=test_a,test_b` or `ex9=*`: the pytest child's `--grader-hidden` value."""
+        """`ex4=test_a,test_b@2026-12-01T23:59:00+01:00` or `ex9=*`: the pytest child's
+        `--grader-hidden` value (with the date, so that its result comes back complete)."""
         names = EVERY if self.checks is None else ",".join(sorted(self.checks))
-        return f"{exercise_id}={names}"
+        return f"{exercise_id}={names}" + (f"@{self.until.isoformat()}" if self.until else "")
+
+    @property
+    def until_text(self) -> str | None:
+        """`until` as a report records it (`hidden_until`): ISO, or None (until released)."""
+        return self.until.isoformat() if self.until else None
 
 
 def active(
@@ -49,8 +55,9 @@ def active(
 
 
 def from_arg(value: str) -> tuple[str, Hiding]:
-    """The exercise id and hiding of a `--grader-hidden` value (`arg`'s inverse; the child
-    needs no date: it is given only what is hidden now)."""
-    exercise_id, _, names = value.partition("=")
+    """The exercise id and hiding of a `--grader-hidden` value (`arg`'s inverse; the child is
+    given only what is hidden now, and until when, for its result)."""
+    exercise_id, _, rest = value.partition("=")
+    names, _, until = rest.partition("@")
     checks = None if names == EVERY else frozenset(n for n in names.split(",") if n)
-    return exercise_id, Hiding(checks)
+    return exercise_id, Hiding(checks, dt.datetime.fromisoformat(until) if until else None)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from grader.model import scoring
 from grader.model.hints import INFRASTRUCTURE, Infrastructure
+from grader.model.lateness import Lateness
 
 SCHEMA_VERSION = 3  # 3: points at stake under a score policy (grader.model.scoring)
 
@@ -175,6 +176,9 @@ class Report:
     strict: bool = False  # good practice counted for validation too (--strict)
     policy: scoring.Policy = scoring.DEFAULT  # which checks the score counts
     weights: dict[str, float] = field(default_factory=dict)  # a course's; {}: no course
+    # Per exercise with a course deadline, how late the work was, when the grading was told
+    # whose it is (a batch): the journal records it; no report format shows it.
+    lateness: dict[str, Lateness] = field(default_factory=dict)
 
     def scored(self) -> scoring.Score:
         """The report's score, under its policy: the one the gradebook shows too."""
@@ -212,6 +216,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["lateness"]  # the journal's (`grader.classroom.journal`)
         data["policy"] = self.policy.to_dict()
         score = self.scored()
         data["totals"] = {

@@ -28,3 +28,8 @@ def for_report(report: Report) -> ExitStatus:
     if report.validated and report.successful:
         return ExitStatus.SUCCESS
     return ExitStatus.WARNINGS  # good practice lost, or an exercise that could not be judged
+
+
+class CannotGrade(Exception):
+    """What the library refuses to do (an unknown exercise, a folder that is not there, no
+    engine), in the one line the command prints on stderr before exiting `CANNOT_GRADE`."""

@@ -4,8 +4,11 @@ module), JSON directly."""
 from __future__ import annotations
 
 import json
+import os
 import re
-from typing import Any
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 import jinja2
 from markupsafe import Markup, escape
@@ -13,7 +16,7 @@ from markupsafe import Markup, escape
 from grader.model.results import ExerciseResult, Report
 from grader.model.texts import texts
 from grader.paths import reports_dir
-from grader.reports.signing import sign
+from grader.reports.signing import KEY_VARIABLE, sign
 
 FORMATS = ("text", "md", "html", "json", "junit", "codequality")
 _TEMPLATES = {
@@ -113,3 +116,21 @@ def _code(text: str) -> Markup:
 def _points(value: Any) -> str:
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:.1f}"
+
+
+def deliver(
+    report: Report,
+    *,
+    shown: str,
+    saved: Sequence[tuple[str, Path]],
+    out: TextIO,
+    lang: str,
+) -> None:
+    """Write `report` in each format of `saved` to its file (a JSON report signed with the
+    teacher's key, when the job has one), show it in `shown` on `out`, then say where it went."""
+    key = os.environ.get(KEY_VARIABLE) or None
+    for fmt, path in saved:
+        path.write_text(render(report, fmt, key=key), encoding="utf-8")
+    print(render(report, shown, key=key), end="", file=out)
+    for _, path in saved:
+        print(texts("cli", lang)["written"].format(path=path), file=out)
