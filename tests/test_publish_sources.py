@@ -117,6 +117,25 @@ def test_scripts_with_no_order_given_nor_natural_are_ambiguous_steps_kept_for_re
     assert [s.literal_password for s in plan.steps if s.kind == "login"] == [True]
 
 
+@pytest.mark.parametrize(
+    ("job", "file"),
+    [
+        ("    - cd ex16\n    - ./build.sh\n    - ./push.sh\n", "build.sh + push.sh"),
+        ("    - cd $CI_PROJECT_DIR/ex16 && sh build.sh && sh push.sh\n", "build.sh + push.sh"),
+        ("    - cd ex1 && ./build.sh && ./push.sh\n", None),  # another folder's scripts
+    ],
+)
+def test_a_root_job_that_runs_the_folder_s_scripts_gives_their_order(
+    tmp_path: Path, job: str, file: str | None
+) -> None:
+    login = "docker login -u eleve -p secret registry.gitlab.com\n"
+    files = {"build.sh": BUILD, "test.sh": BUILD + "docker run cowsay\n", "push.sh": login + PUSH}
+    ci = "publish:\n  stage: deploy\n  script:\n" + job
+    plan = read(folder_with(tmp_path, files, root={".gitlab-ci.yml": ci}))
+    assert plan.file == file
+    assert plan.ambiguous == (() if file else ("build.sh", "push.sh", "test.sh"))
+
+
 def test_a_file_that_builds_and_pushes_is_read_alone_next_to_other_scripts(tmp_path: Path) -> None:
     files = {"publish.sh": BUILD + TAG + PUSH, "build.sh": BUILD, "push.sh": PUSH}
     assert read(folder_with(tmp_path, files)).file == "publish.sh"

@@ -11,6 +11,7 @@ those of the YAML file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,33 +61,42 @@ def jobs(
 ) -> list[Job]:
     """Every visible job, in the file's order; its commands name the file `label` (the file's
     name by default). Read as untrusted text: never through a symlink, at most MAX_BYTES."""
+    text, data = _load(path)
+    file, lines = label or path.name, text.splitlines()
+    found: list[Job] = []
+    for name, job, entries in _visible(data):
+        variables = {**_variables(data.get("variables")), **_variables(job.get("variables"))}
+        listed = [RunCommand(file, _line(lines, k), [f"{k}={v}"]) for k, v in variables.items()]
+        for entry in entries:
+            listed += commands_in_line(file, _line(lines, entry), entry, pattern=pattern, pick=pick)
+        found.append(Job(name, listed))
+    return found
+
+
+def script_lines(path: Path) -> list[tuple[str, list[str]]]:
+    """Every visible job's name and lines (before_script, script, after_script), as written."""
+    return [(name, entries) for name, _, entries in _visible(_load(path)[1])]
+
+
+def _load(path: Path) -> tuple[str, dict[str, Any]]:
+    """The file's text and its YAML mapping ({} when it is not one)."""
     text = read_capped(path, MAX_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
-        return []
-    if not isinstance(data, dict):
-        return []
-    file, lines = label or path.name, text.splitlines()
+        return text, {}
+    return text, data if isinstance(data, dict) else {}
+
+
+def _visible(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
+    """Each job that runs (not a keyword, not hidden), with its script lines."""
     default: dict[str, Any] = data["default"] if isinstance(data.get("default"), dict) else {}
     before = default.get("before_script", data.get("before_script"))
-    found: list[Job] = []
     for name, job in data.items():
         if name in KEYWORDS or str(name).startswith(".") or not isinstance(job, dict):
             continue
-        variables = {**_variables(data.get("variables")), **_variables(job.get("variables"))}
-        listed = [RunCommand(file, _line(lines, k), [f"{k}={v}"]) for k, v in variables.items()]
-        for script in (
-            job.get("before_script", before),
-            job.get("script"),
-            job.get("after_script"),
-        ):
-            for entry in _flat(script):
-                listed += commands_in_line(
-                    file, _line(lines, entry), entry, pattern=pattern, pick=pick
-                )
-        found.append(Job(str(name), listed))
-    return found
+        scripts = (job.get("before_script", before), job.get("script"), job.get("after_script"))
+        yield str(name), job, [entry for script in scripts for entry in _flat(script)]
 
 
 def _variables(value: Any) -> dict[str, str]:

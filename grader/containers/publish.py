@@ -74,7 +74,7 @@ def read_plan(
     plans = _folder_plans(folder, variables)
     first = next((p for p in plans if p.pushes), None)
     if first is not None and not first.builds:
-        first = _split(folder, plans) or first
+        first = _split(folder, plans, _root_jobs(root, inside)) or first
     if first is not None:
         return first
     ci = root_plan(root, inside, variables) if root is not None else Plan(None, [])
@@ -94,20 +94,33 @@ def _folder_plans(folder: Path, variables: Mapping[str, str]) -> list[Plan]:
     return [p for p in plans if p.steps]
 
 
-def _split(folder: Path, plans: list[Plan]) -> Plan | None:
+def _split(folder: Path, plans: list[Plan], root_jobs: list[str]) -> Plan | None:
     """The scripts that publish between them (`build.sh`, `push.sh`) as one plan, in the
-    order the folder gives, else the natural one; ambiguous when neither is known; None
-    when fewer than two scripts have publishing commands, or none pushes."""
+    order the folder (or a job of the root `.gitlab-ci.yml`, `root_jobs`) gives, else the
+    natural one; ambiguous when neither is known; None when fewer than two scripts have
+    publishing commands, or none pushes."""
     scripts = {p.file: p for p in plans if p.file and _is_script(p.file)}
     if len(scripts) < 2 or not any(p.pushes for p in scripts.values()):
         return None
-    order = script_order.given_order(folder, list(scripts))
+    order = script_order.given_order(folder, list(scripts), also=root_jobs)
     if order is None or not any(scripts[name].pushes for name in order):
         order = script_order.natural_order({name: p.kinds() for name, p in scripts.items()})
     if order is None:
         names = sorted(scripts)
         return Plan(None, [s for n in names for s in scripts[n].steps], ambiguous=tuple(names))
     return Plan(" + ".join(order), [s for name in order for s in scripts[name].steps])
+
+
+def _root_jobs(root: Path | None, inside: str) -> list[str]:
+    """The script lines of each job of the repository's `.gitlab-ci.yml` that goes into the
+    folder `inside` (`cd ex16`), one text a job: where the folder's scripts may be run."""
+    path = gitlab_ci.find(root) if root is not None else None
+    if path is None or not inside:
+        return []
+    folder = re.escape(posixpath.normpath(inside))
+    into = re.compile(rf"\bcd\s+(?:\$\{{?CI_PROJECT_DIR\}}?/|\./)?{folder}/?(?:\s|&|;|$)")
+    texts = ["\n".join(lines) for _, lines in gitlab_ci.script_lines(path)]
+    return [text for text in texts if into.search(text)]
 
 
 def _is_script(file: str) -> bool:

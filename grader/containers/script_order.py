@@ -3,8 +3,9 @@
 
 The order the folder gives comes first: a `Makefile` target whose recipes, its prerequisites
 first, call the scripts (`publish: build push`, `$(MAKE) push`); the folder's `README.md`,
-its code blocks, else its text (`./build.sh` then `./push.sh`); or a script that calls the
-others. Else the natural order build → tag → push, only when it is the one order the scripts
+its code blocks, else its text (`./build.sh` then `./push.sh`); a script that calls the
+others; or a job of the repository's `.gitlab-ci.yml` that does (`cd ex16 && ./build.sh &&
+./push.sh`). Else the natural order build → tag → push, only when it is the one order the scripts
 allow: each does its own part of it (`build.sh` builds and tags, `push.sh` logs in and
 pushes). Two scripts that both only build, or one that builds and pushes next to one that
 tags, are ambiguous: None.
@@ -27,10 +28,13 @@ MAX_DEPTH = 10  # of a Makefile's prerequisites
 MAX_ENTRIES = 2000  # of the folder, looked at
 
 
-def given_order(folder: Path, scripts: Sequence[str]) -> list[str] | None:
+def given_order(
+    folder: Path, scripts: Sequence[str], *, also: Sequence[str] = ()
+) -> list[str] | None:
     """`scripts` (two at least) in the order a Makefile, the README or a calling script of
-    `folder` gives; None when none names two of them."""
-    for text in _sources(folder, scripts):
+    `folder` gives, else one of the texts `also` (the root `.gitlab-ci.yml`'s jobs that run
+    the folder's scripts); None when none names two of them."""
+    for text in itertools.chain(_sources(folder, scripts), also):
         order = mentions(text, scripts)
         if len(order) >= 2:
             return order
