@@ -6,6 +6,7 @@ import pytest
 
 from grader.containers.engine import grader_images
 from grader.model.labels import LABEL_MANAGED
+from tests.helpers.sample import SampleRun, grade_the_sample
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +30,10 @@ def _managed(engine: object) -> list[str]:
     found += [n.name for n in engine.networks.list(filters=selector)]  # type: ignore[attr-defined]
     found += [v.name for v in engine.volumes.list(filters=selector)]  # type: ignore[attr-defined]
     return found + grader_images(engine)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sample_run(engine: object, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """`grader check --all` on the bundled sample, the reference solutions, graded once for
+    every test that reads it (the command's own tests, each exercise's full marks)."""
+    return grade_the_sample(tmp_path_factory.mktemp("sample"))

@@ -8,7 +8,6 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,51 +16,14 @@ from grader.cli import main
 from grader.model.catalogue import Catalogue
 from grader.model.labels import labels
 from tests.helpers.repos import ROOT, make_repo, variant
+from tests.helpers.sample import SAMPLE, SampleRun, verdicts_of
 
 pytestmark = pytest.mark.docker
-SAMPLE = ROOT / "fixtures" / "sample"
 
 
 def run(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
     return main(list(argv), stdout=out), out.getvalue()
-
-
-@dataclass(frozen=True)
-class SampleRun:
-    status: int
-    out: str  # the text report
-    page: str  # the HTML report
-    verdicts: dict[tuple[str, str], tuple[str, str | None]]  # (exercise, check) → (status, hint)
-
-
-def verdicts_of(saved: Path) -> dict[tuple[str, str], tuple[str, str | None]]:
-    data = json.loads(saved.read_text())
-    return {
-        (e["id"], c["name"]): (c["status"], c["hint_key"])
-        for e in data["exercises"]
-        for c in e["checks"]
-    }
-
-
-@pytest.fixture(scope="module")
-def sample_run(engine: object, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
-    """`check --all` on the bundled sample, one exercise after another (read by two tests)."""
-    folder = tmp_path_factory.mktemp("sample")
-    html, saved = folder / "report.html", folder / "report.json"
-    status, out = run(
-        "check",
-        "--all",
-        "--path",
-        str(SAMPLE),
-        "-j",
-        "1",
-        "--save",
-        f"html:{html}",
-        "--save",
-        f"json:{saved}",
-    )
-    return SampleRun(status, out, html.read_text(encoding="utf-8"), verdicts_of(saved))
 
 
 def test_the_bundled_sample_scores_full_marks_and_exits_0(sample_run: SampleRun) -> None:
@@ -169,7 +131,8 @@ def test_check_all_in_parallel_gives_the_same_verdict_for_every_check(
     saved = tmp_path / "j2.json"
     status, _ = run("check", "--all", "--path", str(SAMPLE), "-j", "2", "--save", f"json:{saved}")
     assert status == 0
-    assert verdicts_of(saved) == sample_run.verdicts and len(sample_run.verdicts) > 60
+    verdicts = verdicts_of(json.loads(saved.read_text()))
+    assert verdicts == sample_run.verdicts and len(verdicts) > 60
     progress = capsys.readouterr().err
     graded = sum("files" in e.modes for e in Catalogue.load())
     assert f"[1/{graded}]" in progress and f"[{graded}/{graded}]" in progress
