@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-import docker.errors
 import pytest
 
 from grader.authoring import (
@@ -46,48 +44,52 @@ def local_name(tag: str) -> bool:
     return "/" not in tag or not ("." in first or ":" in first or first == "localhost")
 
 
-def cowsay_tags(client: Client) -> list[str]:
-    """The local tags whose name says cowsay (`cowsay:1.0`, `moi/cowsay`, `mon-cowsay`), the
-    statement's `cowsay:latest` first, then the newest: the name is the statement's example,
-    not the exercise's subject (issue 23, item 5); a name is how an image is found."""
+def cowsay_images(client: Client) -> list[tuple[str, Any]]:
+    """(tag, image) for each local tag whose name says cowsay (`cowsay:1.0`, `moi/cowsay`,
+    `mon-cowsay`), the statement's `cowsay:latest` first, then the newest: the name is the
+    statement's example, not the exercise's subject (issue 23, item 5); a name is how an image
+    is found."""
     images = sorted(client.images.list(), key=lambda i: str(i.attrs.get("Created")), reverse=True)
-    tags = [
-        t
+    found = [
+        (t, i)
         for i in images
         for t in i.tags
         if local_name(t) and "cowsay" in repository(t).rsplit("/", 1)[-1]
     ]
-    return sorted(tags, key=lambda t: t != IMAGE)
+    return sorted(found, key=lambda f: f[0] != IMAGE)
 
 
 @pytest.fixture(scope="module")
-def cowsay_image(docker_client: Client) -> Any:
+def cowsay_found(docker_client: Client) -> list[tuple[str, Any]]:
+    """The engine's images listed once for every check."""
+    return cowsay_images(docker_client)
+
+
+@pytest.fixture(scope="module")
+def cowsay_image(cowsay_found: list[tuple[str, Any]]) -> Any:
     """The image graded: the first one made with docker commit (ex1's `docker build -t cowsay`
     may have left a `cowsay` built from a Dockerfile beside it), else the first one found."""
-    found = []
-    for tag in cowsay_tags(docker_client):
-        with contextlib.suppress(docker.errors.ImageNotFound):
-            found.append(docker_client.images.get(tag))
-    if not found:
+    if not cowsay_found:
         raise NotAttempted(hint("ex8.no_image"))
-    return next((i for i in found if dockerfile_step(i.history()) is None), found[0])
+    images = [image for _, image in cowsay_found]
+    return next((i for i in images if dockerfile_step(i.history()) is None), images[0])
 
 
 @pytest.mark.live
 @pytest.mark.points(2)
-def test_cowsay_image_exists(docker_client: Client) -> None:
+def test_cowsay_image_exists(cowsay_found: list[tuple[str, Any]]) -> None:
     """Une image cowsay existe (son nom contient cowsay)
     en: A cowsay image exists (its name says cowsay)"""
-    assert cowsay_tags(docker_client), hint("ex8.no_image")
+    assert cowsay_found, hint("ex8.no_image")
 
 
 @pytest.mark.live
 @pytest.mark.practice
 @pytest.mark.points(1)
-def test_image_is_named_cowsay_as_in_the_statement(docker_client: Client) -> None:
+def test_image_is_named_cowsay_as_in_the_statement(cowsay_found: list[tuple[str, Any]]) -> None:
     """L'image s'appelle cowsay, comme dans l'énoncé (docker commit … cowsay)
     en: The image is named cowsay, as in the statement (docker commit … cowsay)"""
-    tags = cowsay_tags(docker_client)
+    tags = [tag for tag, _ in cowsay_found]
     assert tags, hint("ex8.no_image")
     assert IMAGE in tags, hint("ex8.not_the_statements_name", found=tags[0])
 
