@@ -20,24 +20,49 @@ if [ ! -x "$GCL_DIR/node_modules/.bin/node" ] || [ ! -f "$GCL_DIR/node_modules/g
   echo "test: installing Node 22 and gitlab-ci-local into $GCL_DIR…"
   npm install --silent --prefix "$GCL_DIR" node@22 gitlab-ci-local@4.75.1 >/dev/null
 fi
-# The Kubernetes live tier runs on the grader's own single-node cluster, built from source once
-# per machine (about 11 minutes of compiling the first time). That build runs in the
-# background at the lowest CPU priority while every test that needs no cluster runs; then the
-# cluster starts (about 25 s) and the `cluster` tests run. Both must pass for real
-# (GRADER_REQUIRE_*: a missing engine, cluster or browser fails instead of skipping).
+# Two lanes side by side, then what must run alone (each must pass for real: GRADER_REQUIRE_*
+# makes a missing engine, cluster or browser fail instead of skipping):
+#  - the engine lane: every test that grades on this Docker engine;
+#  - the second lane: the GitLab pipelines (their jobs grade in Docker-in-Docker engines of
+#    their own), then the cluster tests. The cluster is the grader's own single-node cluster,
+#    built from source once per machine (about 10 minutes of compiling the first time, at the
+#    lowest CPU priority, while the pipelines run), then started (about 25 s). This lane makes
+#    nothing of the grader on the engine, and leaves the engine lane's objects alone
+#    (GRADER_TESTS_SHARED_ENGINE: its tests do not count the engine's objects as theirs);
+#  - last, alone: the tests that clean up everything the grader made or restart the cluster,
+#    then a check that nothing of the grader remains on the engine or on the cluster.
+# The second lane's output is shown when the engine lane is done.
 mkdir -p .cache
-build_log=.cache/cluster-build.log
-nice -n 19 bash scripts/cluster.sh build >"$build_log" 2>&1 &
-build=$!
+build_log=.cache/cluster-build.log lane_log=.cache/tests-second-lane.log
+kubeconfig_file=.cache/cluster-kubeconfig
+rm -f "$kubeconfig_file"
+(
+  nice -n 19 bash scripts/cluster.sh build >"$build_log" 2>&1 &
+  build=$!
+  lane=0
+  GRADER_TESTS_SHARED_ENGINE=1 GRADER_REQUIRE_DOCKER=1 \
+    .venv/bin/python -m pytest tests -m pipeline -p no:cacheprovider "$@" || lane=$?
+  if ! wait "$build"; then
+    echo "test: the cluster build failed (last lines of $build_log):"
+    tail -n 30 "$build_log"
+    exit 1
+  fi
+  bash scripts/cluster.sh up | tail -n1 >"$kubeconfig_file"
+  GRADER_KUBECONFIG="$(cat "$kubeconfig_file")" GRADER_REQUIRE_CLUSTER=1 GRADER_REQUIRE_DOCKER=1 \
+    GRADER_TESTS_SHARED_ENGINE=1 \
+    .venv/bin/python -m pytest tests -m "cluster and not alone" -p no:cacheprovider "$@" || lane=$?
+  exit "$lane"
+) >"$lane_log" 2>&1 &
+second=$!
 status=0
 GRADER_REQUIRE_DOCKER=1 GRADER_REQUIRE_BROWSER=1 \
-  .venv/bin/python -m pytest tests -m "not cluster" "$@" || status=$?
-if ! wait "$build"; then
-  echo "test: the cluster build failed (last lines of $build_log):" >&2
-  tail -n 30 "$build_log" >&2
-  exit 1
-fi
-kubeconfig="$(bash scripts/cluster.sh up | tail -n1)"
-GRADER_KUBECONFIG="$kubeconfig" GRADER_REQUIRE_CLUSTER=1 GRADER_REQUIRE_DOCKER=1 \
-  .venv/bin/python -m pytest tests -m cluster "$@" || status=$?
+  .venv/bin/python -m pytest tests -m "not cluster and not pipeline" "$@" || status=$?
+wait "$second" || status=$?
+echo "=== the second lane: GitLab pipelines, then the cluster ($lane_log) ==="
+cat "$lane_log"
+[ -s "$kubeconfig_file" ] || exit 1
+export GRADER_KUBECONFIG="$(cat "$kubeconfig_file")"
+GRADER_REQUIRE_CLUSTER=1 GRADER_REQUIRE_DOCKER=1 \
+  .venv/bin/python -m pytest tests -m alone "$@" || status=$?
+.venv/bin/python -m tests.helpers.leftovers || status=$?
 exit "$status"

@@ -349,6 +349,7 @@ def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 60) -> None:
     assert graders_namespaces(cluster) == []
 
 
+@pytest.mark.alone
 def test_grader_clean_deletes_every_namespace_a_run_left(cluster: Cluster, tmp_path: Path) -> None:
     from grader.k8s.cluster import grading_namespace
 
@@ -575,6 +576,7 @@ def test_live_grades_what_the_student_deployed_read_only(
     assert after == before
 
 
+@pytest.mark.alone
 def test_grader_clean_with_a_students_rights_removes_only_what_gradings_labelled_there(
     student_space: tuple[str, Path],
 ) -> None:
@@ -607,6 +609,7 @@ def _kube_chains() -> list[str]:
     return [line for line in dumped.stdout.splitlines() if "KUBE-" in line]
 
 
+@pytest.mark.alone
 def test_down_removes_what_the_cluster_made_and_up_again_takes_seconds(
     cluster: Cluster, engine: Any
 ) -> None:

@@ -30,7 +30,7 @@ from tests.helpers import gitlab_ci_local as gcl
 from tests.helpers.classes import make_student, served
 from tests.helpers.gitlab_server import FakeGitLab, serving
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.pipeline]
 
 # What the graded repositories need, in the dind engine before the job starts.
 PRELOAD = [
