@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.containers.engine import EngineUnavailable, connect
+from grader.containers.engine import connect
+from grader.containers.unavailable import EngineUnavailable
 from grader.model.catalogue import Catalogue
 from tests.helpers.classes import served
 from tests.helpers.gitlab_server import FakeGitLab, serving

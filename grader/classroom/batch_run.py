@@ -15,7 +15,8 @@ from grader.classroom import batch, changes, journal, roster
 from grader.classroom import gradebook as classroom
 from grader.classroom.gitlab_roster import auth_header
 from grader.classroom.roster_entry import Entry, RosterError
-from grader.containers.engine import EngineUnavailable, connect
+from grader.containers.engine import connect
+from grader.containers.unavailable import EngineUnavailable
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise
 from grader.model.course import Course

@@ -202,8 +202,9 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _images(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.containers.engine import EngineUnavailable, connect
+    from grader.containers.engine import connect
     from grader.containers.images import SeedError, seed
+    from grader.containers.unavailable import EngineUnavailable
 
     try:
         seed(connect(), force=args.force, log=lambda line: print(line, file=out))
@@ -214,7 +215,8 @@ def _images(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _clean(args: argparse.Namespace, out: TextIO) -> int:
-    from grader.containers.engine import EngineUnavailable, connect, sweep
+    from grader.containers.engine import connect, sweep
+    from grader.containers.unavailable import EngineUnavailable
     from grader.k8s.cleanup import sweep_named
 
     try:

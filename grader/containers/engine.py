@@ -27,6 +27,7 @@ import requests.exceptions
 from grader.containers import container_errors
 from grader.containers.buildguard import Guard
 from grader.containers.http import HttpResponse, probe, published_url
+from grader.containers.unavailable import EngineUnavailable
 from grader.model.hints import Hint
 from grader.model.labels import LABEL_MANAGED, LABEL_RUN
 from grader.model.output import cap
@@ -35,10 +36,6 @@ IMAGE_PREFIX = "grader-"  # every image tag the grader makes starts with this
 CACHE_REPOSITORY = "grader-cache"  # grader-cache:<exercise>, the last build of each exercise
 
 Client: TypeAlias = Any  # docker.DockerClient: the docker SDK ships no type hints
-
-
-class EngineUnavailable(Exception):
-    """No Docker engine answers; the message says how to start one."""
 
 
 def connect(*, timeout: int = 300) -> Client:

@@ -22,9 +22,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import __version__
-from grader.containers.engine import EngineUnavailable, connect, sweep
+from grader.containers.unavailable import EngineUnavailable
 from grader.grading import durations, handoff, provenance, started
 from grader.grading.session import ClusterChoice
 from grader.model.catalogue import Catalogue, Exercise, Pack
@@ -33,6 +34,9 @@ from grader.model.hidden import Hiding
 from grader.model.hints import hint
 from grader.model.lateness import Lateness
 from grader.model.results import ExerciseResult, Report, exercise_from
+
+if TYPE_CHECKING:
+    from grader.containers.engine import Client
 
 GRACE_SECONDS = 15
 
@@ -67,7 +71,8 @@ def grade(
     is set meanwhile (the run is stopped and cleaned up)."""
     hidden, not_started = policy.hidden, not_started or {}
     to_run = [e for e in exercises if e.id not in not_started]
-    client = connect() if any("docker" in e.needs for e in to_run) else None
+    # The engine is reached (and the docker SDK imported) while the checks' process starts.
+    engine = _Connecting() if any("docker" in e.needs for e in to_run) else None
     run_id = secrets.token_hex(4)
     clock = time.monotonic()
     report = Report(
@@ -112,8 +117,13 @@ def grade(
                 child, [(g, Path(tmp) / str(i)) for i, g in enumerate(groups)], jobs=jobs, halt=halt
             )
         finally:
+            client = engine.client() if engine is not None else None
             if client is not None:
+                from grader.containers.engine import sweep
+
                 sweep(client, run_id=run_id)
+    if engine is not None and engine.error is not None:
+        raise engine.error  # the checks could not reach it either: no report, as before
     report.commit = provenance.git_commit(root)
     report.environment = provenance.environment(client)
     for exercise in exercises:
@@ -151,6 +161,29 @@ def grade(
         {durations.key(e): sum(c.duration for c in r.checks) for e, r in graded if r.checks}
     )
     return report
+
+
+class _Connecting:
+    """The Docker engine, reached in a thread of its own: `client()` waits for it, and is None
+    (with `error` set) when no engine answers."""
+
+    def __init__(self) -> None:
+        self._client: Client | None = None
+        self.error: EngineUnavailable | None = None
+        self._thread = threading.Thread(target=self._connect, daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> None:
+        from grader.containers.engine import connect
+
+        try:
+            self._client = connect()
+        except EngineUnavailable as error:
+            self.error = error
+
+    def client(self) -> Client | None:
+        self._thread.join()
+        return self._client
 
 
 def _lateness(
@@ -258,8 +291,14 @@ def _run_pytest(
         *(arg for i, h in hidden.items() for arg in ("--grader-hidden", h.arg(i))),
         "--continue-on-collection-errors",  # a pack's module that does not load fails alone
     ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
-    env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    # Python's own settings are not the child's, but for the user's wish that no bytecode be
+    # written: the checks' compiled modules are cached as any Python module's are (recompiling
+    # them on each run cost a tenth of a second), and the student's folder is never imported.
+    kept = ("PYTHONDONTWRITEBYTECODE",)
+    env = {
+        k: v for k, v in os.environ.items() if k in kept or not k.startswith(("PYTEST_", "PYTHON"))
+    }
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     timeout = sum(e.timeout for e in exercises) + GRACE_SECONDS
     log = work / "pytest.log"  # kept for a broken hand-off; --debug shows it as it runs
     with open(log, "wb") as sink:

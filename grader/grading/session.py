@@ -6,13 +6,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import __version__
-from grader.containers.engine import Client, connect
 from grader.model.catalogue import Catalogue, Exercise
 from grader.model.hints import Hint, Infrastructure, Messages
 from grader.model.labels import labels as engine_labels
 from grader.model.results import CheckResult, ExerciseResult
+
+if TYPE_CHECKING:
+    from grader.containers.engine import Client
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class GradingSession:
 
     def client(self) -> Client:
         if self._client is None:
+            from grader.containers.engine import connect  # not for the command, which waits
+
             self._client = connect()
         return self._client
 

@@ -46,7 +46,8 @@ PRELOAD = [
 @pytest.fixture(scope="session")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """gitlab-ci-local installed, the stand-in images built; yields the preload folder."""
-    from grader.containers.engine import EngineUnavailable, connect
+    from grader.containers.engine import connect
+    from grader.containers.unavailable import EngineUnavailable
 
     try:
         client = connect()
