@@ -137,6 +137,24 @@ def test_past_its_date_or_released_a_hidden_check_is_graded_and_shown(tmp_path: 
     assert code == 1 and title in shown and "hidden check" not in shown
 
 
+def test_release_without_exercises_or_course_says_what_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no course.yaml here
+    assert main(["release", "ex15"]) == 2
+    course = _course(tmp_path, f"[{HIDDEN}]")
+    assert main(["release", "--course", str(course)]) == 2  # no exercise named
+    said = capsys.readouterr().err.splitlines()
+    assert (
+        said
+        == [
+            "grader release: name the exercises (or --all) and the course file "
+            "(--course, or ./course.yaml)"
+        ]
+        * 2
+    )
+
+
 def test_the_teachers_batch_grades_and_shows_the_hidden_checks(tmp_path: Path) -> None:
     clones = tmp_path / "clones"
     shutil.copytree(VARIANT, clones / "ana" / "ex15", ignore=shutil.ignore_patterns("expect.yaml"))

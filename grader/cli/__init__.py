@@ -68,12 +68,10 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
 
     path = args.course or course.find(Path.cwd())
     if path is None or (not args.ids and not args.all):
-        print(
+        raise CannotGrade(
             "grader release: name the exercises (or --all) and the course file (--course, "
-            "or ./course.yaml)",
-            file=sys.stderr,
+            "or ./course.yaml)"
         )
-        return ExitStatus.CANNOT_GRADE
     released = release(path, ["all"] if args.all else args.ids)
     print(
         f"{path}: released: {', '.join(released)}. Commit and push it: students' next "
