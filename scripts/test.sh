@@ -29,8 +29,8 @@ fi
 #    lowest CPU priority, while the pipelines run), then started (about 25 s). This lane makes
 #    nothing of the grader on the engine, and leaves the engine lane's objects alone
 #    (GRADER_TESTS_SHARED_ENGINE: its tests do not count the engine's objects as theirs);
-#  - last, alone: the tests that clean up everything the grader made or restart the cluster,
-#    then a check that nothing of the grader remains on the engine or on the cluster.
+#  - last, alone: the tests that clean up everything the grader made (`grader clean`), then a
+#    check that nothing of the grader remains on the engine or on the cluster.
 # The second lane's output is shown when the engine lane is done.
 mkdir -p .cache
 build_log=.cache/cluster-build.log lane_log=.cache/tests-second-lane.log

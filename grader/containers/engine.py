@@ -29,7 +29,7 @@ from grader.containers.buildguard import Guard
 from grader.containers.http import HttpResponse, probe, published_url
 from grader.containers.unavailable import EngineUnavailable
 from grader.model.hints import Hint
-from grader.model.labels import LABEL_MANAGED, LABEL_RUN
+from grader.model.labels import LABEL_MANAGED, LABEL_RUN, from_kubelet
 from grader.model.output import cap
 
 IMAGE_PREFIX = "grader-"  # every image tag the grader makes starts with this
@@ -280,6 +280,8 @@ def sweep(client: Client, *, run_id: str | None = None, cache: bool = False) -> 
     selector = {"label": [f"{LABEL_RUN}={run_id}" if run_id else LABEL_MANAGED]}
     removed: list[str] = []
     for container in client.containers.list(all=True, filters=selector):
+        if from_kubelet(container.labels):  # a pod's: the cluster's clean-up removes it
+            continue
         with contextlib.suppress(docker.errors.APIError):
             container.remove(force=True, v=True)
             removed.append(f"container {container.name}")

@@ -11,6 +11,7 @@ from grader.containers import compose
 from grader.containers.images import repository
 from grader.grading.submission import SKIP_REASONS, Submission
 from grader.model.hints import Hint, declared, hint
+from grader.model.labels import from_kubelet
 from grader.model.outcomes import NotAttempted
 
 # `docker build DIR` reads DIR/Dockerfile, and DIR/dockerfile when there is no Dockerfile (the
@@ -81,17 +82,12 @@ def port_hint(mappings: list[tuple[str | None, str | None]], host: str, target: 
     return hint("common.wrong_port", host=host, target=target, found=", ".join(shown))
 
 
-# The kubelet runs a cluster's pods as containers of the same engine (dockershim): they carry
-# these labels, and are never the student's own `docker run`.
-KUBELET_LABELS = ("io.kubernetes.pod.name", "io.kubernetes.container.name")
-
-
 def containers_from(client: Any, repo: str, *, stopped: bool = False) -> list[Any]:
     """The containers (running, or all with `stopped`) made from an image of `repo`, those a
     Kubernetes node runs for its pods excepted."""
     found = []
     for container in client.containers.list(all=stopped):
-        if any(label in (container.labels or {}) for label in KUBELET_LABELS):
+        if from_kubelet(container.labels):
             continue
         try:
             tags = list(container.image.tags)

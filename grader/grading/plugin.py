@@ -80,6 +80,9 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = config.getoption("--grader-run")
     if not run_id:
         return
+    # The runner stops the checks with SIGINT, so that they clean up; a grader started as a
+    # script's background job would hand down the shell's "ignore it" and wait in vain.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     catalogue = config.stash.get(CATALOGUE, None) or _catalogue(
         config.getoption("--grader-pack"), config.getoption("--grader-catalogue")
     )

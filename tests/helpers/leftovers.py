@@ -8,14 +8,16 @@ import os
 import sys
 
 from grader.containers.engine import connect, grader_images
-from grader.model.labels import LABEL_MANAGED
+from grader.model.labels import LABEL_MANAGED, from_kubelet
 
 
 def managed(engine: object) -> list[str]:
     """The grader's containers, networks, volumes and images on `engine` (its build cache,
-    kept on purpose, apart)."""
+    kept on purpose, apart; and a pod's containers, the kubelet's, which carry the grader's
+    labels of their pod: what the grader left on a cluster is `namespaces`)."""
     selector = {"label": [LABEL_MANAGED]}
-    found = [c.name for c in engine.containers.list(all=True, filters=selector)]  # type: ignore[attr-defined]
+    containers = engine.containers.list(all=True, filters=selector)  # type: ignore[attr-defined]
+    found = [c.name for c in containers if not from_kubelet(c.labels)]
     found += [n.name for n in engine.networks.list(filters=selector)]  # type: ignore[attr-defined]
     found += [v.name for v in engine.volumes.list(filters=selector)]  # type: ignore[attr-defined]
     return found + grader_images(engine)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from grader.cli import main
 from grader.containers import ports
 from tests.helpers.classes import make_class, make_student
 from tests.helpers.gitlab_server import FakeGitLab
+from tests.helpers.processes import grader_process
 from tests.helpers.repos import ROOT
 
 pytestmark = pytest.mark.docker
@@ -176,13 +177,7 @@ def test_ports_lock_serialises_holders_and_gives_up_after_its_timeout(tmp_path: 
 
 
 def _grader(*argv: str, **options: Any) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "grader", *argv],
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        **options,
-    )
+    return grader_process(*argv, stderr=subprocess.STDOUT, **options)
 
 
 def test_sigkill_mid_batch_loses_only_what_was_in_flight_and_resume_finishes(

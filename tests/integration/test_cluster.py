@@ -609,7 +609,6 @@ def _kube_chains() -> list[str]:
     return [line for line in dumped.stdout.splitlines() if "KUBE-" in line]
 
 
-@pytest.mark.alone
 def test_down_removes_what_the_cluster_made_and_up_again_takes_seconds(
     cluster: Cluster, engine: Any
 ) -> None:
