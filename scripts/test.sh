@@ -23,11 +23,12 @@ fi
 # Two lanes side by side, then what must run alone (each must pass for real: GRADER_REQUIRE_*
 # makes a missing engine, cluster or browser fail instead of skipping):
 #  - the engine lane: every test that grades on this Docker engine;
-#  - the second lane: the GitLab pipelines (their jobs grade in Docker-in-Docker engines of
-#    their own), then the cluster tests. The cluster is the grader's own single-node cluster,
-#    built from source once per machine (about 10 minutes of compiling the first time, at the
-#    lowest CPU priority, while the pipelines run), then started (about 25 s). This lane makes
-#    nothing of the grader on the engine, and leaves the engine lane's objects alone
+#  - the second lane: the quick tier (no engine at all: DOCKER_HOST points nowhere, as in the
+#    project pipeline's `quick` job), the GitLab pipelines (their jobs grade in Docker-in-Docker
+#    engines of their own), then the cluster tests. The cluster is the grader's own single-node
+#    cluster, built from source once per machine (about 10 minutes of compiling the first time,
+#    at the lowest CPU priority, meanwhile), then started (about 25 s). This lane makes nothing
+#    of the grader on the engine, and leaves the engine lane's objects alone
 #    (GRADER_TESTS_SHARED_ENGINE: its tests do not count the engine's objects as theirs);
 #  - last, alone: the tests that clean up everything the grader made (`grader clean`), then a
 #    check that nothing of the grader remains on the engine or on the cluster.
@@ -36,12 +37,15 @@ mkdir -p .cache
 build_log=.cache/cluster-build.log lane_log=.cache/tests-second-lane.log
 kubeconfig_file=.cache/cluster-kubeconfig
 rm -f "$kubeconfig_file"
+tests() { .venv/bin/python -m pytest tests -p no:cacheprovider -m "$@"; }
 (
   nice -n 19 bash scripts/cluster.sh build >"$build_log" 2>&1 &
   build=$!
+  export GRADER_TESTS_SHARED_ENGINE=1
   lane=0
-  GRADER_TESTS_SHARED_ENGINE=1 GRADER_REQUIRE_DOCKER=1 \
-    .venv/bin/python -m pytest tests -m pipeline -p no:cacheprovider "$@" || lane=$?
+  DOCKER_HOST=tcp://127.0.0.1:9 GRADER_REQUIRE_BROWSER=1 tests "not docker and not cluster" "$@" \
+    || lane=$?
+  GRADER_REQUIRE_DOCKER=1 tests pipeline "$@" || lane=$?
   if ! wait "$build"; then
     echo "test: the cluster build failed (last lines of $build_log):"
     tail -n 30 "$build_log"
@@ -49,20 +53,18 @@ rm -f "$kubeconfig_file"
   fi
   bash scripts/cluster.sh up | tail -n1 >"$kubeconfig_file"
   GRADER_KUBECONFIG="$(cat "$kubeconfig_file")" GRADER_REQUIRE_CLUSTER=1 GRADER_REQUIRE_DOCKER=1 \
-    GRADER_TESTS_SHARED_ENGINE=1 \
-    .venv/bin/python -m pytest tests -m "cluster and not alone" -p no:cacheprovider "$@" || lane=$?
+    tests "cluster and not alone" "$@" || lane=$?
   exit "$lane"
 ) >"$lane_log" 2>&1 &
 second=$!
 status=0
-GRADER_REQUIRE_DOCKER=1 GRADER_REQUIRE_BROWSER=1 \
-  .venv/bin/python -m pytest tests -m "not cluster and not pipeline" "$@" || status=$?
+GRADER_REQUIRE_DOCKER=1 tests "docker and not cluster and not pipeline and not alone" "$@" \
+  || status=$?
 wait "$second" || status=$?
-echo "=== the second lane: GitLab pipelines, then the cluster ($lane_log) ==="
+echo "=== the second lane: the quick tier, the GitLab pipelines, then the cluster ($lane_log) ==="
 cat "$lane_log"
 [ -s "$kubeconfig_file" ] || exit 1
 export GRADER_KUBECONFIG="$(cat "$kubeconfig_file")"
-GRADER_REQUIRE_CLUSTER=1 GRADER_REQUIRE_DOCKER=1 \
-  .venv/bin/python -m pytest tests -m alone "$@" || status=$?
+GRADER_REQUIRE_CLUSTER=1 GRADER_REQUIRE_DOCKER=1 tests alone "$@" || status=$?
 .venv/bin/python -m tests.helpers.leftovers || status=$?
 exit "$status"

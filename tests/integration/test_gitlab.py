@@ -36,6 +36,7 @@ def _schema_check(*files: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.engine_free
 def test_the_ci_files_validate_against_gitlab_schema(tmp_path: Path) -> None:
     written = init(tmp_path, Catalogue.load())
     assert "wrote .gitlab-ci.yml" in written and "wrote ex4/ENONCE.md" in written
@@ -112,6 +113,7 @@ def test_an_old_scaffold_with_the_statement_as_readme_scores_nothing(
     assert first["hint_key"] == "common.no_compose_or_run"
 
 
+@pytest.mark.docker
 def test_a_rerun_of_an_unchanged_tree_gives_the_same_verdicts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -162,6 +164,7 @@ def _run_jobs(
             assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
+@pytest.mark.docker
 def test_the_teacher_template_validates_and_its_shards_and_merge_run_here(
     tmp_path: Path, engine: object, gitlab: FakeGitLab
 ) -> None:
