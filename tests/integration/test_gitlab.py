@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -27,9 +28,15 @@ from tests.helpers.repos import ROOT
 BIN = Path(sys.executable).parent
 
 
+def _tool(name: str) -> str:
+    """A tool of the dev extra: beside this Python (a venv), else on PATH (pip installs into
+    /usr/local/bin for a system Python, as in the pipeline's `quick` job)."""
+    return shutil.which(name, path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}") or name
+
+
 def _schema_check(*files: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", *map(str, files)],
+        [_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", *map(str, files)],
         capture_output=True,
         text=True,
         check=False,
