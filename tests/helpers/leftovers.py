@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from grader.containers.engine import connect, grader_images
 from grader.model.labels import LABEL_MANAGED, from_kubelet
+
+if TYPE_CHECKING:
+    from grader.k8s.cluster import Cluster
 
 
 def managed(engine: object) -> list[str]:
@@ -23,11 +27,8 @@ def managed(engine: object) -> list[str]:
     return found + grader_images(engine)  # type: ignore[arg-type]
 
 
-def namespaces(kubeconfig: str) -> list[str]:
-    """The grader's namespaces still on the cluster of `kubeconfig`."""
-    from grader.k8s.cluster import from_kubeconfig
-
-    cluster = from_kubeconfig(kubeconfig, None)
+def namespaces(cluster: Cluster) -> list[str]:
+    """The grader's namespaces still on `cluster`."""
     listed = cluster.kubectl("get", "namespaces", "-l", LABEL_MANAGED, "-o", "name")
     return listed.output.split() if listed.ok else [f"(cannot list: {listed.output.strip()})"]
 
@@ -35,7 +36,10 @@ def namespaces(kubeconfig: str) -> list[str]:
 def main() -> int:
     left = managed(connect())
     kubeconfig = os.environ.get("GRADER_KUBECONFIG")
-    left += namespaces(kubeconfig) if kubeconfig else []
+    if kubeconfig:
+        from grader.k8s.cluster import from_kubeconfig
+
+        left += namespaces(from_kubeconfig(kubeconfig, None))
     if left:
         print(f"leftovers: the test suite left these behind: {left}", file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ from grader.model.catalogue import Catalogue
 from grader.model.labels import LABEL_MANAGED
 from grader.model.results import ExerciseResult
 from tests.helpers.classes import make_student
+from tests.helpers.leftovers import namespaces
 from tests.helpers.repos import ROOT, make_repo, variant, variants
 
 pytestmark = [pytest.mark.docker, pytest.mark.cluster]
@@ -88,14 +89,9 @@ def cluster_objects(cluster: Cluster) -> set[str]:
     """Every cluster-scoped object, and the namespaces the grader did not make."""
     found = cluster.kubectl("get", ",".join(CLUSTER_KINDS), "-o", "name")
     assert found.ok, found.output
-    namespaces = cluster.kubectl("get", "namespaces", "-l", f"!{LABEL_MANAGED}", "-o", "name")
-    assert namespaces.ok, namespaces.output
-    return set(found.output.split()) | set(namespaces.output.split())
-
-
-def graders_namespaces(cluster: Cluster) -> list[str]:
-    listed = cluster.kubectl("get", "namespaces", "-l", LABEL_MANAGED, "-o", "name")
-    return listed.output.split() if listed.ok else ["(cannot list)"]
+    others = cluster.kubectl("get", "namespaces", "-l", f"!{LABEL_MANAGED}", "-o", "name")
+    assert others.ok, others.output
+    return set(found.output.split()) | set(others.output.split())
 
 
 def _live_variants() -> list[object]:
@@ -344,9 +340,9 @@ def test_a_batch_of_three_students_shares_one_cluster_and_leaves_nothing(
 
 def _wait_for_namespaces_gone(cluster: Cluster, seconds: float = 60) -> None:
     stop = time.monotonic() + seconds
-    while graders_namespaces(cluster) and time.monotonic() < stop:
+    while namespaces(cluster) and time.monotonic() < stop:
         time.sleep(2)
-    assert graders_namespaces(cluster) == []
+    assert namespaces(cluster) == []
 
 
 @pytest.mark.alone
